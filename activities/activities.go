@@ -1,0 +1,56 @@
+// Package activities holds every side effect of an incident workflow. Each
+// activity is idempotent: Temporal may run it again after a crash, a timeout or a
+// lost reply, and the outcome must be the same as running it once.
+package activities
+
+import (
+	"context"
+
+	"go.uber.org/zap"
+
+	"github.com/incident-buddy/ib"
+)
+
+// Slack is what the activities need of Slack. The implementation renders domain
+// values (ib.Summary, ib.Message) into Slack's formats and treats Slack's "the
+// goal is already met" answers (already_in_channel and the like) as success.
+type Slack interface {
+	// CreateChannel creates a public channel; ib.ErrChannelNameTaken when the name
+	// exists.
+	CreateChannel(ctx context.Context, name string) (ib.Channel, error)
+	// FindChannel finds a channel by name, archived ones included; an
+	// ib.ENOTFOUND *ib.Error when there is none.
+	FindChannel(ctx context.Context, name string) (ChannelInfo, error)
+	SetPurpose(ctx context.Context, channelID, purpose string) error
+	SetTopic(ctx context.Context, channelID string, s ib.Summary) error
+	// Invite adds users to a channel; users already in it are fine.
+	Invite(ctx context.Context, channelID string, userIDs []string) error
+	// Post posts a message and returns its timestamp. The message carries its Key
+	// as metadata so that FindPost can find it later.
+	Post(ctx context.Context, channel string, m ib.Message) (ts string, err error)
+	// FindPost returns the timestamp of a recent message posted with the key, or
+	// "" when there is none.
+	FindPost(ctx context.Context, channel, key string) (ts string, err error)
+	Update(ctx context.Context, channel, ts string, m ib.Message) error
+}
+
+// ChannelInfo is what FindChannel tells about a channel.
+type ChannelInfo struct {
+	ib.Channel
+	Purpose     string
+	CreatedByUs bool // created by this bot's user
+}
+
+// Settings are the worker's choices that shape what activities do.
+type Settings struct {
+	ChannelPrefix    string
+	IncidentsChannel string
+}
+
+// Activities are the incident workflow's side effects. Workflows refer to them
+// through a nil *Activities; the worker registers a real one.
+type Activities struct {
+	Slack    Slack
+	Settings Settings
+	Log      *zap.Logger
+}

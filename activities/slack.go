@@ -1,0 +1,122 @@
+package activities
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"go.temporal.io/sdk/activity"
+	"go.uber.org/zap"
+
+	"github.com/incident-buddy/ib"
+)
+
+// maxNameAttempts bounds the search for a free channel name ("-2", "-3", …) when
+// other channels already hold an incident's name.
+const maxNameAttempts = 20
+
+// ChannelPurpose marks a channel as an incident's. It is how a retried
+// OpenChannel recognises the channel its first try created.
+func ChannelPurpose(incidentID string) string {
+	return "Incident " + incidentID + " · managed by Incident Buddy"
+}
+
+// OpenChannel creates the incident's channel, or adopts it when an earlier try
+// created it and then lost its reply (a crash, a timeout): Slack answers
+// name_taken, and the channel is ours if its purpose names this incident, or if
+// this bot created it and no purpose was set yet. A name held by anyone else
+// moves on to the next name.
+func (a *Activities) OpenChannel(ctx context.Context, s ib.Summary) (ib.Channel, error) {
+	for attempt := 1; attempt <= maxNameAttempts; attempt++ {
+		name := ib.ChannelName(a.Settings.ChannelPrefix, s.DeclaredAt, s.Title, s.ID, attempt)
+		ch, err := a.Slack.CreateChannel(ctx, name)
+		if err == nil {
+			return ch, a.fail(a.Slack.SetPurpose(ctx, ch.ID, ChannelPurpose(s.ID)))
+		}
+		if !errors.Is(err, ib.ErrChannelNameTaken) {
+			return ib.Channel{}, a.fail(err)
+		}
+		info, err := a.Slack.FindChannel(ctx, name)
+		if err != nil {
+			// Taken, yet not found: a race with its deletion. Try again later.
+			return ib.Channel{}, fmt.Errorf("find taken channel %s: %w", name, err)
+		}
+		switch {
+		case strings.Contains(info.Purpose, s.ID):
+			return info.Channel, nil
+		case info.CreatedByUs && info.Purpose == "":
+			a.Log.Info("adopting the channel an earlier try created", zap.String("incident", s.ID), zap.String("channel", name))
+			return info.Channel, a.fail(a.Slack.SetPurpose(ctx, info.ID, ChannelPurpose(s.ID)))
+		}
+		a.Log.Info("channel name held by another channel; trying the next", zap.String("incident", s.ID), zap.String("channel", name))
+	}
+	return ib.Channel{}, a.fail(ib.Errorf(ib.EINVALID, "no free channel name for %s after %d tries", s.ID, maxNameAttempts))
+}
+
+// SetTopic shows the incident's severity, status and commander in the channel's
+// topic.
+func (a *Activities) SetTopic(ctx context.Context, s ib.Summary) error {
+	return a.fail(a.Slack.SetTopic(ctx, s.Channel.ID, s))
+}
+
+// InviteInput names who joins which channel.
+type InviteInput struct {
+	ChannelID string
+	UserIDs   []string
+}
+
+// Invite adds people to the incident's channel.
+func (a *Activities) Invite(ctx context.Context, in InviteInput) error {
+	if len(in.UserIDs) == 0 {
+		return nil
+	}
+	return a.fail(a.Slack.Invite(ctx, in.ChannelID, in.UserIDs))
+}
+
+// PostInput is a message for the incident's channel.
+type PostInput struct {
+	Channel string
+	Message ib.Message
+}
+
+// Post posts a message to the incident's channel, once.
+func (a *Activities) Post(ctx context.Context, in PostInput) (string, error) {
+	return a.postOnce(ctx, in.Channel, in.Message)
+}
+
+// Announce posts a message to the incidents channel, once.
+func (a *Activities) Announce(ctx context.Context, m ib.Message) (string, error) {
+	return a.postOnce(ctx, a.Settings.IncidentsChannel, m)
+}
+
+// UpdateInput replaces an earlier message.
+type UpdateInput struct {
+	Channel string
+	TS      string
+	Message ib.Message
+}
+
+// UpdatePost replaces a message the bot posted (the header, after a change).
+// Replacing with the same content twice is harmless, so it needs no guard.
+func (a *Activities) UpdatePost(ctx context.Context, in UpdateInput) error {
+	return a.fail(a.Slack.Update(ctx, in.Channel, in.TS, in.Message))
+}
+
+// postOnce makes posting idempotent. Slack has no idempotency key for messages,
+// so a retry first looks for the message the earlier try may have posted (found
+// by the key in its metadata). The first try skips the look-up: that keeps the
+// common path at one Slack call.
+func (a *Activities) postOnce(ctx context.Context, channel string, m ib.Message) (string, error) {
+	if activity.GetInfo(ctx).Attempt > 1 {
+		ts, err := a.Slack.FindPost(ctx, channel, m.Key)
+		if err != nil {
+			return "", a.fail(err)
+		}
+		if ts != "" {
+			return ts, nil
+		}
+	}
+	ts, err := a.Slack.Post(ctx, channel, m)
+	return ts, a.fail(err)
+}

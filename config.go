@@ -1,0 +1,104 @@
+package ib
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+)
+
+// Config is every setting of Incident Buddy. Defaults come first; the environment
+// overrides them in LoadConfig, the only place that reads it. The variable names
+// are part of the product's interface: keep them stable.
+type Config struct {
+	TemporalAddress   string // TEMPORAL_ADDRESS
+	TemporalNamespace string // TEMPORAL_NAMESPACE
+	TemporalUIURL     string // IB_TEMPORAL_UI_URL: links to incidents in the Temporal Web UI
+
+	SlackBotToken      string // SLACK_BOT_TOKEN (xoxb-…)
+	SlackSigningSecret string // SLACK_SIGNING_SECRET, checks requests from Slack
+	SlackAppToken      string // SLACK_APP_TOKEN (xapp-…), turns on Socket Mode
+	SlackAPIURL        string // SLACK_API_URL, base URL of the Slack Web API
+
+	ChannelPrefix    string   // IB_CHANNEL_PREFIX: incident channels are <prefix>-<yyyymmdd>-<slug>
+	IncidentsChannel string   // IB_INCIDENTS_CHANNEL: where declarations are announced (name or ID)
+	DefaultSeverity  Severity // IB_DEFAULT_SEVERITY: for `create` without a severity
+	LogLevel         string   // IB_LOG_LEVEL: debug, info, warn, error
+	LogFormat        string   // IB_LOG_FORMAT: console or json
+}
+
+// EnvVar documents one configuration variable (for --help and the README).
+type EnvVar struct{ Name, Default, Meaning string }
+
+// EnvVars lists every variable LoadConfig reads.
+var EnvVars = []EnvVar{
+	{"TEMPORAL_ADDRESS", "localhost:7233", "host:port of the Temporal frontend"},
+	{"TEMPORAL_NAMESPACE", "default", "Temporal namespace of the incidents"},
+	{"IB_TEMPORAL_UI_URL", "http://localhost:8233", "base URL of the Temporal Web UI, for links to incidents"},
+	{"SLACK_BOT_TOKEN", "", "bot token (xoxb-…); the worker needs it to act in Slack"},
+	{"SLACK_SIGNING_SECRET", "", "signing secret; the gateway refuses unsigned requests"},
+	{"SLACK_APP_TOKEN", "", "app-level token (xapp-…); when set the gateway uses Socket Mode"},
+	{"SLACK_API_URL", "https://slack.com/api/", "base URL of the Slack Web API (a proxy, or the fake Slack)"},
+	{"IB_CHANNEL_PREFIX", "inc", "incident channels are named <prefix>-<yyyymmdd>-<slug>"},
+	{"IB_INCIDENTS_CHANNEL", "incidents", "channel (name or ID) where new incidents are announced"},
+	{"IB_DEFAULT_SEVERITY", "S3", "severity of `create` when none is given"},
+	{"IB_LOG_LEVEL", "info", "debug, info, warn or error"},
+	{"IB_LOG_FORMAT", "console", "console or json"},
+}
+
+// LoadConfig reads the configuration through getenv (os.Getenv in main) and
+// checks it, naming every bad variable at once.
+func LoadConfig(getenv func(string) string) (Config, error) {
+	get := func(name string) string {
+		if v := strings.TrimSpace(getenv(name)); v != "" {
+			return v
+		}
+		for _, e := range EnvVars {
+			if e.Name == name {
+				return e.Default
+			}
+		}
+		return ""
+	}
+	c := Config{
+		TemporalAddress:    get("TEMPORAL_ADDRESS"),
+		TemporalNamespace:  get("TEMPORAL_NAMESPACE"),
+		TemporalUIURL:      strings.TrimSuffix(get("IB_TEMPORAL_UI_URL"), "/"),
+		SlackBotToken:      get("SLACK_BOT_TOKEN"),
+		SlackSigningSecret: get("SLACK_SIGNING_SECRET"),
+		SlackAppToken:      get("SLACK_APP_TOKEN"),
+		SlackAPIURL:        get("SLACK_API_URL"),
+		ChannelPrefix:      get("IB_CHANNEL_PREFIX"),
+		IncidentsChannel:   strings.TrimPrefix(get("IB_INCIDENTS_CHANNEL"), "#"),
+		LogLevel:           strings.ToLower(get("IB_LOG_LEVEL")),
+		LogFormat:          strings.ToLower(get("IB_LOG_FORMAT")),
+	}
+	if !strings.HasSuffix(c.SlackAPIURL, "/") {
+		c.SlackAPIURL += "/" // slack-go appends method names to it
+	}
+	var errs []error
+	bad := func(name, format string, args ...any) {
+		errs = append(errs, fmt.Errorf("%s: %s", name, fmt.Sprintf(format, args...)))
+	}
+	sev, err := ParseSeverity(get("IB_DEFAULT_SEVERITY"))
+	if err != nil {
+		bad("IB_DEFAULT_SEVERITY", "%v", err)
+	}
+	c.DefaultSeverity = sev
+	if !ValidChannelPrefix(c.ChannelPrefix) {
+		bad("IB_CHANNEL_PREFIX", "%q must be 1–20 lowercase letters, digits, - or _, starting with a letter or digit", c.ChannelPrefix)
+	}
+	if !strings.HasPrefix(c.SlackAPIURL, "http://") && !strings.HasPrefix(c.SlackAPIURL, "https://") {
+		bad("SLACK_API_URL", "%q must be an http:// or https:// URL", c.SlackAPIURL)
+	}
+	switch c.LogLevel {
+	case "debug", "info", "warn", "error":
+	default:
+		bad("IB_LOG_LEVEL", "%q must be debug, info, warn or error", c.LogLevel)
+	}
+	switch c.LogFormat {
+	case "console", "json":
+	default:
+		bad("IB_LOG_FORMAT", "%q must be console or json", c.LogFormat)
+	}
+	return c, errors.Join(errs...)
+}

@@ -1,0 +1,135 @@
+package ib
+
+import (
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// Limits on what people type. Slack truncates long titles in channel topics and
+// headers, and a note is a message, not a document.
+const (
+	MaxTitleRunes = 150
+	MaxTextRunes  = 3000
+)
+
+// Person is someone taking part in an incident. SlackID is empty for people who
+// act through the CLI without a Slack account.
+type Person struct {
+	SlackID string `json:"slack_id,omitempty"`
+	Name    string `json:"name,omitempty"`
+}
+
+// Label is how a person is named in plain text.
+func (p Person) Label() string {
+	switch {
+	case p.Name != "":
+		return p.Name
+	case p.SlackID != "":
+		return p.SlackID
+	default:
+		return "someone"
+	}
+}
+
+// Channel is the incident's Slack channel.
+type Channel struct {
+	ID   string `json:"id,omitempty"`
+	Name string `json:"name,omitempty"`
+	// HeaderTS is the timestamp of the incident's header message, which the bot
+	// keeps up to date.
+	HeaderTS string `json:"header_ts,omitempty"`
+}
+
+// Summary is an incident without its timeline: everything a header, topic or list
+// row shows. It is small, so it can travel to activities on every change.
+type Summary struct {
+	ID          string    `json:"id"`
+	Title       string    `json:"title"`
+	Severity    Severity  `json:"severity"`
+	Status      Status    `json:"status"`
+	Stage       Stage     `json:"stage"`
+	Impact      string    `json:"impact,omitempty"`
+	Description string    `json:"description,omitempty"`
+	Services    []string  `json:"services,omitempty"`
+	Commander   Person    `json:"commander"`
+	Declarer    Person    `json:"declarer"`
+	Channel     Channel   `json:"channel"`
+	DeclaredAt  time.Time `json:"declared_at"`
+	ResolvedAt  time.Time `json:"resolved_at,omitzero"`
+	Resolution  string    `json:"resolution,omitempty"`
+}
+
+// Incident is the whole state of one incident, as its workflow keeps it.
+type Incident struct {
+	Summary
+	Timeline []TimelineEvent `json:"timeline"`
+}
+
+// Declaration is what someone says when they declare an incident.
+type Declaration struct {
+	Title       string   `json:"title"`
+	Severity    Severity `json:"severity"`
+	Impact      string   `json:"impact,omitempty"`
+	Description string   `json:"description,omitempty"`
+	Services    []string `json:"services,omitempty"`
+	Commander   Person   `json:"commander"` // defaults to the declarer
+	Declarer    Person   `json:"declarer"`
+}
+
+// Validate checks a declaration and returns it cleaned: trimmed, control
+// characters removed, the commander defaulted to the declarer.
+func (d Declaration) Validate() (Declaration, error) {
+	d.Title = CleanText(d.Title)
+	d.Impact = CleanText(d.Impact)
+	d.Description = CleanText(d.Description)
+	switch n := utf8.RuneCountInString(d.Title); {
+	case n == 0:
+		return d, Errorf(EINVALID, "An incident needs a title: say what is broken, e.g. `create S2 Checkout API returning 500s`.")
+	case n > MaxTitleRunes:
+		return d, Errorf(EINVALID, "The title is %d characters long; keep it under %d and put the details in the description.", n, MaxTitleRunes)
+	}
+	if !d.Severity.Valid() {
+		return d, Errorf(EINVALID, "Unknown severity %q: use one of S1, S2, S3, S4 (S1 is the worst).", d.Severity)
+	}
+	for _, f := range []struct{ name, text string }{{"impact", d.Impact}, {"description", d.Description}} {
+		if n := utf8.RuneCountInString(f.text); n > MaxTextRunes {
+			return d, Errorf(EINVALID, "The %s is %d characters long; keep it under %d.", f.name, n, MaxTextRunes)
+		}
+	}
+	if d.Commander == (Person{}) {
+		d.Commander = d.Declarer
+	}
+	return d, nil
+}
+
+// NewIncident starts an incident's record from a validated declaration.
+func NewIncident(id string, d Declaration, at time.Time) Incident {
+	inc := Incident{Summary: Summary{
+		ID: id, Title: d.Title, Severity: d.Severity, Status: Investigating, Stage: StageActive,
+		Impact: d.Impact, Description: d.Description, Services: d.Services,
+		Commander: d.Commander, Declarer: d.Declarer, DeclaredAt: at,
+	}}
+	inc.record(at, EventDeclared, d.Declarer, d.Severity.String()+" "+d.Title)
+	return inc
+}
+
+func (inc *Incident) record(at time.Time, kind EventKind, by Person, text string) TimelineEvent {
+	e := TimelineEvent{At: at.UTC(), Kind: kind, By: by, Text: text}
+	inc.Timeline = append(inc.Timeline, e)
+	return e
+}
+
+// CleanText trims text and drops control characters other than newlines and tabs,
+// so that nothing a person pastes can break a topic, a header or a log line.
+func CleanText(s string) string {
+	s = strings.Map(func(r rune) rune {
+		if r == '\n' || r == '\t' || r >= ' ' && r != 0x7f && !(r >= 0x80 && r < 0xa0) {
+			return r
+		}
+		return -1
+	}, s)
+	return strings.TrimSpace(strings.ToValidUTF8(s, ""))
+}
+
+func (s Severity) String() string { return string(s) }

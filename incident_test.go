@@ -1,0 +1,190 @@
+package ib_test
+
+import (
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/incident-buddy/ib"
+)
+
+var (
+	declaredAt = time.Date(2026, 11, 23, 3, 55, 0, 0, time.UTC)
+	alice      = ib.Person{SlackID: "U0ALICE", Name: "alice"}
+)
+
+func TestIncidentID(t *testing.T) {
+	id := ib.IncidentID("Checkout API returning 500s", declaredAt, 1)
+	assert.Regexp(t, `^INC-20261123-[0-9A-HJKMNP-TV-Z]{4}$`, id)
+	assert.True(t, ib.IsIncidentID(id))
+	assert.True(t, ib.IsIncidentID(strings.ToLower(id)))
+
+	t.Run("SameTitleSameDay", func(t *testing.T) {
+		assert.Equal(t, id, ib.IncidentID("  checkout API: returning 500s!", declaredAt.Add(10*time.Hour), 1))
+	})
+	t.Run("OtherDay", func(t *testing.T) {
+		assert.NotEqual(t, id, ib.IncidentID("Checkout API returning 500s", declaredAt.Add(24*time.Hour), 1))
+	})
+	t.Run("NextAttempt", func(t *testing.T) {
+		assert.NotEqual(t, id, ib.IncidentID("Checkout API returning 500s", declaredAt, 2))
+	})
+	t.Run("OtherTitle", func(t *testing.T) {
+		assert.NotEqual(t, id, ib.IncidentID("Checkout API returning 502s", declaredAt, 1))
+	})
+}
+
+var slackChannelName = regexp.MustCompile(`^[a-z0-9_-]{1,80}$`)
+
+func TestChannelName(t *testing.T) {
+	const id = "INC-20261123-K7QF"
+	tests := []struct {
+		name, title string
+		attempt     int
+		want        string
+	}{
+		{"OK", "Checkout API returning 500s", 1, "inc-20261123-checkout-api-returning-500s"},
+		{"Punctuation", "  DB: replica lag > 5 min!!! ", 1, "inc-20261123-db-replica-lag-5-min"},
+		{"Accents", "Café Zahlung fällt aus", 1, "inc-20261123-cafe-zahlung-fallt-aus"},
+		{"EmojiOnly", "🔥🔥🔥", 1, "inc-20261123-k7qf"},
+		{"NonLatin", "東京リージョン障害", 1, "inc-20261123-k7qf"},
+		{"PunctuationOnly", "!!! ???", 1, "inc-20261123-k7qf"},
+		{"SecondAttempt", "Checkout down", 2, "inc-20261123-checkout-down-2"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := ib.ChannelName("inc", declaredAt, tt.title, id, tt.attempt)
+			assert.Equal(t, tt.want, got)
+			assert.Regexp(t, slackChannelName, got)
+		})
+	}
+	t.Run("LongTitleCutAtWord", func(t *testing.T) {
+		got := ib.ChannelName("incident", declaredAt, strings.Repeat("database ", 30), id, 12)
+		assert.LessOrEqual(t, len(got), ib.MaxChannelName)
+		assert.Regexp(t, slackChannelName, got)
+		assert.True(t, strings.HasSuffix(got, "-database-12"), got)
+	})
+}
+
+func FuzzChannelName(f *testing.F) {
+	for _, seed := range []string{"Checkout down", "🔥", "", "ÅÄÖ", strings.Repeat("a-", 100), "\u0301\u0301"} {
+		f.Add(seed, 1)
+	}
+	f.Fuzz(func(t *testing.T, title string, attempt int) {
+		attempt = attempt%30 + 1
+		if attempt < 1 {
+			attempt = -attempt + 1
+		}
+		got := ib.ChannelName("inc", declaredAt, title, "INC-20261123-K7QF", attempt)
+		if !slackChannelName.MatchString(got) || strings.Contains(got, "--") || strings.HasSuffix(got, "-") {
+			t.Fatalf("unsafe channel name %q for %q", got, title)
+		}
+	})
+}
+
+func TestDeclarationValidate(t *testing.T) {
+	d, err := ib.Declaration{Title: "  Login\x00 broken\x1b ", Severity: ib.S2, Declarer: alice}.Validate()
+	require.NoError(t, err)
+	assert.Equal(t, "Login broken", d.Title)
+	assert.Equal(t, alice, d.Commander, "the declarer commands unless someone else is named")
+
+	_, err = ib.Declaration{Title: "x", Severity: "S7"}.Validate()
+	assert.Equal(t, ib.EINVALID, ib.ErrorCode(err))
+	_, err = ib.Declaration{Title: "x", Severity: ib.S1, Impact: strings.Repeat("y", ib.MaxTextRunes+1)}.Validate()
+	assert.ErrorContains(t, err, "impact")
+}
+
+func TestIncidentChanges(t *testing.T) {
+	inc := ib.NewIncident("INC-20261123-K7QF", ib.Declaration{Title: "Checkout down", Severity: ib.S2, Declarer: alice, Commander: alice}, declaredAt)
+	require.Len(t, inc.Timeline, 1)
+	assert.Equal(t, ib.EventDeclared, inc.Timeline[0].Kind)
+	assert.Equal(t, ib.Investigating, inc.Status)
+	assert.Equal(t, ib.StageActive, inc.Stage)
+
+	refused := func(c ib.Change, code, says string) {
+		t.Helper()
+		err := inc.Check(c)
+		require.Error(t, err)
+		assert.Equal(t, code, ib.ErrorCode(err))
+		assert.Contains(t, ib.ErrorMessage(err), says)
+	}
+	refused(ib.Change{Kind: ib.ChangeStatus, Status: ib.Investigating}, ib.ECONFLICT, "already investigating")
+	refused(ib.Change{Kind: ib.ChangeStatus, Status: "fixed"}, ib.EINVALID, "Unknown status")
+	refused(ib.Change{Kind: ib.ChangeSeverity, Severity: ib.S2}, ib.ECONFLICT, "already S2")
+	refused(ib.Change{Kind: ib.ChangeSeverity, Severity: "S0"}, ib.EINVALID, "Unknown severity")
+	refused(ib.Change{Kind: ib.ChangeNote, Text: "  "}, ib.EINVALID, "needs some text")
+	refused(ib.Change{Kind: "delete"}, ib.EINVALID, "Unknown change")
+
+	at := declaredAt.Add(time.Minute)
+	for _, c := range []ib.Change{
+		{Kind: ib.ChangeStatus, Status: ib.Identified, By: alice},
+		{Kind: ib.ChangeSeverity, Severity: ib.S1, By: alice},
+		{Kind: ib.ChangeNote, Text: "rolled back", By: alice},
+	} {
+		require.NoError(t, inc.Check(c))
+		inc.Apply(c, at)
+	}
+	assert.Equal(t, ib.Identified, inc.Status)
+	assert.Equal(t, ib.S1, inc.Severity)
+	assert.Equal(t, "investigating → identified", inc.Timeline[1].Text)
+	assert.Equal(t, "S2 → S1", inc.Timeline[2].Text)
+
+	resolve := ib.Change{Kind: ib.ChangeStatus, Status: ib.Resolved, Text: "reverted", By: alice}
+	require.NoError(t, inc.Check(resolve))
+	e := inc.Apply(resolve, at.Add(time.Hour))
+	assert.Equal(t, ib.EventResolved, e.Kind)
+	assert.Equal(t, ib.Resolved, inc.Status)
+	assert.Equal(t, at.Add(time.Hour), inc.ResolvedAt)
+	refused(ib.Change{Kind: ib.ChangeResolve}, ib.ECONFLICT, "already resolved")
+	refused(ib.Change{Kind: ib.ChangeNote, Text: "late"}, ib.ECONFLICT, "already resolved")
+}
+
+func TestErrorMessage(t *testing.T) {
+	assert.Equal(t, "", ib.ErrorMessage(nil))
+	assert.Equal(t, "Bad.", ib.ErrorMessage(ib.Errorf(ib.EINVALID, "Bad.")))
+	assert.NotContains(t, ib.ErrorMessage(assert.AnError), assert.AnError.Error(), "internal errors are not shown")
+	assert.Equal(t, ib.EINTERNAL, ib.ErrorCode(assert.AnError))
+	wrapped := &ib.Error{Code: ib.EUNAVAILABLE, Message: "Try again.", Err: assert.AnError}
+	assert.ErrorIs(t, wrapped, assert.AnError)
+	assert.Equal(t, "Try again.", ib.ErrorMessage(wrapped))
+}
+
+func TestLoadConfig(t *testing.T) {
+	env := func(kv ...string) func(string) string {
+		return func(k string) string {
+			for i := 0; i < len(kv); i += 2 {
+				if kv[i] == k {
+					return kv[i+1]
+				}
+			}
+			return ""
+		}
+	}
+	t.Run("Defaults", func(t *testing.T) {
+		c, err := ib.LoadConfig(env())
+		require.NoError(t, err)
+		assert.Equal(t, "localhost:7233", c.TemporalAddress)
+		assert.Equal(t, "default", c.TemporalNamespace)
+		assert.Equal(t, "https://slack.com/api/", c.SlackAPIURL)
+		assert.Equal(t, "inc", c.ChannelPrefix)
+		assert.Equal(t, "incidents", c.IncidentsChannel)
+		assert.Equal(t, ib.S3, c.DefaultSeverity)
+	})
+	t.Run("Overrides", func(t *testing.T) {
+		c, err := ib.LoadConfig(env("SLACK_API_URL", "http://127.0.0.1:9/api", "IB_DEFAULT_SEVERITY", "s2", "IB_INCIDENTS_CHANNEL", "#ops-incidents"))
+		require.NoError(t, err)
+		assert.Equal(t, "http://127.0.0.1:9/api/", c.SlackAPIURL, "a trailing slash is added for slack-go")
+		assert.Equal(t, ib.S2, c.DefaultSeverity)
+		assert.Equal(t, "ops-incidents", c.IncidentsChannel)
+	})
+	t.Run("ErrEveryBadVariableNamed", func(t *testing.T) {
+		_, err := ib.LoadConfig(env("IB_DEFAULT_SEVERITY", "S9", "IB_CHANNEL_PREFIX", "Bad Prefix", "IB_LOG_LEVEL", "loud"))
+		require.Error(t, err)
+		for _, name := range []string{"IB_DEFAULT_SEVERITY", "IB_CHANNEL_PREFIX", "IB_LOG_LEVEL"} {
+			assert.ErrorContains(t, err, name)
+		}
+	})
+}

@@ -1,0 +1,254 @@
+// Package slack is Incident Buddy's adapter to Slack: the Web API client the
+// activities use (through slack-go), and the Block Kit rendering of incidents.
+package slack
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"sync"
+
+	goslack "github.com/slack-go/slack"
+
+	"github.com/incident-buddy/ib"
+	"github.com/incident-buddy/ib/activities"
+)
+
+// metadataType marks the messages this bot posts; their payload carries the
+// message's idempotency key.
+const metadataType = "incident_buddy_message"
+
+// historyWindow is how many recent messages FindPost looks through. A retried
+// post looks for its first try within seconds or minutes, long before a busy
+// channel could push it this far back.
+const historyWindow = 200
+
+// Client implements activities.Slack on Slack's Web API.
+type Client struct {
+	api *goslack.Client
+
+	mu        sync.Mutex
+	botUserID string            // from auth.test, fetched once
+	channels  map[string]string // channel name → ID, for names given in configuration
+}
+
+var _ activities.Slack = (*Client)(nil)
+
+// NewClient makes a client for the Web API at apiURL (SLACK_API_URL).
+func NewClient(token, apiURL string, httpClient *http.Client) *Client {
+	if httpClient == nil {
+		httpClient = &http.Client{}
+	}
+	return &Client{
+		api:      goslack.New(token, goslack.OptionAPIURL(apiURL), goslack.OptionHTTPClient(httpClient)),
+		channels: map[string]string{},
+	}
+}
+
+// API is the underlying slack-go client, for the gateway's own calls.
+func (c *Client) API() *goslack.Client { return c.api }
+
+func (c *Client) CreateChannel(ctx context.Context, name string) (ib.Channel, error) {
+	ch, err := c.api.CreateConversationContext(ctx, goslack.CreateConversationParams{ChannelName: name})
+	if err != nil {
+		return ib.Channel{}, translate("conversations.create", err)
+	}
+	c.remember(ch.Name, ch.ID)
+	return ib.Channel{ID: ch.ID, Name: ch.Name}, nil
+}
+
+func (c *Client) FindChannel(ctx context.Context, name string) (activities.ChannelInfo, error) {
+	bot, err := c.botUser(ctx)
+	if err != nil {
+		return activities.ChannelInfo{}, err
+	}
+	params := &goslack.GetConversationsParameters{Limit: 1000, Types: []string{"public_channel"}}
+	for {
+		chans, next, err := c.api.GetConversationsContext(ctx, params)
+		if err != nil {
+			return activities.ChannelInfo{}, translate("conversations.list", err)
+		}
+		for _, ch := range chans {
+			if ch.Name == name {
+				c.remember(ch.Name, ch.ID)
+				return activities.ChannelInfo{
+					Channel:     ib.Channel{ID: ch.ID, Name: ch.Name},
+					Purpose:     ch.Purpose.Value,
+					CreatedByUs: ch.Creator == bot,
+				}, nil
+			}
+		}
+		if next == "" {
+			return activities.ChannelInfo{}, ib.Errorf(ib.ENOTFOUND, "No channel #%s in the workspace.", name)
+		}
+		params.Cursor = next
+	}
+}
+
+func (c *Client) SetPurpose(ctx context.Context, channelID, purpose string) error {
+	_, err := c.api.SetPurposeOfConversationContext(ctx, channelID, purpose)
+	return translate("conversations.setPurpose", err)
+}
+
+func (c *Client) SetTopic(ctx context.Context, channelID string, s ib.Summary) error {
+	_, err := c.api.SetTopicOfConversationContext(ctx, channelID, Topic(s))
+	return translate("conversations.setTopic", err)
+}
+
+// Invite adds users in one call. Slack fails the whole call when one of several
+// users is already in the channel, so that answer falls back to one call each.
+func (c *Client) Invite(ctx context.Context, channelID string, userIDs []string) error {
+	_, err := c.api.InviteUsersToConversationContext(ctx, channelID, userIDs...)
+	if len(userIDs) > 1 && slackCode(err) == "already_in_channel" {
+		for _, u := range userIDs {
+			if err := c.Invite(ctx, channelID, []string{u}); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	return translate("conversations.invite", err)
+}
+
+func (c *Client) Post(ctx context.Context, channel string, m ib.Message) (string, error) {
+	text, blocks := Render(m)
+	opts := []goslack.MsgOption{
+		goslack.MsgOptionText(text, false),
+		goslack.MsgOptionBlocks(blocks...),
+		goslack.MsgOptionMetadata(goslack.SlackMetadata{EventType: metadataType, EventPayload: map[string]any{"key": m.Key}}),
+	}
+	_, ts, err := c.api.PostMessageContext(ctx, channel, opts...)
+	if slackCode(err) == "not_in_channel" {
+		// The incidents channel is public: join it once, then post.
+		if err := c.join(ctx, channel); err != nil {
+			return "", err
+		}
+		_, ts, err = c.api.PostMessageContext(ctx, channel, opts...)
+	}
+	return ts, translate("chat.postMessage", err)
+}
+
+func (c *Client) FindPost(ctx context.Context, channel, key string) (string, error) {
+	id, err := c.channelID(ctx, channel)
+	if err != nil {
+		return "", err
+	}
+	resp, err := c.api.GetConversationHistoryContext(ctx, &goslack.GetConversationHistoryParameters{
+		ChannelID: id, Limit: historyWindow, IncludeAllMetadata: true,
+	})
+	if err != nil {
+		return "", translate("conversations.history", err)
+	}
+	for _, msg := range resp.Messages {
+		if msg.Metadata.EventType == metadataType && msg.Metadata.EventPayload["key"] == key {
+			return msg.Timestamp, nil
+		}
+	}
+	return "", nil
+}
+
+func (c *Client) Update(ctx context.Context, channel, ts string, m ib.Message) error {
+	text, blocks := Render(m)
+	_, _, _, err := c.api.UpdateMessageContext(ctx, channel, ts,
+		goslack.MsgOptionText(text, false), goslack.MsgOptionBlocks(blocks...))
+	return translate("chat.update", err)
+}
+
+func (c *Client) join(ctx context.Context, channel string) error {
+	id, err := c.channelID(ctx, channel)
+	if err != nil {
+		return err
+	}
+	_, _, _, err = c.api.JoinConversationContext(ctx, id)
+	return translate("conversations.join", err)
+}
+
+// channelID resolves a configured channel name ("incidents") to its ID.
+func (c *Client) channelID(ctx context.Context, channel string) (string, error) {
+	if looksLikeChannelID(channel) {
+		return channel, nil
+	}
+	c.mu.Lock()
+	id, ok := c.channels[channel]
+	c.mu.Unlock()
+	if ok {
+		return id, nil
+	}
+	info, err := c.FindChannel(ctx, channel)
+	return info.ID, err
+}
+
+func (c *Client) remember(name, id string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.channels[name] = id
+}
+
+func (c *Client) botUser(ctx context.Context) (string, error) {
+	c.mu.Lock()
+	id := c.botUserID
+	c.mu.Unlock()
+	if id != "" {
+		return id, nil
+	}
+	resp, err := c.api.AuthTestContext(ctx)
+	if err != nil {
+		return "", translate("auth.test", err)
+	}
+	c.mu.Lock()
+	c.botUserID = resp.UserID
+	c.mu.Unlock()
+	return resp.UserID, nil
+}
+
+// looksLikeChannelID tells Slack's channel IDs (C…, G…, D…, upper case) from
+// channel names, which are lower case.
+func looksLikeChannelID(s string) bool {
+	return len(s) >= 9 && strings.ContainsRune("CGD", rune(s[0])) && strings.ToUpper(s) == s
+}
+
+// goalMet are Slack's error codes that mean what we asked for is already so
+// (failure mode F13).
+var goalMet = map[string]bool{
+	"already_in_channel": true, "already_reacted": true, "already_pinned": true,
+	"cant_invite_self": true, "already_archived": true, "not_archived": true,
+}
+
+// badInput are Slack's error codes that no retry can fix.
+var badInput = map[string]bool{
+	"user_not_found": true, "users_not_found": true, "invalid_name": true, "invalid_name_specials": true,
+	"invalid_name_maxlength": true, "invalid_name_required": true, "channel_not_found": true,
+	"is_archived": true, "msg_too_long": true, "invalid_blocks": true, "no_text": true,
+	"too_long": true, "cant_update_message": true, "message_not_found": true, "user_is_restricted": true,
+}
+
+// translate turns slack-go's errors into the domain's: a 429 into
+// ib.RetryAfterError, "already so" into success, name_taken into
+// ib.ErrChannelNameTaken, hopeless input into ib.EINVALID. Anything else stays
+// an ordinary, retryable error.
+func translate(method string, err error) error {
+	var limited *goslack.RateLimitedError
+	code := slackCode(err)
+	switch {
+	case err == nil, goalMet[code]:
+		return nil
+	case errors.As(err, &limited):
+		return &ib.RetryAfterError{System: "slack " + method, RetryAfter: limited.RetryAfter}
+	case code == "name_taken":
+		return fmt.Errorf("slack %s: %w", method, ib.ErrChannelNameTaken)
+	case badInput[code]:
+		return ib.Errorf(ib.EINVALID, "Slack refused %s: %s", method, code)
+	default:
+		return fmt.Errorf("slack %s: %w", method, err)
+	}
+}
+
+func slackCode(err error) string {
+	var resp goslack.SlackErrorResponse
+	if errors.As(err, &resp) {
+		return resp.Err
+	}
+	return ""
+}

@@ -1,0 +1,152 @@
+package slack
+
+import (
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	goslack "github.com/slack-go/slack"
+
+	"github.com/incident-buddy/ib"
+)
+
+// Slack's limits on what these functions produce.
+const (
+	maxTopic      = 250
+	maxHeaderText = 150
+	maxFieldText  = 2000
+)
+
+var severityEmoji = map[ib.Severity]string{ib.S1: "🔴", ib.S2: "🟠", ib.S3: "🟡", ib.S4: "🔵"}
+
+// Topic is the channel topic: severity, status, commander and ID at a glance.
+func Topic(s ib.Summary) string {
+	return truncate(fmt.Sprintf("%s %s · %s · Commander: %s · %s",
+		severityEmoji[s.Severity], s.Severity, titleCase(string(s.Status)), mention(s.Commander), s.ID), maxTopic)
+}
+
+// Render turns a message into its notification text and Block Kit blocks.
+func Render(m ib.Message) (string, []goslack.Block) {
+	s := m.Incident
+	switch m.Kind {
+	case ib.MsgHeader:
+		return fmt.Sprintf("%s %s: %s", s.Severity, s.ID, s.Title), headerBlocks(s)
+	case ib.MsgAnnouncement:
+		text := fmt.Sprintf("%s %s incident declared: %s", severityEmoji[s.Severity], s.Severity, s.Title)
+		body := fmt.Sprintf("%s *%s incident declared* in %s\n*%s*\nCommander: %s",
+			severityEmoji[s.Severity], s.Severity, channelLink(s.Channel), escape(s.Title), mention(s.Commander))
+		if s.Impact != "" {
+			body += "\nImpact: " + escape(s.Impact)
+		}
+		return text, []goslack.Block{section(body), contextLine(s.ID + " · declared by " + mention(s.Declarer))}
+	case ib.MsgResolved:
+		text := fmt.Sprintf("✅ Resolved: %s", s.Title)
+		body := fmt.Sprintf("✅ *Resolved* after %s: %s in %s", humanDuration(s.ResolvedAt.Sub(s.DeclaredAt)), escape(s.Title), channelLink(s.Channel))
+		if s.Resolution != "" {
+			body += "\n" + escape(s.Resolution)
+		}
+		return text, []goslack.Block{section(body), contextLine(s.ID)}
+	case ib.MsgEvent:
+		line := eventLine(*m.Event)
+		return line, []goslack.Block{section(line)}
+	}
+	return string(m.Kind), nil
+}
+
+func headerBlocks(s ib.Summary) []goslack.Block {
+	fields := []*goslack.TextBlockObject{
+		mrkdwn(fmt.Sprintf("*Severity*\n%s %s — %s", severityEmoji[s.Severity], s.Severity, s.Severity.Meaning())),
+		mrkdwn(fmt.Sprintf("*Status*\n%s", titleCase(string(s.Status)))),
+		mrkdwn(fmt.Sprintf("*Commander*\n%s", mention(s.Commander))),
+		mrkdwn(fmt.Sprintf("*Declared*\n%s by %s", slackDate(s.DeclaredAt), mention(s.Declarer))),
+	}
+	if len(s.Services) > 0 {
+		fields = append(fields, mrkdwn("*Services*\n"+escape(strings.Join(s.Services, ", "))))
+	}
+	if !s.ResolvedAt.IsZero() {
+		fields = append(fields, mrkdwn("*Resolved*\n"+slackDate(s.ResolvedAt)))
+	}
+	blocks := []goslack.Block{
+		goslack.NewHeaderBlock(goslack.NewTextBlockObject(goslack.PlainTextType, truncate(s.Title, maxHeaderText), true, false)),
+		goslack.NewSectionBlock(nil, fields, nil),
+	}
+	for _, part := range []struct{ label, text string }{{"Impact", s.Impact}, {"Description", s.Description}, {"Resolution", s.Resolution}} {
+		if part.text != "" {
+			blocks = append(blocks, section(truncate("*"+part.label+"*\n"+escape(part.text), maxFieldText)))
+		}
+	}
+	return append(blocks, contextLine(s.ID+" · "+s.Stage.Title()+" · managed by Incident Buddy: `/ib help`"))
+}
+
+func eventLine(e ib.TimelineEvent) string {
+	by := mention(e.By)
+	switch e.Kind {
+	case ib.EventStatusChanged:
+		return fmt.Sprintf("🔄 Status %s (by %s)", e.Text, by)
+	case ib.EventSeverityChanged:
+		return fmt.Sprintf("🚨 Severity %s (by %s)", e.Text, by)
+	case ib.EventResolved:
+		line := "✅ Resolved by " + by
+		if e.Text != "" {
+			line += ": " + escape(e.Text)
+		}
+		return line
+	default:
+		return fmt.Sprintf("📝 %s: %s", by, escape(e.Text))
+	}
+}
+
+func section(text string) goslack.Block { return goslack.NewSectionBlock(mrkdwn(text), nil, nil) }
+
+func contextLine(text string) goslack.Block { return goslack.NewContextBlock("", mrkdwn(text)) }
+
+func mrkdwn(text string) *goslack.TextBlockObject {
+	return goslack.NewTextBlockObject(goslack.MarkdownType, text, false, false)
+}
+
+func mention(p ib.Person) string {
+	if p.SlackID != "" {
+		return "<@" + p.SlackID + ">"
+	}
+	return escape(p.Label())
+}
+
+func channelLink(c ib.Channel) string {
+	if c.ID == "" {
+		return "#" + c.Name
+	}
+	return "<#" + c.ID + ">"
+}
+
+// slackDate shows a time in each reader's own time zone.
+func slackDate(t time.Time) string {
+	return fmt.Sprintf("<!date^%d^{date_short_pretty} {time}|%s>", t.Unix(), t.UTC().Format("2006-01-02 15:04 UTC"))
+}
+
+// escape keeps user text from forming Slack mentions or links.
+func escape(s string) string {
+	return strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;").Replace(s)
+}
+
+func truncate(s string, max int) string {
+	if utf8.RuneCountInString(s) <= max {
+		return s
+	}
+	return string([]rune(s)[:max-1]) + "…"
+}
+
+func titleCase(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+func humanDuration(d time.Duration) string {
+	d = d.Round(time.Minute)
+	if d < time.Hour {
+		return fmt.Sprintf("%d min", int(d.Minutes()))
+	}
+	return fmt.Sprintf("%dh %02dm", int(d.Hours()), int(d.Minutes())%60)
+}

@@ -1,0 +1,75 @@
+package temporal
+
+import (
+	"context"
+	"errors"
+
+	commonpb "go.temporal.io/api/common/v1"
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/serviceerror"
+	workflowpb "go.temporal.io/api/workflow/v1"
+	"go.temporal.io/sdk/converter"
+	"go.temporal.io/sdk/temporal"
+
+	"github.com/incident-buddy/ib"
+	"github.com/incident-buddy/ib/workflows"
+)
+
+// explain turns an error from Temporal about incident id into the domain's.
+func (s *Incidents) explain(id string, err error) error {
+	var app *temporal.ApplicationError
+	var notFound *serviceerror.NotFound
+	switch {
+	case errors.As(err, &app) && isDomainCode(app.Type()):
+		// A refusal by the workflow's validator, with its reason.
+		return &ib.Error{Code: app.Type(), Message: app.Message()}
+	case errors.As(err, &notFound):
+		return &ib.Error{Code: ib.ENOTFOUND, Err: err,
+			Message: "There is no open incident " + id + ". It may be resolved and closed; `list` shows the open ones."}
+	default:
+		return unavailable(err)
+	}
+}
+
+// unavailable is the answer when Temporal cannot be reached or fails: the
+// person is told to try again, and nothing was done.
+func unavailable(err error) error {
+	var unavail *serviceerror.Unavailable
+	var deadline *serviceerror.DeadlineExceeded
+	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) || errors.As(err, &unavail) || errors.As(err, &deadline) {
+		return &ib.Error{Code: ib.EUNAVAILABLE, Err: err,
+			Message: "Could not reach the incident service (Temporal). Nothing was changed; please try again in a moment."}
+	}
+	return &ib.Error{Code: ib.EINTERNAL, Err: err,
+		Message: "The incident service failed; nothing was changed. Please try again, and tell the operators if it persists."}
+}
+
+func isDomainCode(code string) bool {
+	switch code {
+	case ib.EINVALID, ib.ENOTFOUND, ib.ECONFLICT, ib.EFORBIDDEN:
+		return true
+	}
+	return false
+}
+
+func listed(e *workflowpb.WorkflowExecutionInfo) Listed {
+	sa := e.GetSearchAttributes().GetIndexedFields()
+	return Listed{
+		ID:        e.GetExecution().GetWorkflowId(),
+		Title:     payloadString(e.GetMemo().GetFields()[memoTitle]),
+		Severity:  payloadString(sa[workflows.SeverityKey.GetName()]),
+		Status:    payloadString(sa[workflows.StatusKey.GetName()]),
+		Stage:     payloadString(sa[workflows.StageKey.GetName()]),
+		Commander: payloadString(sa[workflows.CommanderKey.GetName()]),
+		Open:      e.GetStatus() == enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING,
+		StartedAt: e.GetStartTime().AsTime(),
+	}
+}
+
+func payloadString(p *commonpb.Payload) string {
+	var s string
+	if p != nil {
+		_ = converter.GetDefaultDataConverter().FromPayload(p, &s)
+	}
+	return s
+}

@@ -1,0 +1,32 @@
+package ib
+
+// MessageKind names what a message the bot posts is about. The Slack adapter
+// renders each kind; the domain only decides what is said and when.
+type MessageKind string
+
+const (
+	MsgHeader       MessageKind = "header"       // the incident's card at the top of its channel
+	MsgAnnouncement MessageKind = "announcement" // "an incident was declared", in the incidents channel
+	MsgEvent        MessageKind = "event"        // one timeline event, in the incident's channel
+	MsgResolved     MessageKind = "resolved"     // "the incident is resolved", in the incidents channel
+)
+
+// Message is one message the bot posts about an incident.
+type Message struct {
+	// Key identifies the message among everything the bot ever posts, so that a
+	// retried post can find the first try's message instead of posting twice.
+	Key      string         `json:"key"`
+	Kind     MessageKind    `json:"kind"`
+	Incident Summary        `json:"incident"`
+	Event    *TimelineEvent `json:"event,omitempty"`
+}
+
+// NewMessage makes the message of the given kind about an incident. keySuffix
+// tells apart several messages of one kind (timeline events).
+func NewMessage(kind MessageKind, s Summary, keySuffix string) Message {
+	key := s.ID + ":" + string(kind)
+	if keySuffix != "" {
+		key += ":" + keySuffix
+	}
+	return Message{Key: key, Kind: kind, Incident: s}
+}

@@ -1,0 +1,107 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"text/tabwriter"
+	"time"
+
+	"github.com/incident-buddy/ib"
+	ibtemporal "github.com/incident-buddy/ib/integrations/temporal"
+)
+
+type cli struct {
+	incidents *ibtemporal.Incidents
+	out       io.Writer
+	uiURL     string
+	namespace string
+}
+
+func (c *cli) execute(ctx context.Context, inv invocation) error {
+	switch cmd := inv.Command; {
+	case cmd.Name == ib.CmdCreate:
+		return c.create(ctx, inv.declaration)
+	case cmd.Name == ib.CmdList:
+		return c.list(ctx, inv.all, inv.query)
+	case cmd.Name == ib.CmdShow || cmd.Name == ib.CmdStatus && cmd.Status == "":
+		return c.show(ctx, cmd.IncidentID, cmd.Name == ib.CmdShow, inv.asJSON)
+	default:
+		change, _ := cmd.Change(currentUser())
+		s, err := c.incidents.Change(ctx, cmd.IncidentID, change)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(c.out, "%s is now %s %s: %s\n", s.ID, s.Severity, s.Status, s.Title)
+		return nil
+	}
+}
+
+func (c *cli) create(ctx context.Context, d ib.Declaration) error {
+	res, err := c.incidents.Declare(ctx, d)
+	if err != nil {
+		return err
+	}
+	if res.Existing {
+		fmt.Fprintf(c.out, "%s is already open for this title; joined it instead of declaring a second incident.\n", res.ID)
+	} else {
+		fmt.Fprintf(c.out, "Declared %s (%s): %s\n", res.ID, d.Severity, d.Title)
+	}
+	fmt.Fprintf(c.out, "Web UI: %s\n", c.link(res.ID))
+	return nil
+}
+
+func (c *cli) show(ctx context.Context, id string, timeline, asJSON bool) error {
+	inc, err := c.incidents.Get(ctx, id)
+	if err != nil {
+		return err
+	}
+	if asJSON {
+		enc := json.NewEncoder(c.out)
+		enc.SetIndent("", "  ")
+		return enc.Encode(inc)
+	}
+	fmt.Fprintf(c.out, "%s  %s\n", inc.ID, inc.Title)
+	fmt.Fprintf(c.out, "  severity   %s — %s\n  status     %s — %s\n  stage      %s\n  commander  %s\n",
+		inc.Severity, inc.Severity.Meaning(), inc.Status, inc.Status.Meaning(), inc.Stage, inc.Commander.Label())
+	if inc.Channel.Name != "" {
+		fmt.Fprintf(c.out, "  channel    #%s\n", inc.Channel.Name)
+	}
+	for _, f := range []struct{ label, text string }{{"impact", inc.Impact}, {"description", inc.Description}, {"resolution", inc.Resolution}} {
+		if f.text != "" {
+			fmt.Fprintf(c.out, "  %-10s %s\n", f.label, f.text)
+		}
+	}
+	fmt.Fprintf(c.out, "  declared   %s\n  web ui     %s\n", inc.DeclaredAt.Local().Format(time.DateTime), c.link(inc.ID))
+	if timeline {
+		fmt.Fprintln(c.out, "\nTimeline:")
+		for _, e := range inc.Timeline {
+			fmt.Fprintf(c.out, "  %s  %-16s %-12s %s\n", e.At.Local().Format(time.DateTime), e.Kind, e.By.Label(), e.Text)
+		}
+	}
+	return nil
+}
+
+func (c *cli) list(ctx context.Context, all bool, query string) error {
+	rows, err := c.incidents.List(ctx, all, query)
+	if err != nil {
+		return err
+	}
+	if len(rows) == 0 {
+		fmt.Fprintln(c.out, "No open incidents. (`starter list --all` includes resolved ones.)")
+		return nil
+	}
+	tw := tabwriter.NewWriter(c.out, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\tSEV\tSTATUS\tSTAGE\tCOMMANDER\tDECLARED\tTITLE")
+	for _, r := range rows {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.ID, r.Severity, r.Status, r.Stage, r.Commander,
+			r.StartedAt.Local().Format("2006-01-02 15:04"), r.Title)
+	}
+	return tw.Flush()
+}
+
+// link is the incident's page in the Temporal Web UI.
+func (c *cli) link(id string) string {
+	return fmt.Sprintf("%s/namespaces/%s/workflows/%s", c.uiURL, c.namespace, id)
+}

@@ -1,0 +1,172 @@
+// Command starter is Incident Buddy's front door: a CLI whose commands are the
+// same as Slack's /ib commands, read by the same parser and sent through the
+// same workflow API.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"os/user"
+	"strings"
+	"syscall"
+	"time"
+
+	"go.uber.org/zap"
+
+	"github.com/incident-buddy/ib"
+	"github.com/incident-buddy/ib/integrations/logging"
+	ibtemporal "github.com/incident-buddy/ib/integrations/temporal"
+)
+
+// callTimeout bounds one CLI command's wait on Temporal.
+const callTimeout = 15 * time.Second
+
+// Exit statuses.
+const (
+	exitOK    = 0
+	exitError = 1 // the command failed; the message says why
+	exitUsage = 2 // the command was written wrong
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	cfg, err := ib.LoadConfig(os.Getenv)
+	if err != nil {
+		fmt.Fprintln(stderr, "starter: configuration:", err)
+		return exitError
+	}
+	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
+		fmt.Fprint(stdout, usage(cfg))
+		return exitOK
+	}
+	inv, err := parse(args, cfg.DefaultSeverity)
+	if err != nil {
+		fmt.Fprintln(stderr, ib.ErrorMessage(err))
+		return exitUsage
+	}
+	logger, err := logging.New("warn", cfg.LogFormat)
+	if err != nil {
+		fmt.Fprintln(stderr, "starter:", err)
+		return exitError
+	}
+	ctx, cancel := context.WithTimeout(ctx, callTimeout)
+	defer cancel()
+	c, err := ibtemporal.Dial(ctx, cfg, logger)
+	if err != nil {
+		fmt.Fprintln(stderr, "starter:", err)
+		return exitError
+	}
+	defer c.Close()
+
+	cli := &cli{incidents: &ibtemporal.Incidents{Client: c}, out: stdout, uiURL: cfg.TemporalUIURL, namespace: cfg.TemporalNamespace}
+	if err := cli.execute(ctx, inv); err != nil {
+		logger.Debug("command failed", zap.Error(err))
+		fmt.Fprintln(stderr, ib.ErrorMessage(err))
+		return exitError
+	}
+	return exitOK
+}
+
+// invocation is a parsed command line: the command, and what only the CLI's
+// flags can say.
+type invocation struct {
+	ib.Command
+	declaration ib.Declaration // create
+	all         bool           // list --all
+	query       string         // list --query
+	asJSON      bool           // show --json
+}
+
+// parse reads a command line. Words after the command name go through
+// ib.ParseCommand, exactly as the text after /ib does; flags add what Slack's
+// modal would (impact, description, …).
+func parse(args []string, defaultSeverity ib.Severity) (invocation, error) {
+	var inv invocation
+	fs := flag.NewFlagSet(args[0], flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	var severity, title, services, commander string
+	switch args[0] {
+	case "create":
+		fs.StringVar(&severity, "severity", "", "S1, S2, S3 or S4")
+		fs.StringVar(&title, "title", "", "what is broken")
+		fs.StringVar(&inv.declaration.Impact, "impact", "", "who is affected and how")
+		fs.StringVar(&inv.declaration.Description, "description", "", "what is known so far")
+		fs.StringVar(&services, "services", "", "affected services, comma-separated")
+		fs.StringVar(&commander, "commander", "", "the commander's Slack user ID (default: you)")
+	case "list":
+		fs.BoolVar(&inv.all, "all", false, "include resolved incidents")
+		fs.StringVar(&inv.query, "query", "", "extra visibility filter, e.g. \"IncidentSeverity='S1'\"")
+	case "show":
+		fs.BoolVar(&inv.asJSON, "json", false, "print the whole state as JSON")
+	}
+	if err := fs.Parse(args[1:]); err != nil {
+		return inv, ib.Errorf(ib.EINVALID, "%s: %v. Run `starter help` for usage.", args[0], err)
+	}
+	words := append([]string{args[0]}, severity)
+	words = append(append(words, fs.Args()...), title)
+	cmd, err := ib.ParseCommand(strings.Join(words, " "), defaultSeverity)
+	if err != nil {
+		return inv, err
+	}
+	inv.Command = cmd
+	if cmd.Name == ib.CmdCreate {
+		inv.declaration.Title, inv.declaration.Severity = cmd.Text, cmd.Severity
+		inv.declaration.Services = splitList(services)
+		inv.declaration.Declarer = currentUser()
+		if commander != "" {
+			inv.declaration.Commander = ib.Person{SlackID: commander}
+		}
+	}
+	needsID := cmd.Name != ib.CmdCreate && cmd.Name != ib.CmdList && cmd.Name != ib.CmdHelp
+	if needsID && cmd.IncidentID == "" {
+		return inv, ib.Errorf(ib.EINVALID, "Which incident? Give its ID, e.g. `starter %s INC-20261123-K7QF …`; `starter list` shows the open ones.", cmd.Name)
+	}
+	return inv, nil
+}
+
+func splitList(s string) []string {
+	var out []string
+	for _, v := range strings.Split(s, ",") {
+		if v = strings.TrimSpace(v); v != "" {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+// currentUser names the person at the terminal; the CLI has no Slack identity.
+func currentUser() ib.Person {
+	if u, err := user.Current(); err == nil && u.Username != "" {
+		return ib.Person{Name: u.Username}
+	}
+	return ib.Person{Name: "cli"}
+}
+
+func usage(cfg ib.Config) string {
+	var b strings.Builder
+	b.WriteString("Incident Buddy CLI: the same commands as /ib in Slack.\n\nUsage:\n")
+	b.WriteString(ib.Help("  starter ", cfg.DefaultSeverity))
+	b.WriteString(`
+Flags:
+  starter create [--severity S1] [--title T] [--impact I] [--description D]
+                 [--services a,b] [--commander U123] [title words…]
+  starter list [--all] [--query "IncidentSeverity='S1'"]
+  starter show [--json] ID
+
+Configuration (environment):
+`)
+	for _, e := range ib.EnvVars {
+		fmt.Fprintf(&b, "  %-22s %s (default %q)\n", e.Name, e.Meaning, e.Default)
+	}
+	return b.String()
+}

@@ -1,0 +1,327 @@
+package fakeslack
+
+import (
+	"encoding/json"
+	"regexp"
+	"slices"
+	"strconv"
+	"time"
+	"unicode/utf8"
+)
+
+// handler serves one Web API method under s.mu. A positive second result
+// answers 429 with that Retry-After.
+type handler func(s *Server, a args) (answer, int)
+
+var handlers map[string]handler
+
+func init() {
+	// Assigned here, not in the declaration, because handlers refer to the map.
+	handlers = map[string]handler{
+		"auth.test":                (*Server).authTest,
+		"conversations.create":     (*Server).conversationsCreate,
+		"conversations.list":       (*Server).conversationsList,
+		"conversations.info":       (*Server).conversationsInfo,
+		"conversations.setTopic":   (*Server).conversationsSetTopic,
+		"conversations.setPurpose": (*Server).conversationsSetPurpose,
+		"conversations.invite":     (*Server).conversationsInvite,
+		"conversations.join":       (*Server).conversationsJoin,
+		"conversations.members":    (*Server).conversationsMembers,
+		"conversations.history":    (*Server).conversationsHistory,
+		"chat.postMessage":         (*Server).chatPostMessage,
+		"chat.update":              (*Server).chatUpdate,
+		"users.info":               (*Server).usersInfo,
+		"users.lookupByEmail":      (*Server).usersLookupByEmail,
+	}
+}
+
+// Slack's limits on what these methods accept.
+const (
+	maxChannelName = 80
+	maxTopic       = 250
+	maxPurpose     = 250
+	maxMessageText = 40000
+	maxBlocks      = 50
+)
+
+var channelName = regexp.MustCompile(`^[a-z0-9_-]+$`)
+
+func fail(code string) (answer, int) { return answer{"error": code}, 0 }
+
+func (s *Server) authTest(args) (answer, int) {
+	return answer{"url": "https://fake.slack.test/", "team": "Fake Workspace", "user": "incident-buddy",
+		"team_id": TeamID, "user_id": BotUserID, "bot_id": "B00000001"}, 0
+}
+
+func (s *Server) conversationsCreate(a args) (answer, int) {
+	name := a.str("name")
+	switch {
+	case name == "":
+		return fail("invalid_name_required")
+	case utf8.RuneCountInString(name) > maxChannelName:
+		return fail("invalid_name_maxlength")
+	case !channelName.MatchString(name):
+		return fail("invalid_name_specials")
+	case s.byName(name) != nil:
+		return fail("name_taken")
+	}
+	return answer{"channel": s.channelJSON(s.newChannel(name, BotUserID))}, 0
+}
+
+func (s *Server) conversationsList(a args) (answer, int) {
+	limit, _ := strconv.Atoi(a.str("limit"))
+	if limit <= 0 || limit > 1000 {
+		limit = 100
+	}
+	start, _ := strconv.Atoi(a.str("cursor"))
+	excludeArchived := a.str("exclude_archived") == "true"
+	var page []map[string]any
+	i := start
+	for ; i < len(s.order) && len(page) < limit; i++ {
+		if ch := s.channels[s.order[i]]; !(excludeArchived && ch.Archived) {
+			page = append(page, s.channelJSON(ch))
+		}
+	}
+	next := ""
+	if i < len(s.order) {
+		next = strconv.Itoa(i)
+	}
+	return answer{"channels": page, "response_metadata": map[string]string{"next_cursor": next}}, 0
+}
+
+func (s *Server) conversationsInfo(a args) (answer, int) {
+	ch := s.channels[a.str("channel")]
+	if ch == nil {
+		return fail("channel_not_found")
+	}
+	return answer{"channel": s.channelJSON(ch)}, 0
+}
+
+func (s *Server) conversationsSetTopic(a args) (answer, int) {
+	return s.setChannelText(a, "topic", maxTopic, func(ch *Channel, v string) { ch.Topic = v })
+}
+
+func (s *Server) conversationsSetPurpose(a args) (answer, int) {
+	return s.setChannelText(a, "purpose", maxPurpose, func(ch *Channel, v string) { ch.Purpose = v })
+}
+
+func (s *Server) setChannelText(a args, field string, limit int, set func(*Channel, string)) (answer, int) {
+	ch, errCode := s.memberChannel(a.str("channel"))
+	if errCode != "" {
+		return fail(errCode)
+	}
+	v := a.str(field)
+	if utf8.RuneCountInString(v) > limit {
+		return fail("too_long")
+	}
+	set(ch, v)
+	return answer{"channel": s.channelJSON(ch)}, 0
+}
+
+// conversationsInvite is all or nothing, like Slack without force: one user
+// already in the channel fails the whole call.
+func (s *Server) conversationsInvite(a args) (answer, int) {
+	ch, errCode := s.memberChannel(a.str("channel"))
+	if errCode != "" {
+		return fail(errCode)
+	}
+	users := a.list("users")
+	if len(users) == 0 {
+		return fail("no_user")
+	}
+	if len(users) > 100 {
+		return fail("too_many_users")
+	}
+	for _, u := range users {
+		switch {
+		case u == BotUserID:
+			return fail("cant_invite_self")
+		case s.users[u] == nil:
+			return fail("user_not_found")
+		case ch.Members[u]:
+			return fail("already_in_channel")
+		}
+	}
+	for _, u := range users {
+		ch.Members[u] = true
+	}
+	return answer{"channel": s.channelJSON(ch)}, 0
+}
+
+func (s *Server) conversationsJoin(a args) (answer, int) {
+	ch := s.channels[a.str("channel")]
+	if ch == nil {
+		return fail("channel_not_found")
+	}
+	if ch.Archived {
+		return fail("is_archived")
+	}
+	ch.Members[BotUserID] = true
+	return answer{"channel": s.channelJSON(ch)}, 0
+}
+
+func (s *Server) conversationsMembers(a args) (answer, int) {
+	ch := s.channels[a.str("channel")]
+	if ch == nil {
+		return fail("channel_not_found")
+	}
+	var ids []string
+	for id := range ch.Members {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	return answer{"members": ids, "response_metadata": map[string]string{"next_cursor": ""}}, 0
+}
+
+// conversationsHistory returns messages newest first; metadata only when asked
+// for with include_all_metadata, as Slack does.
+func (s *Server) conversationsHistory(a args) (answer, int) {
+	ch, errCode := s.memberChannel(a.str("channel"))
+	if errCode != "" {
+		return fail(errCode)
+	}
+	limit, _ := strconv.Atoi(a.str("limit"))
+	if limit <= 0 || limit > 999 {
+		limit = 100
+	}
+	withMeta := a.str("include_all_metadata") == "true" || a.str("include_all_metadata") == "1"
+	var msgs []map[string]any
+	for i := len(ch.Messages) - 1; i >= 0 && len(msgs) < limit; i-- {
+		msgs = append(msgs, messageJSON(ch.Messages[i], withMeta))
+	}
+	return answer{"messages": msgs, "has_more": len(ch.Messages) > limit}, 0
+}
+
+func (s *Server) chatPostMessage(a args) (answer, int) {
+	ch := s.lookup(a.str("channel"))
+	switch {
+	case ch == nil:
+		return fail("channel_not_found")
+	case ch.Archived:
+		return fail("is_archived")
+	case !ch.Members[BotUserID]:
+		return fail("not_in_channel")
+	}
+	msg, errCode := newMessage(a)
+	if errCode != "" {
+		return fail(errCode)
+	}
+	if !s.opts.NoLimits {
+		if wait := s.limiter.takeWindow("post:"+ch.ID, postBurst, postBurst*time.Second, time.Now()); wait > 0 {
+			return answer{"ok": false, "error": "ratelimited"}, wait
+		}
+	}
+	msg.TS = s.nextTS()
+	ch.Messages = append(ch.Messages, msg)
+	return answer{"channel": ch.ID, "ts": msg.TS, "message": messageJSON(msg, false)}, 0
+}
+
+func (s *Server) chatUpdate(a args) (answer, int) {
+	ch := s.lookup(a.str("channel"))
+	if ch == nil {
+		return fail("channel_not_found")
+	}
+	ts := a.str("ts")
+	i := slices.IndexFunc(ch.Messages, func(m Message) bool { return m.TS == ts })
+	if i < 0 {
+		return fail("message_not_found")
+	}
+	if ch.Messages[i].User != BotUserID {
+		return fail("cant_update_message")
+	}
+	msg, errCode := newMessage(a)
+	if errCode != "" {
+		return fail(errCode)
+	}
+	msg.TS, msg.Edited = ts, true
+	if msg.Metadata == nil {
+		msg.Metadata = ch.Messages[i].Metadata
+	}
+	ch.Messages[i] = msg
+	return answer{"channel": ch.ID, "ts": ts, "text": msg.Text}, 0
+}
+
+func (s *Server) usersInfo(a args) (answer, int) {
+	u := s.users[a.str("user")]
+	if u == nil {
+		return fail("user_not_found")
+	}
+	return answer{"user": userJSON(u)}, 0
+}
+
+func (s *Server) usersLookupByEmail(a args) (answer, int) {
+	for _, u := range s.users {
+		if u.Email != "" && u.Email == a.str("email") {
+			return answer{"user": userJSON(u)}, 0
+		}
+	}
+	return fail("users_not_found")
+}
+
+// memberChannel finds a channel the bot is in, or says why not.
+func (s *Server) memberChannel(id string) (*Channel, string) {
+	ch := s.channels[id]
+	switch {
+	case ch == nil:
+		return nil, "channel_not_found"
+	case ch.Archived:
+		return nil, "is_archived"
+	case !ch.Members[BotUserID]:
+		return nil, "not_in_channel"
+	}
+	return ch, ""
+}
+
+func newMessage(a args) (Message, string) {
+	msg := Message{User: BotUserID, Text: a.str("text")}
+	if b := a.str("blocks"); b != "" {
+		var blocks []json.RawMessage
+		if json.Unmarshal([]byte(b), &blocks) != nil || len(blocks) > maxBlocks {
+			return msg, "invalid_blocks"
+		}
+		msg.Blocks = json.RawMessage(b)
+	}
+	if m := a.str("metadata"); m != "" {
+		var meta struct {
+			EventType string `json:"event_type"`
+		}
+		if json.Unmarshal([]byte(m), &meta) != nil || meta.EventType == "" {
+			return msg, "invalid_metadata_format"
+		}
+		msg.Metadata = json.RawMessage(m)
+	}
+	switch {
+	case msg.Text == "" && msg.Blocks == nil:
+		return msg, "no_text"
+	case utf8.RuneCountInString(msg.Text) > maxMessageText:
+		return msg, "msg_too_long"
+	}
+	return msg, ""
+}
+
+func (s *Server) channelJSON(ch *Channel) map[string]any {
+	return map[string]any{
+		"id": ch.ID, "name": ch.Name, "is_channel": true, "creator": ch.Creator, "created": ch.Created,
+		"is_archived": ch.Archived, "is_member": ch.Members[BotUserID], "num_members": len(ch.Members),
+		"topic":   map[string]any{"value": ch.Topic},
+		"purpose": map[string]any{"value": ch.Purpose},
+	}
+}
+
+func messageJSON(m Message, withMeta bool) map[string]any {
+	out := map[string]any{"type": "message", "ts": m.TS, "user": m.User, "text": m.Text}
+	if m.Blocks != nil {
+		out["blocks"] = m.Blocks
+	}
+	if withMeta && m.Metadata != nil {
+		out["metadata"] = m.Metadata
+	}
+	return out
+}
+
+func userJSON(u *User) map[string]any {
+	return map[string]any{
+		"id": u.ID, "name": u.Name, "real_name": u.RealName, "is_bot": u.IsBot, "tz": u.TZ,
+		"profile": map[string]any{"email": u.Email, "real_name": u.RealName, "display_name": u.Name},
+	}
+}

@@ -1,0 +1,227 @@
+// Package fakeslack is a FAKE of Slack's Web API, for tests and local runs
+// without a workspace. It is not Slack.
+//
+// It speaks Slack's wire format (form or JSON bodies, {"ok":false,"error":…}
+// answers, HTTP 429 with Retry-After), keeps state (users, channels, members,
+// topics, messages with metadata), enforces Slack's per-method rate tiers and the
+// per-channel message limit on a clock that tests can speed up, returns Slack's
+// real error codes, and can inject latency and faults. Tests inspect what
+// happened through its Go methods; people through GET /_fake/state.
+package fakeslack
+
+import (
+	"encoding/json"
+	"fmt"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Options shape a fake.
+type Options struct {
+	// Token is the bot token requests must carry (default "xoxb-fake").
+	Token string
+	// Scale speeds up the rate-limit clock: with 60, a per-minute limit applies
+	// per second. Retry-After stays in whole seconds, as Slack sends it.
+	Scale float64
+	// NoLimits turns rate limiting off.
+	NoLimits bool
+	// Latency delays every answer.
+	Latency time.Duration
+}
+
+// Server is a fake Slack Web API.
+type Server struct {
+	opts Options
+	mux  *http.ServeMux
+
+	mu       sync.Mutex
+	seq      int
+	users    map[string]*User
+	channels map[string]*Channel
+	order    []string // channel IDs in creation order, for conversations.list
+	limiter  *limiter
+	faults   map[string][]Fault
+	calls    map[string]int
+}
+
+// BotUserID is the fake bot's user.
+const BotUserID = "UBOT00001"
+
+// TeamID is the fake workspace.
+const TeamID = "T00000001"
+
+// New makes a fake with a few users and the channels #general and #incidents.
+func New(opts Options) *Server {
+	if opts.Token == "" {
+		opts.Token = "xoxb-fake"
+	}
+	if opts.Scale <= 0 {
+		opts.Scale = 1
+	}
+	s := &Server{
+		opts:     opts,
+		users:    map[string]*User{},
+		channels: map[string]*Channel{},
+		limiter:  newLimiter(opts.Scale),
+		faults:   map[string][]Fault{},
+		calls:    map[string]int{},
+	}
+	s.users[BotUserID] = &User{ID: BotUserID, Name: "incident-buddy", IsBot: true}
+	for _, u := range []User{
+		{Name: "alice", RealName: "Alice Adams", Email: "alice@example.com", TZ: "Europe/Berlin"},
+		{Name: "bob", RealName: "Bob Brown", Email: "bob@example.com", TZ: "America/New_York"},
+		{Name: "carol", RealName: "Carol Chen", Email: "carol@example.com", TZ: "Asia/Tokyo"},
+	} {
+		s.AddUser(u)
+	}
+	for _, name := range []string{"general", "incidents"} {
+		ch := s.newChannel(name, "U00000001")
+		ch.Members[BotUserID] = true
+	}
+	s.mux = http.NewServeMux()
+	s.mux.HandleFunc("/api/", s.serveAPI)
+	s.mux.HandleFunc("/_fake/state", s.serveState)
+	return s
+}
+
+// ServeHTTP serves the Web API under /api/ (so SLACK_API_URL is <base>/api/).
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.mux.ServeHTTP(w, r) }
+
+// Fault is a failure to inject into the next calls of a method.
+type Fault struct {
+	// Status answers with this HTTP status (429 adds Retry-After) instead of
+	// serving the call.
+	Status     int
+	RetryAfter int // seconds, with Status 429
+	// Error answers {"ok":false,"error":Error} instead of serving the call.
+	Error string
+	// DropReply serves the call (its effect happens) and then closes the
+	// connection without an answer: a reply lost on the way back.
+	DropReply bool
+	// Delay holds the answer back, after the effect.
+	Delay time.Duration
+}
+
+// Inject queues faults for the next calls of method, one per call.
+func (s *Server) Inject(method string, faults ...Fault) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.faults[method] = append(s.faults[method], faults...)
+}
+
+// Calls is how many times method was called, refused calls included.
+func (s *Server) Calls(method string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.calls[method]
+}
+
+type answer map[string]any
+
+func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
+	method := strings.TrimPrefix(r.URL.Path, "/api/")
+	if s.opts.Latency > 0 {
+		time.Sleep(s.opts.Latency)
+	}
+	args, err := readArgs(r)
+	if err != nil {
+		writeJSON(w, http.StatusOK, answer{"ok": false, "error": "invalid_form_data"})
+		return
+	}
+	s.mu.Lock()
+	s.calls[method]++
+	fault, faulty := s.nextFault(method)
+	if faulty && !fault.DropReply && fault.Delay == 0 {
+		s.mu.Unlock()
+		s.writeFault(w, fault)
+		return
+	}
+	resp, status, retryAfter := s.call(method, args, r)
+	s.mu.Unlock()
+
+	if faulty && fault.Delay > 0 {
+		time.Sleep(fault.Delay)
+	}
+	if faulty && fault.DropReply {
+		dropConnection(w)
+		return
+	}
+	if retryAfter > 0 {
+		w.Header().Set("Retry-After", fmt.Sprint(retryAfter))
+	}
+	writeJSON(w, status, resp)
+}
+
+func (s *Server) nextFault(method string) (Fault, bool) {
+	q := s.faults[method]
+	if len(q) == 0 {
+		return Fault{}, false
+	}
+	s.faults[method] = q[1:]
+	return q[0], true
+}
+
+func (s *Server) writeFault(w http.ResponseWriter, f Fault) {
+	switch {
+	case f.Status == http.StatusTooManyRequests:
+		w.Header().Set("Retry-After", fmt.Sprint(max(f.RetryAfter, 1)))
+		writeJSON(w, f.Status, answer{"ok": false, "error": "ratelimited"})
+	case f.Status != 0:
+		writeJSON(w, f.Status, answer{"ok": false, "error": "fatal_error"})
+	default:
+		writeJSON(w, http.StatusOK, answer{"ok": false, "error": f.Error})
+	}
+}
+
+// call serves one authenticated, rate-limited call. It runs under s.mu.
+func (s *Server) call(method string, args args, r *http.Request) (answer, int, int) {
+	token := strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer ")
+	if token == "" {
+		token = args.str("token")
+	}
+	switch {
+	case token == "":
+		return answer{"ok": false, "error": "not_authed"}, http.StatusOK, 0
+	case token != s.opts.Token:
+		return answer{"ok": false, "error": "invalid_auth"}, http.StatusOK, 0
+	}
+	h, ok := handlers[method]
+	if !ok {
+		return answer{"ok": false, "error": "unknown_method"}, http.StatusOK, 0
+	}
+	if !s.opts.NoLimits {
+		if wait := s.limiter.take("method:"+method, tiers[method], time.Now()); wait > 0 {
+			return answer{"ok": false, "error": "ratelimited"}, http.StatusTooManyRequests, wait
+		}
+	}
+	resp, wait := h(s, args)
+	if wait > 0 {
+		return resp, http.StatusTooManyRequests, wait
+	}
+	if _, failed := resp["error"]; !failed {
+		resp["ok"] = true
+	}
+	return resp, http.StatusOK, 0
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+func dropConnection(w http.ResponseWriter) {
+	if hj, ok := w.(http.Hijacker); ok {
+		if conn, _, err := hj.Hijack(); err == nil {
+			if tcp, ok := conn.(*net.TCPConn); ok {
+				_ = tcp.SetLinger(0)
+			}
+			_ = conn.Close()
+			return
+		}
+	}
+	panic(http.ErrAbortHandler)
+}

@@ -1,0 +1,203 @@
+package fakeslack
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"slices"
+	"strings"
+	"time"
+)
+
+// User is a member of the fake workspace.
+type User struct {
+	ID       string `json:"id"`
+	Name     string `json:"name"`
+	RealName string `json:"real_name,omitempty"`
+	Email    string `json:"email,omitempty"`
+	TZ       string `json:"tz,omitempty"`
+	IsBot    bool   `json:"is_bot,omitempty"`
+}
+
+// Channel is a channel of the fake workspace.
+type Channel struct {
+	ID       string          `json:"id"`
+	Name     string          `json:"name"`
+	Creator  string          `json:"creator"`
+	Created  int64           `json:"created"`
+	Topic    string          `json:"topic"`
+	Purpose  string          `json:"purpose"`
+	Archived bool            `json:"is_archived"`
+	Members  map[string]bool `json:"-"`
+	Messages []Message       `json:"messages"` // oldest first
+}
+
+// Message is a message in a channel.
+type Message struct {
+	TS       string          `json:"ts"`
+	User     string          `json:"user"`
+	Text     string          `json:"text"`
+	Blocks   json.RawMessage `json:"blocks,omitempty"`
+	Metadata json.RawMessage `json:"metadata,omitempty"`
+	Edited   bool            `json:"edited,omitempty"`
+}
+
+// AddUser adds a user and returns its ID.
+func (s *Server) AddUser(u User) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.seq++
+	u.ID = fmt.Sprintf("U%08d", s.seq)
+	s.users[u.ID] = &u
+	return u.ID
+}
+
+// UserByName finds a user's ID by handle ("alice").
+func (s *Server) UserByName(name string) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for id, u := range s.users {
+		if u.Name == name {
+			return id
+		}
+	}
+	return ""
+}
+
+// Channels returns a copy of every channel, in creation order.
+func (s *Server) Channels() []Channel {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]Channel, 0, len(s.order))
+	for _, id := range s.order {
+		out = append(out, s.copyChannel(s.channels[id]))
+	}
+	return out
+}
+
+// ChannelByName returns a copy of the named channel.
+func (s *Server) ChannelByName(name string) (Channel, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if ch := s.byName(name); ch != nil {
+		return s.copyChannel(ch), true
+	}
+	return Channel{}, false
+}
+
+// Members lists the user IDs in a channel, sorted.
+func (s *Server) Members(channelID string) []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	ch := s.channels[channelID]
+	if ch == nil {
+		return nil
+	}
+	var ids []string
+	for id := range ch.Members {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	return ids
+}
+
+// CreateChannelAs creates a channel as another user, as a person would.
+func (s *Server) CreateChannelAs(name, creator, purpose string) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	ch := s.newChannel(name, creator)
+	ch.Purpose = purpose
+	return ch.ID
+}
+
+func (s *Server) copyChannel(ch *Channel) Channel {
+	c := *ch
+	c.Messages = slices.Clone(ch.Messages)
+	c.Members = map[string]bool{}
+	for k, v := range ch.Members {
+		c.Members[k] = v
+	}
+	return c
+}
+
+func (s *Server) newChannel(name, creator string) *Channel {
+	s.seq++
+	ch := &Channel{
+		ID: fmt.Sprintf("C%08d", s.seq), Name: name, Creator: creator,
+		Created: time.Now().Unix(), Members: map[string]bool{creator: true},
+	}
+	s.channels[ch.ID] = ch
+	s.order = append(s.order, ch.ID)
+	return ch
+}
+
+func (s *Server) byName(name string) *Channel {
+	for _, id := range s.order {
+		if s.channels[id].Name == name {
+			return s.channels[id]
+		}
+	}
+	return nil
+}
+
+// lookup finds a channel by ID, name or #name, as chat.postMessage accepts.
+func (s *Server) lookup(ref string) *Channel {
+	if ch, ok := s.channels[ref]; ok {
+		return ch
+	}
+	return s.byName(strings.TrimPrefix(ref, "#"))
+}
+
+// nextTS is a message timestamp: seconds.micro, unique and increasing.
+func (s *Server) nextTS() string {
+	s.seq++
+	return fmt.Sprintf("%d.%06d", time.Now().Unix(), s.seq%1000000)
+}
+
+// serveState shows the whole fake workspace as JSON, for people running it.
+func (s *Server) serveState(w http.ResponseWriter, _ *http.Request) {
+	writeJSON(w, http.StatusOK, map[string]any{
+		"note":     "FAKE Slack: the state of a fake workspace for tests and local runs",
+		"channels": s.Channels(),
+	})
+}
+
+// args are a call's arguments, from a form body, a query string or JSON.
+type args map[string]any
+
+func readArgs(r *http.Request) (args, error) {
+	a := args{}
+	if strings.HasPrefix(r.Header.Get("Content-Type"), "application/json") {
+		err := json.NewDecoder(r.Body).Decode(&a)
+		return a, err
+	}
+	if err := r.ParseForm(); err != nil {
+		return nil, err
+	}
+	for k, v := range r.Form {
+		a[k] = v[0]
+	}
+	return a, nil
+}
+
+func (a args) str(key string) string {
+	switch v := a[key].(type) {
+	case string:
+		return v
+	case nil:
+		return ""
+	default:
+		b, _ := json.Marshal(v)
+		return string(b)
+	}
+}
+
+func (a args) list(key string) []string {
+	var out []string
+	for _, v := range strings.Split(a.str(key), ",") {
+		if v = strings.TrimSpace(v); v != "" {
+			out = append(out, v)
+		}
+	}
+	return out
+}

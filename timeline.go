@@ -1,0 +1,23 @@
+package ib
+
+import "time"
+
+// EventKind names one kind of fact on an incident's timeline.
+type EventKind string
+
+const (
+	EventDeclared        EventKind = "declared"
+	EventStatusChanged   EventKind = "status_changed"
+	EventSeverityChanged EventKind = "severity_changed"
+	EventNote            EventKind = "note"
+	EventResolved        EventKind = "resolved"
+)
+
+// TimelineEvent is one dated fact in an incident's history. Times are UTC; front
+// doors convert them to the viewer's zone.
+type TimelineEvent struct {
+	At   time.Time `json:"at"`
+	Kind EventKind `json:"kind"`
+	By   Person    `json:"by"`
+	Text string    `json:"text"`
+}

@@ -1,0 +1,68 @@
+// Command worker runs incident workflows and their activities. It keeps no
+// state of its own: run as many as you like against one Temporal cluster.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"go.temporal.io/sdk/worker"
+	"go.uber.org/zap"
+
+	"github.com/incident-buddy/ib"
+	"github.com/incident-buddy/ib/activities"
+	"github.com/incident-buddy/ib/integrations/logging"
+	"github.com/incident-buddy/ib/integrations/slack"
+	ibtemporal "github.com/incident-buddy/ib/integrations/temporal"
+	"github.com/incident-buddy/ib/workflows"
+)
+
+func main() {
+	if err := run(); err != nil {
+		fmt.Fprintln(os.Stderr, "worker:", err)
+		os.Exit(1)
+	}
+}
+
+func run() error {
+	cfg, err := ib.LoadConfig(os.Getenv)
+	if err != nil {
+		return fmt.Errorf("configuration: %w", err)
+	}
+	logger, err := logging.New(cfg.LogLevel, cfg.LogFormat)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = logger.Sync() }()
+	if cfg.SlackBotToken == "" {
+		return errors.New("SLACK_BOT_TOKEN is not set: the worker acts in Slack as the bot (for a local run without Slack, `make dev` starts a fake Slack and sets it)")
+	}
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	c, err := ibtemporal.Dial(ctx, cfg, logger)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+
+	w := worker.New(c, workflows.TaskQueue, worker.Options{})
+	workflows.Register(w, &activities.Activities{
+		Slack:    slack.NewClient(cfg.SlackBotToken, cfg.SlackAPIURL, nil),
+		Settings: activities.Settings{ChannelPrefix: cfg.ChannelPrefix, IncidentsChannel: cfg.IncidentsChannel},
+		Log:      logger,
+	})
+	if err := w.Start(); err != nil {
+		return fmt.Errorf("start worker: %w", err)
+	}
+	logger.Info("worker running", zap.String("temporal", cfg.TemporalAddress), zap.String("namespace", cfg.TemporalNamespace),
+		zap.String("task_queue", workflows.TaskQueue), zap.String("slack_api", cfg.SlackAPIURL))
+	<-ctx.Done()
+	logger.Info("stopping: finishing the tasks in hand")
+	w.Stop()
+	return nil
+}

@@ -1,0 +1,95 @@
+// Package workflows holds the incident workflow and its contract with the front
+// doors. api.go is that contract: everything the starter needs to start, change
+// and read an incident, and nothing else.
+package workflows
+
+import (
+	"time"
+
+	"go.temporal.io/sdk/temporal"
+
+	"github.com/incident-buddy/ib"
+)
+
+// TaskQueue is where incident workflows and their activities run.
+const TaskQueue = "incidents"
+
+// WorkflowType is the registered name of IncidentWorkflow.
+const WorkflowType = "IncidentWorkflow"
+
+// Names the starter uses to reach a running incident.
+const (
+	// QueryState returns the whole ib.Incident.
+	QueryState = "state"
+
+	// Updates, one per kind of change. Each takes an ib.Change and returns the
+	// incident's ib.Summary after the change; a validator refuses bad changes with
+	// a reason, before anything is written to the history.
+	UpdateSetStatus   = "set-status"
+	UpdateSetSeverity = "set-severity"
+	UpdateAddNote     = "add-note"
+	UpdateResolve     = "resolve"
+)
+
+// UpdateName is the update that carries a change of the given kind.
+func UpdateName(k ib.ChangeKind) string {
+	switch k {
+	case ib.ChangeStatus:
+		return UpdateSetStatus
+	case ib.ChangeSeverity:
+		return UpdateSetSeverity
+	case ib.ChangeNote:
+		return UpdateAddNote
+	default:
+		return UpdateResolve
+	}
+}
+
+// DeclareRequest starts an incident. The workflow ID is ID.
+type DeclareRequest struct {
+	ID          string         `json:"id"`
+	Declaration ib.Declaration `json:"declaration"`
+	DeclaredAt  time.Time      `json:"declared_at"`
+}
+
+// IncidentWorkflowID is the workflow ID for a declaration: the incident ID, made
+// from the title and day so that repeated declares meet the same workflow.
+func IncidentWorkflowID(title string, declaredAt time.Time, attempt int) string {
+	return ib.IncidentID(title, declaredAt, attempt)
+}
+
+// Search attributes kept current by the workflow, so incidents can be filtered in
+// the Web UI and with `temporal workflow list --query "IncidentSeverity='S1'"`.
+// The server must have them registered (the Makefile's dev server does).
+var (
+	SeverityKey  = temporal.NewSearchAttributeKeyKeyword("IncidentSeverity")
+	StatusKey    = temporal.NewSearchAttributeKeyKeyword("IncidentStatus")
+	StageKey     = temporal.NewSearchAttributeKeyKeyword("IncidentStage")
+	CommanderKey = temporal.NewSearchAttributeKeyKeyword("IncidentCommander")
+	ServicesKey  = temporal.NewSearchAttributeKeyKeywordList("IncidentServices")
+)
+
+// SearchAttributeTypes names each search attribute with its type, in the form
+// `temporal server start-dev --search-attribute` and operator commands take.
+var SearchAttributeTypes = map[string]string{
+	SeverityKey.GetName():  "Keyword",
+	StatusKey.GetName():    "Keyword",
+	StageKey.GetName():     "Keyword",
+	CommanderKey.GetName(): "Keyword",
+	ServicesKey.GetName():  "KeywordList",
+}
+
+// SearchAttributes are the incident's current search attribute values.
+func SearchAttributes(s ib.Summary) []temporal.SearchAttributeUpdate {
+	services := s.Services
+	if services == nil {
+		services = []string{}
+	}
+	return []temporal.SearchAttributeUpdate{
+		SeverityKey.ValueSet(string(s.Severity)),
+		StatusKey.ValueSet(string(s.Status)),
+		StageKey.ValueSet(string(s.Stage)),
+		CommanderKey.ValueSet(s.Commander.Label()),
+		ServicesKey.ValueSet(services),
+	}
+}

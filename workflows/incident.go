@@ -1,0 +1,202 @@
+package workflows
+
+import (
+	"strconv"
+	"time"
+
+	"go.temporal.io/sdk/log"
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/incident-buddy/ib"
+	"github.com/incident-buddy/ib/activities"
+)
+
+// a is the nil receiver through which the workflow names its activities.
+var a *activities.Activities
+
+// IncidentWorkflow is one incident, from declaration to resolution: it opens the
+// incident's channel, announces it, and then carries every change people make
+// (Updates) into the timeline, the channel, its topic and header, and the
+// search attributes.
+func IncidentWorkflow(ctx workflow.Context, req DeclareRequest) (ib.Incident, error) {
+	w, err := newIncident(ctx, req)
+	if err != nil {
+		return ib.Incident{}, err
+	}
+	return w.run(ctx)
+}
+
+// incident is the workflow's state. Changes are applied the moment their Update
+// is accepted, so the caller's answer comes back without waiting on Slack; what
+// they mean for Slack is queued in outbox and carried out, in order, by run.
+type incident struct {
+	ib.Incident
+	outbox []ib.Message // timeline posts for the channel, oldest first
+	stale  bool         // the topic and header no longer show the current state
+	log    log.Logger
+}
+
+func newIncident(ctx workflow.Context, req DeclareRequest) (*incident, error) {
+	d, err := req.Declaration.Validate()
+	if err != nil {
+		return nil, temporal.NewNonRetryableApplicationError(ib.ErrorMessage(err), ib.EINVALID, err)
+	}
+	w := &incident{
+		Incident: ib.NewIncident(req.ID, d, req.DeclaredAt),
+		log:      log.With(workflow.GetLogger(ctx), "incident", req.ID),
+	}
+	if err := workflow.SetQueryHandler(ctx, QueryState, func() (ib.Incident, error) { return w.Incident, nil }); err != nil {
+		return nil, err
+	}
+	for _, kind := range []ib.ChangeKind{ib.ChangeStatus, ib.ChangeSeverity, ib.ChangeNote, ib.ChangeResolve} {
+		if err := w.handleChanges(ctx, kind); err != nil {
+			return nil, err
+		}
+	}
+	return w, nil
+}
+
+// handleChanges registers the Update for one kind of change. The validator runs
+// the domain's Check, so a refused change leaves no trace in the history.
+func (w *incident) handleChanges(ctx workflow.Context, kind ib.ChangeKind) error {
+	return workflow.SetUpdateHandlerWithOptions(ctx, UpdateName(kind),
+		func(ctx workflow.Context, c ib.Change) (ib.Summary, error) {
+			c.Kind = kind
+			w.apply(ctx, c)
+			return w.Summary, nil
+		},
+		workflow.UpdateHandlerOptions{Validator: func(ctx workflow.Context, c ib.Change) error {
+			c.Kind = kind
+			return refusal(w.Check(c))
+		}},
+	)
+}
+
+// refusal carries a domain error to the caller as an application error whose
+// type is the error's code, so the front door can rebuild it.
+func refusal(err error) error {
+	if err == nil {
+		return nil
+	}
+	return temporal.NewApplicationError(ib.ErrorMessage(err), ib.ErrorCode(err))
+}
+
+func (w *incident) apply(ctx workflow.Context, c ib.Change) {
+	event := w.Apply(c, workflow.Now(ctx))
+	msg := ib.NewMessage(ib.MsgEvent, w.Summary, strconv.Itoa(len(w.Timeline)))
+	msg.Event = &event
+	w.outbox = append(w.outbox, msg)
+	w.stale = true
+	w.upsertSearchAttributes(ctx)
+}
+
+func (w *incident) upsertSearchAttributes(ctx workflow.Context) {
+	if err := workflow.UpsertTypedSearchAttributes(ctx, SearchAttributes(w.Summary)...); err != nil {
+		w.log.Error("could not update search attributes", "error", err)
+	}
+}
+
+func (w *incident) run(ctx workflow.Context) (ib.Incident, error) {
+	if err := w.openRoom(ctx); err != nil {
+		return w.Incident, err
+	}
+	for {
+		_ = workflow.Await(ctx, func() bool { return len(w.outbox) > 0 || w.stale || w.Status == ib.Resolved })
+		w.flush(ctx)
+		if w.Status == ib.Resolved && len(w.outbox) == 0 && !w.stale {
+			break
+		}
+	}
+	w.close(ctx)
+	return w.Incident, nil
+}
+
+// openRoom creates the channel, then sets it up and announces the incident in
+// parallel: one activity on the way to the channel, one more to a ready room.
+func (w *incident) openRoom(ctx workflow.Context) error {
+	if err := workflow.ExecuteActivity(slackCall(ctx), a.OpenChannel, w.Summary).Get(ctx, &w.Channel); err != nil {
+		return err
+	}
+	topic := workflow.ExecuteActivity(slackCall(ctx), a.SetTopic, w.Summary)
+	invite := workflow.ExecuteActivity(slackCall(ctx), a.Invite, activities.InviteInput{ChannelID: w.Channel.ID, UserIDs: w.people()})
+	header := workflow.ExecuteActivity(slackCall(ctx), a.Post, activities.PostInput{Channel: w.Channel.ID, Message: ib.NewMessage(ib.MsgHeader, w.Summary, "")})
+	announce := workflow.ExecuteActivity(slackCall(ctx), a.Announce, ib.NewMessage(ib.MsgAnnouncement, w.Summary, ""))
+	w.settle(ctx, "set the topic", topic, nil)
+	w.settle(ctx, "invite the commander and declarer", invite, nil)
+	w.settle(ctx, "post the header", header, &w.Channel.HeaderTS)
+	w.settle(ctx, "announce the incident", announce, nil)
+	return nil
+}
+
+// flush posts the queued timeline events in order, then brings the topic and
+// header up to date once for the whole batch.
+func (w *incident) flush(ctx workflow.Context) {
+	for len(w.outbox) > 0 {
+		msg := w.outbox[0]
+		w.settle(ctx, "post a timeline event", workflow.ExecuteActivity(slackCall(ctx), a.Post, activities.PostInput{Channel: w.Channel.ID, Message: msg}), nil)
+		w.outbox = w.outbox[1:]
+	}
+	if !w.stale {
+		return
+	}
+	w.stale = false
+	topic := workflow.ExecuteActivity(slackCall(ctx), a.SetTopic, w.Summary)
+	var header workflow.Future
+	if w.Channel.HeaderTS != "" {
+		header = workflow.ExecuteActivity(slackCall(ctx), a.UpdatePost, activities.UpdateInput{
+			Channel: w.Channel.ID, TS: w.Channel.HeaderTS, Message: ib.NewMessage(ib.MsgHeader, w.Summary, ""),
+		})
+	}
+	w.settle(ctx, "refresh the topic", topic, nil)
+	if header != nil {
+		w.settle(ctx, "refresh the header", header, nil)
+	}
+}
+
+// close ends the incident's active life: it tells the incidents channel.
+func (w *incident) close(ctx workflow.Context) {
+	w.Stage = ib.StageClosed
+	w.upsertSearchAttributes(ctx)
+	w.settle(ctx, "announce the resolution", workflow.ExecuteActivity(slackCall(ctx), a.Announce, ib.NewMessage(ib.MsgResolved, w.Summary, "")), nil)
+}
+
+// settle waits for an activity whose failure must not stop the incident. Slack
+// calls retry until they succeed; only a non-retryable error (bad input, such as
+// an unknown user to invite) ends up here, and it is logged and kept on the
+// timeline.
+func (w *incident) settle(ctx workflow.Context, what string, f workflow.Future, result any) {
+	if err := f.Get(ctx, result); err != nil {
+		w.log.Warn("could not "+what, "error", err)
+		w.Timeline = append(w.Timeline, ib.TimelineEvent{
+			At: workflow.Now(ctx).UTC(), Kind: ib.EventNote, By: ib.Person{Name: "Incident Buddy"},
+			Text: "Could not " + what + ": " + ib.ErrorMessage(err),
+		})
+	}
+}
+
+// people are the Slack users to invite on declaration.
+func (w *incident) people() []string {
+	var ids []string
+	for _, p := range []ib.Person{w.Commander, w.Declarer} {
+		if p.SlackID != "" && (len(ids) == 0 || ids[0] != p.SlackID) {
+			ids = append(ids, p.SlackID)
+		}
+	}
+	return ids
+}
+
+// slackCall sets the timeouts and retries of a Slack call: a few seconds per try;
+// retries without end (backing off to a minute) because every Slack call is
+// idempotent and an incident must not lose a step while Slack is down or a
+// token is being fixed. A 429 overrides the backoff with Slack's Retry-After.
+func slackCall(ctx workflow.Context) workflow.Context {
+	return workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
+		StartToCloseTimeout: 15 * time.Second,
+		RetryPolicy: &temporal.RetryPolicy{
+			InitialInterval:    500 * time.Millisecond,
+			BackoffCoefficient: 2,
+			MaximumInterval:    time.Minute,
+		},
+	})
+}
