@@ -103,6 +103,22 @@ type Fault struct {
 	DropReply bool
 	// Delay holds the answer back, after the effect.
 	Delay time.Duration
+	// Match, when set, limits the fault to calls with an argument containing it
+	// (a channel name, a message text), so tests that share a fake do not take
+	// each other's faults.
+	Match string
+}
+
+func (f Fault) matches(a args) bool {
+	if f.Match == "" {
+		return true
+	}
+	for k := range a {
+		if strings.Contains(a.str(k), f.Match) {
+			return true
+		}
+	}
+	return false
 }
 
 // Inject queues faults for the next calls of method, one per call.
@@ -133,7 +149,7 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 	}
 	s.mu.Lock()
 	s.calls[method]++
-	fault, faulty := s.nextFault(method)
+	fault, faulty := s.nextFault(method, args)
 	if faulty && !fault.DropReply && fault.Delay == 0 {
 		s.mu.Unlock()
 		s.writeFault(w, fault)
@@ -155,13 +171,16 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, status, resp)
 }
 
-func (s *Server) nextFault(method string) (Fault, bool) {
+// nextFault takes the first queued fault of method that matches the call.
+func (s *Server) nextFault(method string, a args) (Fault, bool) {
 	q := s.faults[method]
-	if len(q) == 0 {
-		return Fault{}, false
+	for i, f := range q {
+		if f.matches(a) {
+			s.faults[method] = append(q[:i:i], q[i+1:]...)
+			return f, true
+		}
 	}
-	s.faults[method] = q[1:]
-	return q[0], true
+	return Fault{}, false
 }
 
 func (s *Server) writeFault(w http.ResponseWriter, f Fault) {

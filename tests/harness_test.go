@@ -1,0 +1,192 @@
+// Package tests holds Incident Buddy's integration, end-to-end and replay tests.
+// They run against a real Temporal dev server (bin/temporal, started here on a
+// free loopback port), the real worker code, and the stateful fake Slack over
+// real HTTP.
+package tests
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/log"
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/testsuite"
+	"go.temporal.io/sdk/worker"
+	"go.uber.org/zap"
+
+	"github.com/incident-buddy/ib"
+	"github.com/incident-buddy/ib/activities"
+	"github.com/incident-buddy/ib/integrations/slack"
+	ibtemporal "github.com/incident-buddy/ib/integrations/temporal"
+	"github.com/incident-buddy/ib/tests/fakeslack"
+	"github.com/incident-buddy/ib/workflows"
+)
+
+// isolatedNamespace is for tests that run their own worker processes, so that
+// the package's in-process worker does not take their tasks.
+const isolatedNamespace = "ib-isolated"
+
+// Shared by the package's tests, which run one at a time.
+var (
+	devServer *testsuite.DevServer
+	fake      *fakeslack.Server
+	fakeURL   string // the fake's SLACK_API_URL
+	tclient   client.Client
+	incidents *ibtemporal.Incidents
+)
+
+func TestMain(m *testing.M) {
+	os.Exit(runTests(m))
+}
+
+func runTests(m *testing.M) int {
+	temporalCLI, err := filepath.Abs("../bin/temporal")
+	if err == nil {
+		_, err = os.Stat(temporalCLI)
+	}
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "tests need the Temporal CLI at bin/temporal: run `make test` (it builds it): %v\n", err)
+		return 1
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	devServer, err = testsuite.StartDevServer(ctx, testsuite.DevServerOptions{
+		ExistingPath:     temporalCLI,
+		ClientOptions:    &client.Options{Logger: quietLogger()},
+		LogLevel:         "error",
+		SearchAttributes: temporal.NewSearchAttributes(workflows.SearchAttributes(ib.Summary{})...),
+		ExtraArgs: []string{
+			"--namespace", isolatedNamespace,
+			"--dynamic-config-value", "system.enableActivityEagerExecution=true",
+		},
+		Stdout: os.Stderr,
+		Stderr: os.Stderr,
+	})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "start the Temporal dev server:", err)
+		return 1
+	}
+	defer func() { _ = devServer.Stop() }()
+	tclient = devServer.Client()
+
+	fake = fakeslack.New(fakeslack.Options{Scale: 60})
+	slackServer := httptest.NewServer(fake)
+	defer slackServer.Close()
+	fakeURL = slackServer.URL + "/api/"
+
+	w := worker.New(tclient, workflows.TaskQueue, worker.Options{})
+	workflows.Register(w, newActivities(fakeURL))
+	if err := w.Start(); err != nil {
+		fmt.Fprintln(os.Stderr, "start the worker:", err)
+		return 1
+	}
+	defer w.Stop()
+
+	incidents = &ibtemporal.Incidents{Client: tclient}
+	return m.Run()
+}
+
+func newActivities(slackURL string) *activities.Activities {
+	return &activities.Activities{
+		Slack:    slack.NewClient("xoxb-fake", slackURL, nil),
+		Settings: activities.Settings{ChannelPrefix: "inc", IncidentsChannel: "incidents"},
+		Log:      zap.NewNop(),
+	}
+}
+
+func quietLogger() log.Logger {
+	return log.NewStructuredLogger(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError})))
+}
+
+// waitFor polls until cond holds, for at most 20 s.
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	require.Eventually(t, cond, 20*time.Second, 20*time.Millisecond, "waited for: %s", what)
+}
+
+// declare declares an incident and returns its ID.
+func declare(t *testing.T, d ib.Declaration) string {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	res, err := incidents.Declare(ctx, d)
+	require.NoError(t, err)
+	return res.ID
+}
+
+// change applies a change through the workflow's Update.
+func change(t *testing.T, id string, c ib.Change) (ib.Summary, error) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	return incidents.Change(ctx, id, c)
+}
+
+// state queries an incident.
+func state(t *testing.T, id string) ib.Incident {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	inc, err := incidents.Get(ctx, id)
+	require.NoError(t, err)
+	return inc
+}
+
+// roomReady waits until the incident's channel has its header and returns the
+// incident's state.
+func roomReady(t *testing.T, id string) ib.Incident {
+	t.Helper()
+	var inc ib.Incident
+	waitFor(t, id+" has its channel and header", func() bool {
+		inc = state(t, id)
+		return inc.Channel.HeaderTS != ""
+	})
+	return inc
+}
+
+// waitClosed waits for the incident's workflow to finish and returns its result.
+func waitClosed(t *testing.T, id string) ib.Incident {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	var inc ib.Incident
+	require.NoError(t, tclient.GetWorkflow(ctx, id, "").Get(ctx, &inc))
+	return inc
+}
+
+// channelsNamed lists the fake's channels whose name starts with prefix.
+func channelsNamed(prefix string) []fakeslack.Channel {
+	var out []fakeslack.Channel
+	for _, ch := range fake.Channels() {
+		if strings.HasPrefix(ch.Name, prefix) {
+			out = append(out, ch)
+		}
+	}
+	return out
+}
+
+// messagesAbout lists the messages in a channel whose text mentions s.
+func messagesAbout(channel, s string) []fakeslack.Message {
+	ch, _ := fake.ChannelByName(channel)
+	var out []fakeslack.Message
+	for _, m := range ch.Messages {
+		if strings.Contains(m.Text, s) {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// channelPrefix is the start of the channel name for a title declared today.
+func channelPrefix(title string) string {
+	return ib.ChannelName("inc", time.Now(), title, "INC-00000000-0000", 1)
+}

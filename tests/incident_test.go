@@ -1,0 +1,222 @@
+package tests
+
+import (
+	"context"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.temporal.io/api/workflowservice/v1"
+
+	"github.com/incident-buddy/ib"
+	ibtemporal "github.com/incident-buddy/ib/integrations/temporal"
+	"github.com/incident-buddy/ib/tests/fakeslack"
+)
+
+// TestDeclareToResolve walks one incident through its life: declared, channel
+// opened with the declarer, announced, found by a visibility query, status
+// changed, a bad change refused, resolved, closed.
+func TestDeclareToResolve(t *testing.T) {
+	alice := ib.Person{SlackID: fake.UserByName("alice"), Name: "alice"}
+	title := "Checkout API returning 500s end to end"
+	id := declare(t, ib.Declaration{Title: title, Severity: ib.S1, Impact: "EU checkouts fail", Declarer: alice})
+
+	inc := roomReady(t, id)
+	ch, ok := fake.ChannelByName(inc.Channel.Name)
+	require.True(t, ok, "channel %s exists in Slack", inc.Channel.Name)
+	assert.Equal(t, channelPrefix(title), ch.Name)
+	assert.True(t, ch.Members[alice.SlackID], "the declarer is in the channel")
+	assert.Contains(t, ch.Topic, "S1")
+	assert.Contains(t, ch.Topic, "Investigating")
+	assert.Contains(t, ch.Purpose, id)
+	waitFor(t, "the announcement in #incidents", func() bool { return len(messagesAbout("incidents", title)) == 1 })
+
+	waitFor(t, "a visibility query on IncidentSeverity finds it", func() bool {
+		rows, err := incidents.List(context.Background(), false, "IncidentSeverity='S1'")
+		require.NoError(t, err)
+		for _, r := range rows {
+			if r.ID == id {
+				return r.Title == title && r.Status == "investigating"
+			}
+		}
+		return false
+	})
+
+	s, err := change(t, id, ib.Change{Kind: ib.ChangeStatus, Status: ib.Identified, By: alice})
+	require.NoError(t, err)
+	assert.Equal(t, ib.Identified, s.Status)
+	_, err = change(t, id, ib.Change{Kind: ib.ChangeStatus, Status: ib.Identified, By: alice})
+	assert.Equal(t, ib.ECONFLICT, ib.ErrorCode(err))
+	assert.Equal(t, id+" is already identified.", ib.ErrorMessage(err))
+	waitFor(t, "the topic shows the new status", func() bool {
+		ch, _ := fake.ChannelByName(inc.Channel.Name)
+		return strings.Contains(ch.Topic, "Identified")
+	})
+	waitFor(t, "the status change is posted in the channel", func() bool {
+		return len(messagesAbout(inc.Channel.Name, "investigating → identified")) == 1
+	})
+	waitFor(t, "IncidentStatus is kept current", func() bool {
+		rows, err := incidents.List(context.Background(), false, "IncidentStatus='identified' AND WorkflowId='"+id+"'")
+		return err == nil && len(rows) == 1
+	})
+
+	_, err = change(t, id, ib.Change{Kind: ib.ChangeResolve, Text: "reverted the change", By: alice})
+	require.NoError(t, err)
+	final := waitClosed(t, id)
+	assert.Equal(t, ib.Resolved, final.Status)
+	assert.Equal(t, ib.StageClosed, final.Stage)
+	assert.Equal(t, "reverted the change", final.Resolution)
+	assert.Equal(t, 1, len(messagesAbout("incidents", "Resolved: "+title)))
+
+	_, err = change(t, id, ib.Change{Kind: ib.ChangeNote, Text: "too late", By: alice})
+	assert.Equal(t, ib.ENOTFOUND, ib.ErrorCode(err), "a closed incident takes no changes: %v", err)
+	assert.Equal(t, ib.Resolved, state(t, id).Status, "a closed incident can still be read")
+}
+
+// F2: identical declares at once yield one incident, one channel, one
+// announcement.
+func TestDuplicateDeclaresAtOnce(t *testing.T) {
+	title := "Login page times out for everyone"
+	const n = 8
+	results := make([]ibtemporal.Declared, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() {
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			res, err := incidents.Declare(ctx, ib.Declaration{Title: title, Severity: ib.S2})
+			assert.NoError(t, err)
+			results[i] = res
+		})
+	}
+	wg.Wait()
+	started := 0
+	for _, r := range results {
+		assert.Equal(t, results[0].ID, r.ID, "every declare meets the same incident")
+		if !r.Existing {
+			started++
+		}
+	}
+	assert.Equal(t, 1, started, "exactly one declare started the incident")
+
+	roomReady(t, results[0].ID)
+	assert.Len(t, channelsNamed(channelPrefix(title)), 1)
+	waitFor(t, "the announcement", func() bool { return len(messagesAbout("incidents", title)) >= 1 })
+	time.Sleep(200 * time.Millisecond) // a duplicate would arrive within this
+	assert.Equal(t, 1, len(messagesAbout("incidents", title)))
+
+	resp, err := tclient.ListWorkflow(context.Background(), &workflowservice.ListWorkflowExecutionsRequest{
+		Query: "WorkflowId = '" + results[0].ID + "'",
+	})
+	require.NoError(t, err)
+	assert.Len(t, resp.Executions, 1, "one workflow execution")
+}
+
+// A declaration whose title matches a closed incident of the same day is a new
+// incident, with its own ID and channel.
+func TestRedeclareAfterCloseIsANewIncident(t *testing.T) {
+	title := "Search results empty"
+	first := declare(t, ib.Declaration{Title: title, Severity: ib.S3})
+	roomReady(t, first)
+	_, err := change(t, first, ib.Change{Kind: ib.ChangeResolve})
+	require.NoError(t, err)
+	waitClosed(t, first)
+
+	second := declare(t, ib.Declaration{Title: title, Severity: ib.S3})
+	assert.NotEqual(t, first, second)
+	inc := roomReady(t, second)
+	assert.Equal(t, channelPrefix(title)+"-2", inc.Channel.Name, "the closed incident keeps its channel")
+}
+
+// F3: Slack created the channel but the reply was lost; the retry adopts the
+// channel (name_taken, our purpose or our bot as creator): exactly one channel.
+func TestChannelReplyLostAdoptsChannel(t *testing.T) {
+	title := "Payments webhook backlog"
+	slug := channelPrefix(title)
+	fake.Inject("conversations.create", fakeslack.Fault{DropReply: true, Match: slug})
+	before := fake.Calls("conversations.create")
+
+	inc := roomReady(t, declare(t, ib.Declaration{Title: title, Severity: ib.S2}))
+	assert.Equal(t, slug, inc.Channel.Name)
+	assert.Equal(t, 1, len(channelsNamed(slug)), "exactly one channel")
+	assert.GreaterOrEqual(t, fake.Calls("conversations.create")-before, 2, "the create was retried")
+}
+
+// A channel of the incident's name that someone else made is not adopted.
+func TestNameTakenBySomeoneElse(t *testing.T) {
+	title := "Status page widget broken"
+	slug := channelPrefix(title)
+	fake.CreateChannelAs(slug, fake.UserByName("bob"), "bob's notes")
+
+	inc := roomReady(t, declare(t, ib.Declaration{Title: title, Severity: ib.S4}))
+	assert.Equal(t, slug+"-2", inc.Channel.Name)
+	ch, _ := fake.ChannelByName(slug)
+	assert.Equal(t, "bob's notes", ch.Purpose, "bob's channel is left alone")
+}
+
+// F4: a 429 makes the next try wait Retry-After, through the activity's
+// next-retry delay: no tight loop, and other incidents go on meanwhile.
+func TestRateLimitWaitsRetryAfter(t *testing.T) {
+	slow, fast := "Inventory sync stalled", "Image uploads failing"
+	fake.Inject("conversations.create", fakeslack.Fault{Status: 429, RetryAfter: 2, Match: channelPrefix(slow)})
+	before := fake.Calls("conversations.create")
+
+	start := time.Now()
+	slowID := declare(t, ib.Declaration{Title: slow, Severity: ib.S3})
+	fastID := declare(t, ib.Declaration{Title: fast, Severity: ib.S3})
+	roomReady(t, fastID)
+	fastDone := time.Since(start)
+	roomReady(t, slowID)
+	slowDone := time.Since(start)
+
+	assert.GreaterOrEqual(t, slowDone, 2*time.Second, "the retry waited for Retry-After")
+	assert.Less(t, fastDone, 2*time.Second, "the other incident did not wait")
+	assert.Equal(t, 3, fake.Calls("conversations.create")-before, "one refused call, then one each: no tight loop")
+}
+
+// A post whose reply was lost is found on retry by its metadata key, not posted
+// twice.
+func TestPostReplyLostPostsOnce(t *testing.T) {
+	title := "Email notifications delayed"
+	fake.Inject("chat.postMessage",
+		fakeslack.Fault{DropReply: true, Match: title},
+		fakeslack.Fault{DropReply: true, Match: title})
+	inc := roomReady(t, declare(t, ib.Declaration{Title: title, Severity: ib.S3}))
+	waitFor(t, "the announcement", func() bool { return len(messagesAbout("incidents", title)) >= 1 })
+	time.Sleep(200 * time.Millisecond)
+	assert.Equal(t, 1, len(messagesAbout(inc.Channel.Name, title)), "one header")
+	assert.Equal(t, 1, len(messagesAbout("incidents", title)), "one announcement")
+}
+
+// F16: bad input is refused with a clear message and starts nothing; odd but
+// valid titles get safe channel names.
+func TestDeclarationInput(t *testing.T) {
+	for _, tt := range []struct {
+		name, title, says string
+	}{
+		{"ErrEmpty", "   ", "needs a title"},
+		{"ErrTooLong", strings.Repeat("very long title ", 320), "characters long"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := incidents.Declare(context.Background(), ib.Declaration{Title: tt.title, Severity: ib.S2})
+			assert.Equal(t, ib.EINVALID, ib.ErrorCode(err))
+			assert.Contains(t, ib.ErrorMessage(err), tt.says)
+		})
+	}
+	t.Run("ErrUnknownSeverity", func(t *testing.T) {
+		_, err := incidents.Declare(context.Background(), ib.Declaration{Title: "x", Severity: "S5"})
+		assert.Equal(t, ib.EINVALID, ib.ErrorCode(err))
+	})
+	t.Run("EmojiOnly", func(t *testing.T) {
+		id := declare(t, ib.Declaration{Title: "🔥🔥🔥", Severity: ib.S3})
+		inc := roomReady(t, id)
+		assert.Equal(t, "inc-"+time.Now().UTC().Format("20060102")+"-"+strings.ToLower(id[len(id)-4:]), inc.Channel.Name)
+	})
+	t.Run("Unicode", func(t *testing.T) {
+		inc := roomReady(t, declare(t, ib.Declaration{Title: "Zahlungsausfall für Kunden in Österreich", Severity: ib.S2}))
+		assert.True(t, strings.HasSuffix(inc.Channel.Name, "-zahlungsausfall-fur-kunden-in-osterreich"), inc.Channel.Name)
+	})
+}

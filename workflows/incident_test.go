@@ -1,0 +1,247 @@
+package workflows_test
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/mock"
+	"github.com/stretchr/testify/require"
+	"github.com/stretchr/testify/suite"
+	"go.temporal.io/sdk/log"
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/testsuite"
+
+	"github.com/incident-buddy/ib"
+	"github.com/incident-buddy/ib/activities"
+	"github.com/incident-buddy/ib/workflows"
+)
+
+var (
+	a          *activities.Activities
+	alice      = ib.Person{SlackID: "U0ALICE", Name: "alice"}
+	bob        = ib.Person{SlackID: "U0BOB", Name: "bob"}
+	declaredAt = time.Date(2026, 11, 23, 3, 55, 0, 0, time.UTC)
+	channel    = ib.Channel{ID: "C0INC", Name: "inc-20261123-checkout-down"}
+)
+
+type incidentSuite struct {
+	suite.Suite
+	testsuite.WorkflowTestSuite
+	env *testsuite.TestWorkflowEnvironment
+
+	posted    []ib.Message // timeline posts to the incident channel, in order
+	announced []ib.MessageKind
+	indexed   temporal.SearchAttributes // the search attributes last upserted
+}
+
+func TestIncidentWorkflow(t *testing.T) { suite.Run(t, new(incidentSuite)) }
+
+func (s *incidentSuite) SetupSuite() {
+	s.SetLogger(log.NewStructuredLogger(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))))
+}
+
+func (s *incidentSuite) SetupTest() {
+	s.env = s.NewTestWorkflowEnvironment()
+	s.env.RegisterActivity(a)
+	s.env.SetStartTime(declaredAt)
+	s.posted, s.announced, s.indexed = nil, nil, temporal.SearchAttributes{}
+}
+
+// slack is how the mocked Slack activities behave in one test.
+type slack struct {
+	openAfter time.Duration // how long creating the channel takes
+	inviteErr error
+}
+
+func (s *incidentSuite) mockSlack(sl slack) {
+	s.env.OnActivity(a.OpenChannel, mock.Anything, mock.Anything).After(sl.openAfter).Return(channel, nil)
+	s.env.OnActivity(a.SetTopic, mock.Anything, mock.Anything).Return(nil)
+	s.env.OnActivity(a.Invite, mock.Anything, mock.Anything).Return(sl.inviteErr)
+	s.env.OnActivity(a.UpdatePost, mock.Anything, mock.Anything).Return(nil)
+	s.env.OnActivity(a.Post, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, in activities.PostInput) (string, error) {
+			s.posted = append(s.posted, in.Message)
+			return "1.0001", nil
+		})
+	s.env.OnActivity(a.Announce, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, m ib.Message) (string, error) {
+			s.announced = append(s.announced, m.Kind)
+			return "2.0001", nil
+		})
+	s.env.OnUpsertTypedSearchAttributes(mock.MatchedBy(func(sa temporal.SearchAttributes) bool {
+		s.indexed = sa
+		return true
+	})).Return(nil)
+}
+
+func request() workflows.DeclareRequest {
+	return workflows.DeclareRequest{
+		ID:          "INC-20261123-K7QF",
+		Declaration: ib.Declaration{Title: "Checkout down", Severity: ib.S2, Declarer: alice, Impact: "EU checkouts fail"},
+		DeclaredAt:  declaredAt,
+	}
+}
+
+// change sends an update after delay and records its outcome.
+func (s *incidentSuite) change(delay time.Duration, c ib.Change, outcome *error) {
+	s.env.RegisterDelayedCallback(func() {
+		s.env.UpdateWorkflow(workflows.UpdateName(c.Kind), "", &testsuite.TestUpdateCallback{
+			OnAccept:   func() {},
+			OnReject:   func(err error) { *outcome = err },
+			OnComplete: func(any, error) {},
+		}, c)
+	}, delay)
+}
+
+func (s *incidentSuite) state() ib.Incident {
+	v, err := s.env.QueryWorkflow(workflows.QueryState)
+	s.Require().NoError(err)
+	var inc ib.Incident
+	s.Require().NoError(v.Get(&inc))
+	return inc
+}
+
+func (s *incidentSuite) TestDeclareOpensAndAnnouncesTheRoom() {
+	s.mockSlack(slack{})
+	s.env.RegisterDelayedCallback(func() {
+		inc := s.state()
+		s.Equal(channel.ID, inc.Channel.ID)
+		s.Equal("1.0001", inc.Channel.HeaderTS, "the header's timestamp is kept for later edits")
+		s.Equal(ib.Investigating, inc.Status)
+		s.Equal(alice, inc.Commander, "the declarer commands by default")
+		s.env.CancelWorkflow()
+	}, time.Minute)
+	s.env.ExecuteWorkflow(workflows.IncidentWorkflow, request())
+
+	s.env.AssertActivityCalled(s.T(), "Invite", mock.Anything, activities.InviteInput{ChannelID: channel.ID, UserIDs: []string{alice.SlackID}})
+	s.Require().Len(s.posted, 1)
+	s.Equal(ib.MsgHeader, s.posted[0].Kind)
+	s.Equal([]ib.MessageKind{ib.MsgAnnouncement}, s.announced)
+}
+
+func (s *incidentSuite) TestChangesUntilResolved() {
+	s.mockSlack(slack{})
+	var refusedSame, refusedBad, refusedAfter error
+	s.change(time.Minute, ib.Change{Kind: ib.ChangeStatus, Status: ib.Identified, By: bob}, new(error))
+	s.change(2*time.Minute, ib.Change{Kind: ib.ChangeStatus, Status: ib.Identified, By: bob}, &refusedSame)
+	s.change(3*time.Minute, ib.Change{Kind: ib.ChangeSeverity, Severity: "S7", By: bob}, &refusedBad)
+	s.change(4*time.Minute, ib.Change{Kind: ib.ChangeSeverity, Severity: ib.S1, By: bob}, new(error))
+	s.change(5*time.Minute, ib.Change{Kind: ib.ChangeNote, Text: "rolled back deploy 1234", By: alice}, new(error))
+	s.change(6*time.Minute, ib.Change{Kind: ib.ChangeResolve, Text: "reverted the change", By: alice}, new(error))
+	s.change(6*time.Minute, ib.Change{Kind: ib.ChangeResolve, By: alice}, &refusedAfter)
+
+	s.env.ExecuteWorkflow(workflows.IncidentWorkflow, request())
+	s.Require().True(s.env.IsWorkflowCompleted())
+	s.Require().NoError(s.env.GetWorkflowError())
+
+	var inc ib.Incident
+	s.Require().NoError(s.env.GetWorkflowResult(&inc))
+	s.Equal(ib.Resolved, inc.Status)
+	s.Equal(ib.StageClosed, inc.Stage)
+	s.Equal(ib.S1, inc.Severity)
+	s.Equal("reverted the change", inc.Resolution)
+	s.Equal(declaredAt.Add(6*time.Minute), inc.ResolvedAt)
+
+	s.ErrorContains(refusedSame, "already identified")
+	s.ErrorContains(refusedBad, "Unknown severity")
+	s.NotNil(refusedAfter, "resolving twice is refused")
+
+	var events []ib.EventKind
+	for _, e := range inc.Timeline {
+		events = append(events, e.Kind)
+	}
+	s.Equal([]ib.EventKind{ib.EventDeclared, ib.EventStatusChanged, ib.EventSeverityChanged, ib.EventNote, ib.EventResolved}, events,
+		"refused changes leave no trace")
+
+	var posted []ib.EventKind
+	for _, m := range s.posted[1:] {
+		posted = append(posted, m.Event.Kind)
+	}
+	s.Equal(events[1:], posted, "every accepted change is posted to the channel, in order")
+	s.Equal([]ib.MessageKind{ib.MsgAnnouncement, ib.MsgResolved}, s.announced)
+	for key, want := range map[temporal.SearchAttributeKeyKeyword]string{
+		workflows.SeverityKey: "S1", workflows.StatusKey: "resolved", workflows.StageKey: "closed", workflows.CommanderKey: "alice",
+	} {
+		got, _ := s.indexed.GetKeyword(key)
+		s.Equal(want, got, "search attribute %s follows the incident", key.GetName())
+	}
+}
+
+func (s *incidentSuite) TestUpdateNameDecidesTheKind() {
+	s.mockSlack(slack{})
+	// A caller's Kind field cannot turn a note into a resolution.
+	s.env.RegisterDelayedCallback(func() {
+		s.env.UpdateWorkflow(workflows.UpdateAddNote, "", &testsuite.TestUpdateCallback{
+			OnAccept: func() {}, OnReject: func(error) {}, OnComplete: func(any, error) {},
+		}, ib.Change{Kind: ib.ChangeResolve, Text: "just a note", By: bob})
+	}, time.Minute)
+	s.env.RegisterDelayedCallback(func() {
+		inc := s.state()
+		s.Equal(ib.Investigating, inc.Status)
+		s.Equal(ib.EventNote, inc.Timeline[len(inc.Timeline)-1].Kind)
+		s.env.CancelWorkflow()
+	}, 2*time.Minute)
+	s.env.ExecuteWorkflow(workflows.IncidentWorkflow, request())
+}
+
+func (s *incidentSuite) TestChangesDuringRoomOpeningWait() {
+	// The channel takes a minute to create (Slack rate limit); a change arrives
+	// meanwhile and is posted once the room exists.
+	s.mockSlack(slack{openAfter: time.Minute})
+	var refused error
+	s.change(10*time.Second, ib.Change{Kind: ib.ChangeStatus, Status: ib.Identified, By: bob}, &refused)
+	s.change(2*time.Minute, ib.Change{Kind: ib.ChangeResolve, By: bob}, new(error))
+	s.env.ExecuteWorkflow(workflows.IncidentWorkflow, request())
+	s.Require().NoError(s.env.GetWorkflowError())
+	s.NoError(refused)
+	s.Require().Len(s.posted, 3)
+	s.Equal(ib.MsgHeader, s.posted[0].Kind)
+	s.Equal(ib.EventStatusChanged, s.posted[1].Event.Kind)
+}
+
+func (s *incidentSuite) TestFailedInviteIsRecordedNotFatal() {
+	s.mockSlack(slack{inviteErr: temporal.NewNonRetryableApplicationError(
+		"Slack refused conversations.invite: user_not_found", activities.ErrTypeInvalid, errors.New("user_not_found"))})
+	s.change(time.Minute, ib.Change{Kind: ib.ChangeResolve, By: bob}, new(error))
+	s.env.ExecuteWorkflow(workflows.IncidentWorkflow, request())
+	s.Require().NoError(s.env.GetWorkflowError())
+	var inc ib.Incident
+	s.Require().NoError(s.env.GetWorkflowResult(&inc))
+	s.Contains(inc.Timeline[1].Text, "Could not invite")
+	s.Equal(ib.Resolved, inc.Status)
+}
+
+func (s *incidentSuite) TestInvalidDeclarationFails() {
+	req := request()
+	req.Declaration.Title = ""
+	s.env.ExecuteWorkflow(workflows.IncidentWorkflow, req)
+	err := s.env.GetWorkflowError()
+	s.Require().Error(err)
+	var app *temporal.ApplicationError
+	s.Require().True(errors.As(err, &app))
+	s.Equal(ib.EINVALID, app.Type())
+}
+
+func TestUpdateName(t *testing.T) {
+	names := map[string]bool{}
+	for _, k := range []ib.ChangeKind{ib.ChangeStatus, ib.ChangeSeverity, ib.ChangeNote, ib.ChangeResolve} {
+		names[workflows.UpdateName(k)] = true
+	}
+	assert.Len(t, names, 4)
+}
+
+func TestSearchAttributes(t *testing.T) {
+	sa := temporal.NewSearchAttributes(workflows.SearchAttributes(ib.Summary{
+		Severity: ib.S1, Status: ib.Identified, Stage: ib.StageActive, Commander: alice, Services: []string{"checkout"},
+	})...)
+	sev, _ := sa.GetKeyword(workflows.SeverityKey)
+	require.Equal(t, "S1", sev)
+	services, _ := sa.GetKeywordList(workflows.ServicesKey)
+	require.Equal(t, []string{"checkout"}, services)
+	require.Len(t, workflows.SearchAttributeTypes, sa.Size())
+}
