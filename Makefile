@@ -1,0 +1,88 @@
+# Incident Buddy. The two commands that matter:
+#   make dev    run the product locally (Temporal dev server, worker, fake Slack)
+#   make test   run every test (vet, unit, integration, replay), as CI does
+SHELL := bash
+.SHELLFLAGS := -eu -o pipefail -c
+.ONESHELL:
+.DEFAULT_GOAL := help
+
+# The Temporal CLI (dev server) is built from the Go module proxy. Later CLI
+# versions carry replace directives and do not `go install`.
+TEMPORAL_CLI_VERSION := v1.5.1
+TEMPORAL := bin/temporal
+
+# Ports of the local dev server; override if they are taken: make dev TEMPORAL_PORT=7234
+TEMPORAL_PORT ?= 7233
+UI_PORT ?= 8233
+FAKE_SLACK_ADDR ?= 127.0.0.1:4390
+
+SEARCH_ATTRIBUTES := --search-attribute IncidentSeverity=Keyword --search-attribute IncidentStatus=Keyword \
+	--search-attribute IncidentStage=Keyword --search-attribute IncidentCommander=Keyword \
+	--search-attribute IncidentServices=KeywordList
+
+.PHONY: help
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
+
+$(TEMPORAL):
+	@echo "==> building the Temporal CLI $(TEMPORAL_CLI_VERSION) into bin/ (once, about 3 minutes)"
+	GOBIN=$(CURDIR)/bin go install github.com/temporalio/cli/cmd/temporal@$(TEMPORAL_CLI_VERSION)
+
+.PHONY: build
+build: ## build worker, starter and the fake Slack into bin/
+	go build -o bin/ ./worker ./starter ./tests/fakeslack/cmd/fakeslack
+
+.PHONY: dev
+dev: $(TEMPORAL) build ## run Temporal (SQLite in .data/, Web UI on :8233), the worker, and the fake Slack unless SLACK_BOT_TOKEN is set
+	@mkdir -p .data
+	pids=()
+	stop() { trap - EXIT INT TERM; kill "$${pids[@]}" 2>/dev/null || true; wait || true; }
+	trap stop EXIT INT TERM
+	$(TEMPORAL) server start-dev --ip 127.0.0.1 --port $(TEMPORAL_PORT) --ui-port $(UI_PORT) \
+		--db-filename .data/temporal.db --log-level warn $(SEARCH_ATTRIBUTES) \
+		--dynamic-config-value system.enableActivityEagerExecution=true > .data/temporal.log 2>&1 &
+	pids+=($$!)
+	export TEMPORAL_ADDRESS=127.0.0.1:$(TEMPORAL_PORT)
+	until $(TEMPORAL) operator cluster health --address $$TEMPORAL_ADDRESS >/dev/null 2>&1; do
+		kill -0 $${pids[0]} 2>/dev/null || { echo "the Temporal dev server did not start (is port $(TEMPORAL_PORT) taken?); see .data/temporal.log"; exit 1; }
+		sleep 0.5
+	done
+	if [ -z "$${SLACK_BOT_TOKEN:-}" ]; then
+		echo "==> SLACK_BOT_TOKEN is not set: starting the FAKE Slack on http://$(FAKE_SLACK_ADDR) — nothing reaches a real workspace"
+		bin/fakeslack --addr $(FAKE_SLACK_ADDR) &
+		pids+=($$!)
+		export SLACK_BOT_TOKEN=xoxb-fake SLACK_API_URL=http://$(FAKE_SLACK_ADDR)/api/
+	fi
+	bin/worker &
+	pids+=($$!)
+	echo "==> Incident Buddy is running. Ctrl-C stops everything."
+	echo "    Temporal Web UI   http://localhost:$(UI_PORT)  (server log: .data/temporal.log)"
+	echo "    Declare           bin/starter create S2 Checkout API returning 500s"
+	echo "    List              bin/starter list"
+	echo "    Find by severity  $(TEMPORAL) workflow list --query \"IncidentSeverity='S2'\""
+	if [ "$${SLACK_API_URL:-}" = "http://$(FAKE_SLACK_ADDR)/api/" ]; then
+		echo "    Fake Slack state  http://$(FAKE_SLACK_ADDR)/_fake/state"
+	fi
+	wait -n
+
+.PHONY: test
+test: $(TEMPORAL) ## vet, check formatting, and run every test with the race detector
+	@unformatted=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path './bin/*'))
+	if [ -n "$$unformatted" ]; then echo "gofmt would change: $$unformatted"; exit 1; fi
+	set -x
+	go vet ./...
+	go test -race -count=1 ./...
+
+.PHONY: fuzz
+fuzz: ## fuzz the command parser and channel names for a minute each
+	go test -run XXX -fuzz FuzzParseCommand -fuzztime 60s .
+	go test -run XXX -fuzz FuzzChannelName -fuzztime 60s .
+
+.PHONY: record-histories
+record-histories: $(TEMPORAL) ## re-record the workflow history the replay test checks (after a guarded workflow change)
+	go test -count=1 -run TestCanonicalIncidentHistory ./tests -record-histories
+
+.PHONY: clean
+clean: ## remove build output and local Temporal data (keeps bin/temporal)
+	find bin -type f ! -name temporal -delete 2>/dev/null || true
+	rm -rf .data

@@ -1,0 +1,117 @@
+package tests
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.temporal.io/sdk/client"
+
+	"github.com/incident-buddy/ib"
+	ibtemporal "github.com/incident-buddy/ib/integrations/temporal"
+	"github.com/incident-buddy/ib/tests/fakeslack"
+)
+
+// workerBinary builds the real worker command once per test run.
+var workerBinary = sync.OnceValues(func() (string, error) {
+	dir, err := os.MkdirTemp("", "ib-worker-*")
+	if err != nil {
+		return "", err
+	}
+	path := filepath.Join(dir, "worker")
+	out, err := exec.Command("go", "build", "-o", path, "github.com/incident-buddy/ib/worker").CombinedOutput()
+	if err != nil {
+		return "", &buildError{out: string(out), err: err}
+	}
+	return path, nil
+})
+
+type buildError struct {
+	out string
+	err error
+}
+
+func (e *buildError) Error() string { return e.err.Error() + ": " + e.out }
+
+// workerProcess is a worker command the test started and will stop.
+type workerProcess struct {
+	cmd *exec.Cmd
+	log *bytes.Buffer
+}
+
+// startWorker runs the worker binary against the dev server's isolated
+// namespace and the fake Slack.
+func startWorker(t *testing.T) *workerProcess {
+	t.Helper()
+	bin, err := workerBinary()
+	require.NoError(t, err)
+	var log bytes.Buffer
+	cmd := exec.Command(bin)
+	cmd.Env = append(os.Environ(),
+		"TEMPORAL_ADDRESS="+devServer.FrontendHostPort(),
+		"TEMPORAL_NAMESPACE="+isolatedNamespace,
+		"SLACK_BOT_TOKEN=xoxb-fake",
+		"SLACK_API_URL="+fakeURL,
+		"IB_LOG_FORMAT=json",
+	)
+	cmd.Stdout, cmd.Stderr = &log, &log
+	require.NoError(t, cmd.Start())
+	p := &workerProcess{cmd: cmd, log: &log}
+	t.Cleanup(func() {
+		p.kill()
+		if t.Failed() {
+			t.Logf("worker log:\n%s", log.String())
+		}
+	})
+	return p
+}
+
+// kill ends the worker at once, as a crash or an OOM kill would: SIGKILL, no
+// chance to finish or report anything.
+func (p *workerProcess) kill() {
+	if p.cmd.ProcessState == nil {
+		_ = p.cmd.Process.Kill()
+		_ = p.cmd.Wait()
+	}
+}
+
+// F3: the worker dies after Slack created the channel but before the activity
+// completed. The activity times out, a new worker retries it, Slack says
+// name_taken, and the retry adopts the channel: exactly one channel.
+func TestWorkerKilledAfterChannelCreated(t *testing.T) {
+	c, err := client.Dial(client.Options{HostPort: devServer.FrontendHostPort(), Namespace: isolatedNamespace, Logger: quietLogger()})
+	require.NoError(t, err)
+	defer c.Close()
+	isolated := &ibtemporal.Incidents{Client: c}
+
+	title := "Worker crash during channel creation"
+	slug := channelPrefix(title)
+	// Slack creates the channel, then its answer is slow: the window to crash in.
+	fake.Inject("conversations.create", fakeslack.Fault{Delay: 5 * time.Second, Match: slug})
+
+	first := startWorker(t)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	res, err := isolated.Declare(ctx, ib.Declaration{Title: title, Severity: ib.S1})
+	require.NoError(t, err)
+	waitFor(t, "Slack has created the channel", func() bool { return len(channelsNamed(slug)) == 1 })
+	first.kill()
+
+	startWorker(t)
+	var inc ib.Incident
+	require.Eventually(t, func() bool {
+		inc, err = isolated.Get(ctx, res.ID)
+		return err == nil && inc.Channel.HeaderTS != ""
+	}, 45*time.Second, 100*time.Millisecond, "the new worker finishes opening the room")
+
+	assert.Equal(t, slug, inc.Channel.Name)
+	assert.Equal(t, 1, len(channelsNamed(slug)), "exactly one channel")
+	assert.Equal(t, 1, len(messagesAbout(slug, title)), "one header")
+}

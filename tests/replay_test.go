@@ -1,0 +1,96 @@
+package tests
+
+import (
+	"context"
+	"flag"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+	enumspb "go.temporal.io/api/enums/v1"
+	historypb "go.temporal.io/api/history/v1"
+	"go.temporal.io/sdk/worker"
+	"go.temporal.io/sdk/workflow"
+	"google.golang.org/protobuf/encoding/protojson"
+
+	"github.com/incident-buddy/ib"
+	"github.com/incident-buddy/ib/workflows"
+)
+
+var recordHistories = flag.Bool("record-histories", false,
+	"write the canonical incident's history to testdata/histories (make record-histories)")
+
+const canonicalHistory = "testdata/histories/incident-canonical.json"
+
+func replayer(t *testing.T, wf any) worker.WorkflowReplayer {
+	r := worker.NewWorkflowReplayer()
+	r.RegisterWorkflowWithOptions(wf, workflow.RegisterOptions{Name: workflows.WorkflowType})
+	return r
+}
+
+// F15: every recorded history of a real incident must replay with the current
+// code. A change to the workflow's command sequence fails here until it is
+// guarded with workflow.GetVersion.
+func TestReplayRecordedHistories(t *testing.T) {
+	files, err := filepath.Glob("testdata/histories/*.json")
+	require.NoError(t, err)
+	require.NotEmpty(t, files, "no recorded histories: run `make record-histories`")
+	for _, f := range files {
+		t.Run(filepath.Base(f), func(t *testing.T) {
+			require.NoError(t, replayer(t, workflows.IncidentWorkflow).ReplayWorkflowHistoryFromJSONFile(quietLogger(), f))
+		})
+	}
+}
+
+// The replay test is a real guard: a workflow whose first command differs from
+// the recorded one is rejected as nondeterministic.
+func TestReplayRejectsChangedCommands(t *testing.T) {
+	altered := func(ctx workflow.Context, req workflows.DeclareRequest) (ib.Incident, error) {
+		_ = workflow.Sleep(ctx, time.Second) // a new first command: a timer before the channel
+		return workflows.IncidentWorkflow(ctx, req)
+	}
+	err := replayer(t, altered).ReplayWorkflowHistoryFromJSONFile(quietLogger(), canonicalHistory)
+	require.ErrorContains(t, err, "TMPRL1100", "Temporal's nondeterminism error")
+}
+
+// TestCanonicalIncidentHistory runs the canonical incident (declare, status,
+// severity, note, status, resolve) on the dev server and replays its fresh
+// history. With -record-histories it also stores the history for
+// TestReplayRecordedHistories.
+func TestCanonicalIncidentHistory(t *testing.T) {
+	alice := ib.Person{SlackID: fake.UserByName("alice"), Name: "alice"}
+	id := declare(t, ib.Declaration{Title: "Canonical incident for replay", Severity: ib.S2, Impact: "none, a recording", Declarer: alice})
+	roomReady(t, id)
+	for _, c := range []ib.Change{
+		{Kind: ib.ChangeStatus, Status: ib.Identified, By: alice},
+		{Kind: ib.ChangeSeverity, Severity: ib.S1, By: alice},
+		{Kind: ib.ChangeNote, Text: "rolled back deploy 1234", By: alice},
+		{Kind: ib.ChangeStatus, Status: ib.Monitoring, By: alice},
+		{Kind: ib.ChangeResolve, Text: "reverted the change", By: alice},
+	} {
+		_, err := change(t, id, c)
+		require.NoError(t, err)
+	}
+	waitClosed(t, id)
+
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	var history historypb.History
+	iter := tclient.GetWorkflowHistory(ctx, id, "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+	for iter.HasNext() {
+		e, err := iter.Next()
+		require.NoError(t, err)
+		history.Events = append(history.Events, e)
+	}
+	require.NoError(t, replayer(t, workflows.IncidentWorkflow).ReplayWorkflowHistory(quietLogger(), &history))
+
+	if *recordHistories {
+		data, err := protojson.MarshalOptions{Multiline: true, Indent: "  "}.Marshal(&history)
+		require.NoError(t, err)
+		require.NoError(t, os.MkdirAll(filepath.Dir(canonicalHistory), 0o755))
+		require.NoError(t, os.WriteFile(canonicalHistory, data, 0o644))
+		t.Logf("recorded %d events to %s", len(history.Events), canonicalHistory)
+	}
+}
