@@ -1,0 +1,118 @@
+package slack_test
+
+import (
+	"context"
+	"errors"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/incident-buddy/ib"
+	"github.com/incident-buddy/ib/integrations/slack"
+	"github.com/incident-buddy/ib/tests/fakeslack"
+)
+
+func newClient(t *testing.T) (*fakeslack.Server, *slack.Client) {
+	t.Helper()
+	fake := fakeslack.New(fakeslack.Options{NoLimits: true})
+	srv := httptest.NewServer(fake)
+	t.Cleanup(srv.Close)
+	return fake, slack.NewClient("xoxb-fake", srv.URL+"/api/", nil)
+}
+
+// F13: answers that mean "already so" are success.
+func TestInviteAlreadyInChannel(t *testing.T) {
+	fake, c := newClient(t)
+	ctx := context.Background()
+	ch, err := c.CreateChannel(ctx, "inc-f13")
+	require.NoError(t, err)
+	alice, bob := fake.UserByName("alice"), fake.UserByName("bob")
+
+	require.NoError(t, c.Invite(ctx, ch.ID, []string{alice}))
+	require.NoError(t, c.Invite(ctx, ch.ID, []string{alice}), "already_in_channel is success")
+	require.NoError(t, c.Invite(ctx, ch.ID, []string{alice, bob}), "one member already in does not stop the others")
+	assert.Contains(t, fake.Members(ch.ID), bob)
+	require.NoError(t, c.Invite(ctx, ch.ID, []string{fakeslack.BotUserID}), "cant_invite_self is success")
+
+	err = c.Invite(ctx, ch.ID, []string{"U404"})
+	assert.Equal(t, ib.EINVALID, ib.ErrorCode(err), "an unknown user cannot get better by retrying")
+}
+
+func TestErrorsTranslated(t *testing.T) {
+	fake, c := newClient(t)
+	ctx := context.Background()
+
+	_, err := c.CreateChannel(ctx, "general")
+	assert.ErrorIs(t, err, ib.ErrChannelNameTaken)
+
+	fake.Inject("conversations.create", fakeslack.Fault{Status: 429, RetryAfter: 9})
+	_, err = c.CreateChannel(ctx, "inc-limited")
+	var wait *ib.RetryAfterError
+	require.ErrorAs(t, err, &wait)
+	assert.Equal(t, 9*time.Second, wait.RetryAfter)
+
+	fake.Inject("conversations.create", fakeslack.Fault{Status: 503})
+	_, err = c.CreateChannel(ctx, "inc-unavailable")
+	require.Error(t, err)
+	assert.Equal(t, ib.EINTERNAL, ib.ErrorCode(err), "a 5xx stays retryable")
+	assert.False(t, errors.As(err, &wait))
+}
+
+func TestFindChannelAndPost(t *testing.T) {
+	fake, c := newClient(t)
+	ctx := context.Background()
+	ours, err := c.CreateChannel(ctx, "inc-mine")
+	require.NoError(t, err)
+	info, err := c.FindChannel(ctx, "inc-mine")
+	require.NoError(t, err)
+	assert.Equal(t, ours.ID, info.ID)
+	assert.True(t, info.CreatedByUs)
+
+	fake.CreateChannelAs("not-mine", fake.UserByName("bob"), "bob's")
+	info, err = c.FindChannel(ctx, "not-mine")
+	require.NoError(t, err)
+	assert.False(t, info.CreatedByUs)
+	assert.Equal(t, "bob's", info.Purpose)
+
+	_, err = c.FindChannel(ctx, "nowhere")
+	assert.Equal(t, ib.ENOTFOUND, ib.ErrorCode(err))
+
+	msg := ib.NewMessage(ib.MsgAnnouncement, ib.Summary{ID: "INC-20261123-K7QF", Title: "Checkout down", Severity: ib.S1}, "")
+	ts, err := c.Post(ctx, "incidents", msg)
+	require.NoError(t, err)
+	found, err := c.FindPost(ctx, "incidents", msg.Key)
+	require.NoError(t, err)
+	assert.Equal(t, ts, found, "a post is found by its key")
+	found, err = c.FindPost(ctx, "incidents", "INC-20261123-K7QF:other")
+	require.NoError(t, err)
+	assert.Empty(t, found)
+
+	// The bot is not in #general: posting there joins it first.
+	ts, err = c.Post(ctx, "general", msg)
+	require.NoError(t, err)
+	assert.NotEmpty(t, ts)
+}
+
+func TestRender(t *testing.T) {
+	s := ib.Summary{
+		ID: "INC-20261123-K7QF", Title: strings.Repeat("Very long title ", 20), Severity: ib.S1, Status: ib.Identified,
+		Stage: ib.StageActive, Commander: ib.Person{SlackID: "U1"}, Impact: "<!channel> & friends",
+		DeclaredAt: time.Date(2026, 11, 23, 3, 55, 0, 0, time.UTC),
+	}
+	topic := slack.Topic(s)
+	assert.LessOrEqual(t, len([]rune(topic)), 250)
+	assert.Contains(t, topic, "<@U1>")
+	assert.Contains(t, topic, "Identified")
+
+	text, blocks := slack.Render(ib.NewMessage(ib.MsgHeader, s, ""))
+	assert.Contains(t, text, s.ID)
+	require.NotEmpty(t, blocks)
+	_, blocks = slack.Render(ib.NewMessage(ib.MsgAnnouncement, s, ""))
+	joined := renderText(t, blocks)
+	assert.Contains(t, joined, "&lt;!channel&gt; &amp; friends", "user text cannot mention @channel")
+	assert.NotContains(t, joined, "<!channel>")
+}

@@ -1,0 +1,73 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/incident-buddy/ib"
+)
+
+func TestParse(t *testing.T) {
+	t.Run("CreateFromFlags", func(t *testing.T) {
+		inv, err := parse([]string{"create", "--severity", "S1", "--title", "Checkout API returning 500s", "--impact", "EU checkouts fail", "--services", "checkout, payments"}, ib.S3)
+		require.NoError(t, err)
+		d := inv.declaration
+		assert.Equal(t, "Checkout API returning 500s", d.Title)
+		assert.Equal(t, ib.S1, d.Severity)
+		assert.Equal(t, "EU checkouts fail", d.Impact)
+		assert.Equal(t, []string{"checkout", "payments"}, d.Services)
+		assert.NotEmpty(t, d.Declarer.Name)
+	})
+	t.Run("CreateFromWords", func(t *testing.T) {
+		inv, err := parse([]string{"create", "S2", "Login", "broken"}, ib.S3)
+		require.NoError(t, err)
+		assert.Equal(t, "Login broken", inv.declaration.Title)
+		assert.Equal(t, ib.S2, inv.declaration.Severity)
+	})
+	t.Run("CreateDefaultSeverity", func(t *testing.T) {
+		inv, err := parse([]string{"create", "Login broken"}, ib.S4)
+		require.NoError(t, err)
+		assert.Equal(t, ib.S4, inv.declaration.Severity)
+	})
+	t.Run("Status", func(t *testing.T) {
+		inv, err := parse([]string{"status", "INC-20261123-K7QF", "identified"}, ib.S3)
+		require.NoError(t, err)
+		assert.Equal(t, ib.Identified, inv.Status)
+		assert.Equal(t, "INC-20261123-K7QF", inv.IncidentID)
+	})
+	t.Run("ListFlags", func(t *testing.T) {
+		inv, err := parse([]string{"list", "--all", "--query", "IncidentSeverity='S1'"}, ib.S3)
+		require.NoError(t, err)
+		assert.True(t, inv.all)
+		assert.Equal(t, "IncidentSeverity='S1'", inv.query)
+	})
+	for name, args := range map[string][]string{
+		"ErrNoID":           {"resolve"},
+		"ErrUnknownFlag":    {"create", "--sev", "S1", "x"},
+		"ErrBadSeverity":    {"create", "--severity", "S9", "x"},
+		"ErrUnknownCommand": {"declare", "x"},
+		"ErrEmptyTitle":     {"create", "--severity", "S1"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			_, err := parse(args, ib.S3)
+			assert.Equal(t, ib.EINVALID, ib.ErrorCode(err), "%v", err)
+			assert.NotEmpty(t, ib.ErrorMessage(err))
+		})
+	}
+}
+
+func TestRunUsageErrorsNeedNoTemporal(t *testing.T) {
+	t.Setenv("TEMPORAL_ADDRESS", "127.0.0.1:1") // nothing listens there
+	var out, errOut bytes.Buffer
+	assert.Equal(t, exitUsage, run(context.Background(), []string{"sev", "INC-20261123-K7QF", "S9"}, &out, &errOut))
+	assert.Contains(t, errOut.String(), "Unknown severity")
+
+	out.Reset()
+	assert.Equal(t, exitOK, run(context.Background(), []string{"help"}, &out, &errOut))
+	assert.Contains(t, out.String(), "starter create")
+	assert.Contains(t, out.String(), "TEMPORAL_ADDRESS")
+}
