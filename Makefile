@@ -18,7 +18,7 @@ FAKE_SLACK_ADDR ?= 127.0.0.1:4390
 
 SEARCH_ATTRIBUTES := --search-attribute IncidentSeverity=Keyword --search-attribute IncidentStatus=Keyword \
 	--search-attribute IncidentStage=Keyword --search-attribute IncidentCommander=Keyword \
-	--search-attribute IncidentServices=KeywordList
+	--search-attribute IncidentServices=KeywordList --search-attribute IncidentChannel=Keyword
 
 .PHONY: help
 help: ## list the targets

@@ -64,6 +64,9 @@ type Summary struct {
 type Incident struct {
 	Summary
 	Timeline []TimelineEvent `json:"timeline"`
+	// Participants are the Slack users who have acted in the incident's channel,
+	// sorted.
+	Participants []string `json:"participants,omitempty"`
 }
 
 // Declaration is what someone says when they declare an incident.
@@ -111,6 +114,9 @@ func NewIncident(id string, d Declaration, at time.Time) Incident {
 		Commander: d.Commander, Declarer: d.Declarer, DeclaredAt: at,
 	}}
 	inc.record(at, EventDeclared, d.Declarer, d.Severity.String()+" "+d.Title)
+	for _, p := range []Person{d.Declarer, d.Commander} {
+		inc.Observe(ChannelEvent{User: p.SlackID})
+	}
 	return inc
 }
 

@@ -18,7 +18,6 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/log"
-	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/testsuite"
 	"go.temporal.io/sdk/worker"
 	"go.uber.org/zap"
@@ -63,7 +62,7 @@ func runTests(m *testing.M) int {
 		ExistingPath:     temporalCLI,
 		ClientOptions:    &client.Options{Logger: quietLogger()},
 		LogLevel:         "error",
-		SearchAttributes: temporal.NewSearchAttributes(workflows.SearchAttributes(ib.Summary{})...),
+		SearchAttributes: workflows.AllSearchAttributes(),
 		ExtraArgs: []string{
 			"--namespace", isolatedNamespace,
 			"--dynamic-config-value", "system.enableActivityEagerExecution=true",

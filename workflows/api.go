@@ -25,6 +25,10 @@ const (
 	// Updates, one per kind of change. Each takes an ib.Change and returns the
 	// incident's ib.Summary after the change; a validator refuses bad changes with
 	// a reason, before anything is written to the history.
+	// SignalSlackEvent carries an ib.SlackEvent from the incident's channel
+	// (reactions, messages, edits). Duplicates are ignored by event ID.
+	SignalSlackEvent = "slack-event"
+
 	UpdateSetStatus   = "set-status"
 	UpdateSetSeverity = "set-severity"
 	UpdateAddNote     = "add-note"
@@ -67,6 +71,9 @@ var (
 	StageKey     = temporal.NewSearchAttributeKeyKeyword("IncidentStage")
 	CommanderKey = temporal.NewSearchAttributeKeyKeyword("IncidentCommander")
 	ServicesKey  = temporal.NewSearchAttributeKeyKeywordList("IncidentServices")
+	// ChannelKey is the incident channel's ID, so the gateway finds the incident
+	// a command was typed in with one indexed lookup.
+	ChannelKey = temporal.NewSearchAttributeKeyKeyword("IncidentChannel")
 )
 
 // SearchAttributeTypes names each search attribute with its type, in the form
@@ -77,9 +84,11 @@ var SearchAttributeTypes = map[string]string{
 	StageKey.GetName():     "Keyword",
 	CommanderKey.GetName(): "Keyword",
 	ServicesKey.GetName():  "KeywordList",
+	ChannelKey.GetName():   "Keyword",
 }
 
-// SearchAttributes are the incident's current search attribute values.
+// SearchAttributes are the incident's current search attribute values. The
+// channel's is set once the channel exists.
 func SearchAttributes(s ib.Summary) []temporal.SearchAttributeUpdate {
 	services := s.Services
 	if services == nil {
@@ -92,4 +101,9 @@ func SearchAttributes(s ib.Summary) []temporal.SearchAttributeUpdate {
 		CommanderKey.ValueSet(s.Commander.Label()),
 		ServicesKey.ValueSet(services),
 	}
+}
+
+// AllSearchAttributes registers every key, for dev servers started by tests.
+func AllSearchAttributes() temporal.SearchAttributes {
+	return temporal.NewSearchAttributes(append(SearchAttributes(ib.Summary{}), ChannelKey.ValueSet(""))...)
 }

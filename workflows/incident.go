@@ -1,6 +1,7 @@
 package workflows
 
 import (
+	"slices"
 	"strconv"
 	"time"
 
@@ -34,8 +35,13 @@ type incident struct {
 	ib.Incident
 	outbox []ib.Message // timeline posts for the channel, oldest first
 	stale  bool         // the topic and header no longer show the current state
+	seen   []string     // IDs of the latest channel events, oldest first, to drop redeliveries
 	log    log.Logger
 }
+
+// rememberedEvents bounds seen. Slack redelivers an event within minutes, so
+// the latest few hundred IDs are enough to recognise every redelivery.
+const rememberedEvents = 500
 
 func newIncident(ctx workflow.Context, req DeclareRequest) (*incident, error) {
 	d, err := req.Declaration.Validate()
@@ -54,7 +60,34 @@ func newIncident(ctx workflow.Context, req DeclareRequest) (*incident, error) {
 			return nil, err
 		}
 	}
+	w.listen(ctx)
 	return w, nil
+}
+
+// listen receives the channel's events for as long as the incident runs.
+func (w *incident) listen(ctx workflow.Context) {
+	events := workflow.GetSignalChannel(ctx, SignalSlackEvent)
+	workflow.Go(ctx, func(ctx workflow.Context) {
+		for {
+			var e ib.ChannelEvent
+			events.Receive(ctx, &e)
+			w.observe(e)
+		}
+	})
+}
+
+// observe takes each channel event once, however often Slack delivers it.
+func (w *incident) observe(e ib.ChannelEvent) {
+	if e.ID != "" {
+		if slices.Contains(w.seen, e.ID) {
+			return
+		}
+		if len(w.seen) == rememberedEvents {
+			w.seen = w.seen[1:]
+		}
+		w.seen = append(w.seen, e.ID)
+	}
+	w.Observe(e)
 }
 
 // handleChanges registers the Update for one kind of change. The validator runs
@@ -117,6 +150,12 @@ func (w *incident) run(ctx workflow.Context) (ib.Incident, error) {
 func (w *incident) openRoom(ctx workflow.Context) error {
 	if err := workflow.ExecuteActivity(slackCall(ctx), a.OpenChannel, w.Summary).Get(ctx, &w.Channel); err != nil {
 		return err
+	}
+	// Incidents started before the channel was indexed replay without it.
+	if workflow.GetVersion(ctx, "index-channel", workflow.DefaultVersion, 1) == 1 {
+		if err := workflow.UpsertTypedSearchAttributes(ctx, ChannelKey.ValueSet(w.Channel.ID)); err != nil {
+			w.log.Error("could not index the channel", "error", err)
+		}
 	}
 	topic := workflow.ExecuteActivity(slackCall(ctx), a.SetTopic, w.Summary)
 	invite := workflow.ExecuteActivity(slackCall(ctx), a.Invite, activities.InviteInput{ChannelID: w.Channel.ID, UserIDs: w.people()})

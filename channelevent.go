@@ -1,0 +1,42 @@
+package ib
+
+import (
+	"slices"
+	"time"
+)
+
+// ChannelEventKind names something that happened in an incident's channel.
+type ChannelEventKind string
+
+const (
+	ReactionAdded   ChannelEventKind = "reaction_added"
+	ReactionRemoved ChannelEventKind = "reaction_removed"
+	MessagePosted   ChannelEventKind = "message"
+	MessageChanged  ChannelEventKind = "message_changed"
+	MessageDeleted  ChannelEventKind = "message_deleted"
+)
+
+// ChannelEvent is one thing that happened in an incident's channel, as the
+// gateway hands it to the incident. ID is Slack's event ID: the same event
+// delivered again (Slack's retries, a Socket Mode redelivery) has the same ID.
+type ChannelEvent struct {
+	ID       string           `json:"id"`
+	Kind     ChannelEventKind `json:"kind"`
+	User     string           `json:"user,omitempty"`     // who acted
+	TS       string           `json:"ts,omitempty"`       // the message concerned
+	Reaction string           `json:"reaction,omitempty"` // for reactions: the emoji's name
+	Text     string           `json:"text,omitempty"`     // for messages: the text
+	At       time.Time        `json:"at"`
+}
+
+// Observe takes note of a channel event: whoever acts in the channel takes part
+// in the incident. What reactions and messages mean beyond that is decided by
+// later steps of the incident's life (papertrail, postmortem items).
+func (inc *Incident) Observe(e ChannelEvent) {
+	if e.User == "" {
+		return
+	}
+	if i, found := slices.BinarySearch(inc.Participants, e.User); !found {
+		inc.Participants = slices.Insert(inc.Participants, i, e.User)
+	}
+}
