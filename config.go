@@ -22,6 +22,8 @@ type Config struct {
 	ChannelPrefix    string   // IB_CHANNEL_PREFIX: incident channels are <prefix>-<yyyymmdd>-<slug>
 	IncidentsChannel string   // IB_INCIDENTS_CHANNEL: where declarations are announced (name or ID)
 	DefaultSeverity  Severity // IB_DEFAULT_SEVERITY: for `create` without a severity
+	CustomerQuestion string   // IB_CUSTOMER_QUESTION: the first question of every declaration
+	Policy           Policy   // IB_ADMINS, IB_RESTRICTED_CHANGES, IB_RESTRICTED_TO: who may change what from Slack
 	LogLevel         string   // IB_LOG_LEVEL: debug, info, warn, error
 	LogFormat        string   // IB_LOG_FORMAT: console or json
 }
@@ -41,6 +43,10 @@ var EnvVars = []EnvVar{
 	{"IB_CHANNEL_PREFIX", "inc", "incident channels are named <prefix>-<yyyymmdd>-<slug>"},
 	{"IB_INCIDENTS_CHANNEL", "incidents", "channel (name or ID) where new incidents are announced"},
 	{"IB_DEFAULT_SEVERITY", "S3", "severity of `create` when none is given"},
+	{"IB_CUSTOMER_QUESTION", "Does this affect customers' running workloads?", "the yes/no/unknown question every declaration answers first"},
+	{"IB_ADMINS", "", "Slack user IDs allowed every change, comma-separated"},
+	{"IB_RESTRICTED_CHANGES", "severity,resolve", "changes only IB_RESTRICTED_TO may make from Slack: status, severity, note, resolve"},
+	{"IB_RESTRICTED_TO", "responders", "responders (the commander and anyone in the incident's channel) or commander"},
 	{"IB_LOG_LEVEL", "info", "debug, info, warn or error"},
 	{"IB_LOG_FORMAT", "console", "console or json"},
 }
@@ -69,6 +75,7 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		SlackAPIURL:        get("SLACK_API_URL"),
 		ChannelPrefix:      get("IB_CHANNEL_PREFIX"),
 		IncidentsChannel:   strings.TrimPrefix(get("IB_INCIDENTS_CHANNEL"), "#"),
+		CustomerQuestion:   get("IB_CUSTOMER_QUESTION"),
 		LogLevel:           strings.ToLower(get("IB_LOG_LEVEL")),
 		LogFormat:          strings.ToLower(get("IB_LOG_FORMAT")),
 	}
@@ -84,6 +91,9 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		bad("IB_DEFAULT_SEVERITY", "%v", err)
 	}
 	c.DefaultSeverity = sev
+	if c.Policy, err = ParsePolicy(get("IB_ADMINS"), get("IB_RESTRICTED_CHANGES"), get("IB_RESTRICTED_TO")); err != nil {
+		bad("IB_RESTRICTED_CHANGES/IB_RESTRICTED_TO", "%v", err)
+	}
 	if !ValidChannelPrefix(c.ChannelPrefix) {
 		bad("IB_CHANNEL_PREFIX", "%q must be 1–20 lowercase letters, digits, - or _, starting with a letter or digit", c.ChannelPrefix)
 	}

@@ -41,23 +41,35 @@ type Channel struct {
 	HeaderTS string `json:"header_ts,omitempty"`
 }
 
+// Answer is an answer to a yes/no question that may not be known yet.
+type Answer string
+
+const (
+	Yes     Answer = "yes"
+	No      Answer = "no"
+	Unknown Answer = "unknown"
+)
+
 // Summary is an incident without its timeline: everything a header, topic or list
 // row shows. It is small, so it can travel to activities on every change.
 type Summary struct {
-	ID          string    `json:"id"`
-	Title       string    `json:"title"`
-	Severity    Severity  `json:"severity"`
-	Status      Status    `json:"status"`
-	Stage       Stage     `json:"stage"`
-	Impact      string    `json:"impact,omitempty"`
-	Description string    `json:"description,omitempty"`
-	Services    []string  `json:"services,omitempty"`
-	Commander   Person    `json:"commander"`
-	Declarer    Person    `json:"declarer"`
-	Channel     Channel   `json:"channel"`
-	DeclaredAt  time.Time `json:"declared_at"`
-	ResolvedAt  time.Time `json:"resolved_at,omitzero"`
-	Resolution  string    `json:"resolution,omitempty"`
+	ID          string   `json:"id"`
+	Title       string   `json:"title"`
+	Severity    Severity `json:"severity"`
+	Status      Status   `json:"status"`
+	Stage       Stage    `json:"stage"`
+	Impact      string   `json:"impact,omitempty"`
+	Description string   `json:"description,omitempty"`
+	Services    []string `json:"services,omitempty"`
+	// CustomersAffected answers the first question of every incident: does this
+	// affect customers' running workloads?
+	CustomersAffected Answer    `json:"customers_affected,omitempty"`
+	Commander         Person    `json:"commander"`
+	Declarer          Person    `json:"declarer"`
+	Channel           Channel   `json:"channel"`
+	DeclaredAt        time.Time `json:"declared_at"`
+	ResolvedAt        time.Time `json:"resolved_at,omitzero"`
+	Resolution        string    `json:"resolution,omitempty"`
 }
 
 // Incident is the whole state of one incident, as its workflow keeps it.
@@ -76,8 +88,10 @@ type Declaration struct {
 	Impact      string   `json:"impact,omitempty"`
 	Description string   `json:"description,omitempty"`
 	Services    []string `json:"services,omitempty"`
-	Commander   Person   `json:"commander"` // defaults to the declarer
-	Declarer    Person   `json:"declarer"`
+	// CustomersAffected: yes, no or unknown (the default).
+	CustomersAffected Answer `json:"customers_affected,omitempty"`
+	Commander         Person `json:"commander"` // defaults to the declarer
+	Declarer          Person `json:"declarer"`
 }
 
 // Validate checks a declaration and returns it cleaned: trimmed, control
@@ -100,6 +114,13 @@ func (d Declaration) Validate() (Declaration, error) {
 			return d, Errorf(EINVALID, "The %s is %d characters long; keep it under %d.", f.name, n, MaxTextRunes)
 		}
 	}
+	switch d.CustomersAffected {
+	case "":
+		d.CustomersAffected = Unknown
+	case Yes, No, Unknown:
+	default:
+		return d, Errorf(EINVALID, "Do customers' workloads suffer? Answer yes, no or unknown, not %q.", d.CustomersAffected)
+	}
 	if d.Commander == (Person{}) {
 		d.Commander = d.Declarer
 	}
@@ -110,7 +131,7 @@ func (d Declaration) Validate() (Declaration, error) {
 func NewIncident(id string, d Declaration, at time.Time) Incident {
 	inc := Incident{Summary: Summary{
 		ID: id, Title: d.Title, Severity: d.Severity, Status: Investigating, Stage: StageActive,
-		Impact: d.Impact, Description: d.Description, Services: d.Services,
+		Impact: d.Impact, Description: d.Description, Services: d.Services, CustomersAffected: d.CustomersAffected,
 		Commander: d.Commander, Declarer: d.Declarer, DeclaredAt: at,
 	}}
 	inc.record(at, EventDeclared, d.Declarer, d.Severity.String()+" "+d.Title)

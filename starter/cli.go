@@ -9,11 +9,10 @@ import (
 	"time"
 
 	"github.com/incident-buddy/ib"
-	ibtemporal "github.com/incident-buddy/ib/integrations/temporal"
 )
 
 type cli struct {
-	incidents *ibtemporal.Incidents
+	incidents ib.IncidentService
 	out       io.Writer
 	uiURL     string
 	namespace string
@@ -84,7 +83,7 @@ func (c *cli) show(ctx context.Context, id string, timeline, asJSON bool) error 
 }
 
 func (c *cli) list(ctx context.Context, all bool, query string) error {
-	rows, err := c.incidents.List(ctx, all, query)
+	rows, err := c.incidents.List(ctx, ib.ListFilter{All: all, Query: query})
 	if err != nil {
 		return err
 	}

@@ -121,7 +121,7 @@ func parse(args []string, defaultSeverity ib.Severity) (invocation, error) {
 	inv.Command = cmd
 	if cmd.Name == ib.CmdCreate {
 		inv.declaration.Title, inv.declaration.Severity = cmd.Text, cmd.Severity
-		inv.declaration.Services = splitList(services)
+		inv.declaration.Services = ib.SplitList(services)
 		inv.declaration.Declarer = currentUser()
 		if commander != "" {
 			inv.declaration.Commander = ib.Person{SlackID: commander}
@@ -132,16 +132,6 @@ func parse(args []string, defaultSeverity ib.Severity) (invocation, error) {
 		return inv, ib.Errorf(ib.EINVALID, "Which incident? Give its ID, e.g. `starter %s INC-20261123-K7QF …`; `starter list` shows the open ones.", cmd.Name)
 	}
 	return inv, nil
-}
-
-func splitList(s string) []string {
-	var out []string
-	for _, v := range strings.Split(s, ",") {
-		if v = strings.TrimSpace(v); v != "" {
-			out = append(out, v)
-		}
-	}
-	return out
 }
 
 // currentUser names the person at the terminal; the CLI has no Slack identity.

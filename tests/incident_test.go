@@ -12,7 +12,6 @@ import (
 	"go.temporal.io/api/workflowservice/v1"
 
 	"github.com/incident-buddy/ib"
-	ibtemporal "github.com/incident-buddy/ib/integrations/temporal"
 	"github.com/incident-buddy/ib/tests/fakeslack"
 )
 
@@ -35,7 +34,7 @@ func TestDeclareToResolve(t *testing.T) {
 	waitFor(t, "the announcement in #incidents", func() bool { return len(messagesAbout("incidents", title)) == 1 })
 
 	waitFor(t, "a visibility query on IncidentSeverity finds it", func() bool {
-		rows, err := incidents.List(context.Background(), false, "IncidentSeverity='S1'")
+		rows, err := incidents.List(context.Background(), ib.ListFilter{Query: "IncidentSeverity='S1'"})
 		require.NoError(t, err)
 		for _, r := range rows {
 			if r.ID == id {
@@ -59,7 +58,7 @@ func TestDeclareToResolve(t *testing.T) {
 		return len(messagesAbout(inc.Channel.Name, "investigating → identified")) == 1
 	})
 	waitFor(t, "IncidentStatus is kept current", func() bool {
-		rows, err := incidents.List(context.Background(), false, "IncidentStatus='identified' AND WorkflowId='"+id+"'")
+		rows, err := incidents.List(context.Background(), ib.ListFilter{Query: "IncidentStatus='identified' AND WorkflowId='"+id+"'"})
 		return err == nil && len(rows) == 1
 	})
 
@@ -81,7 +80,7 @@ func TestDeclareToResolve(t *testing.T) {
 func TestDuplicateDeclaresAtOnce(t *testing.T) {
 	title := "Login page times out for everyone"
 	const n = 8
-	results := make([]ibtemporal.Declared, n)
+	results := make([]ib.Declared, n)
 	var wg sync.WaitGroup
 	for i := range n {
 		wg.Go(func() {

@@ -52,14 +52,14 @@ func isDomainCode(code string) bool {
 	return false
 }
 
-func listed(e *workflowpb.WorkflowExecutionInfo) Listed {
+func listEntry(e *workflowpb.WorkflowExecutionInfo) ib.ListEntry {
 	sa := e.GetSearchAttributes().GetIndexedFields()
-	return Listed{
+	return ib.ListEntry{
 		ID:        e.GetExecution().GetWorkflowId(),
 		Title:     payloadString(e.GetMemo().GetFields()[memoTitle]),
-		Severity:  payloadString(sa[workflows.SeverityKey.GetName()]),
-		Status:    payloadString(sa[workflows.StatusKey.GetName()]),
-		Stage:     payloadString(sa[workflows.StageKey.GetName()]),
+		Severity:  ib.Severity(payloadString(sa[workflows.SeverityKey.GetName()])),
+		Status:    ib.Status(payloadString(sa[workflows.StatusKey.GetName()])),
+		Stage:     ib.Stage(payloadString(sa[workflows.StageKey.GetName()])),
 		Commander: payloadString(sa[workflows.CommanderKey.GetName()]),
 		Open:      e.GetStatus() == enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING,
 		StartedAt: e.GetStartTime().AsTime(),

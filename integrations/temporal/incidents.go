@@ -27,27 +27,23 @@ const maxIDAttempts = 50
 // return, so `list` needs no query per incident.
 const memoTitle = "title"
 
-// Incidents declares, changes and reads incidents.
+// Incidents implements ib.IncidentService over Temporal workflows.
 type Incidents struct {
 	Client client.Client
 	// Now is the clock; time.Now unless a test sets another.
 	Now func() time.Time
+
+	channels channelCache
 }
 
-// Declared is the outcome of a declaration.
-type Declared struct {
-	ID string
-	// Existing is true when the same incident was already open: a repeated or
-	// simultaneous declare, which joins the first instead of starting another.
-	Existing bool
-}
+var _ ib.IncidentService = (*Incidents)(nil)
 
 // Declare starts an incident, or finds the open one the same declaration
 // already started (failure mode F2).
-func (s *Incidents) Declare(ctx context.Context, d ib.Declaration) (Declared, error) {
+func (s *Incidents) Declare(ctx context.Context, d ib.Declaration) (ib.Declared, error) {
 	d, err := d.Validate()
 	if err != nil {
-		return Declared{}, err
+		return ib.Declared{}, err
 	}
 	now := s.now()
 	for attempt := 1; attempt <= maxIDAttempts; attempt++ {
@@ -67,19 +63,19 @@ func (s *Incidents) Declare(ctx context.Context, d ib.Declaration) (Declared, er
 		var started *serviceerror.WorkflowExecutionAlreadyStarted
 		switch {
 		case err == nil:
-			return Declared{ID: id}, nil
+			return ib.Declared{ID: id}, nil
 		case !errors.As(err, &started):
-			return Declared{}, unavailable(err)
+			return ib.Declared{}, unavailable(err)
 		}
 		desc, err := s.Client.DescribeWorkflowExecution(ctx, id, "")
 		if err != nil {
-			return Declared{}, unavailable(err)
+			return ib.Declared{}, unavailable(err)
 		}
 		if desc.GetWorkflowExecutionInfo().GetStatus() == enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING {
-			return Declared{ID: id, Existing: true}, nil
+			return ib.Declared{ID: id, Existing: true}, nil
 		}
 	}
-	return Declared{}, ib.Errorf(ib.ECONFLICT, "%d incidents titled %q were already declared today; choose a more specific title.", maxIDAttempts, d.Title)
+	return ib.Declared{}, ib.Errorf(ib.ECONFLICT, "%d incidents titled %q were already declared today; choose a more specific title.", maxIDAttempts, d.Title)
 }
 
 // Change asks the incident to make a change and returns its summary after it.
@@ -114,24 +110,17 @@ func (s *Incidents) Get(ctx context.Context, id string) (ib.Incident, error) {
 	return inc, nil
 }
 
-// Listed is one row of List.
-type Listed struct {
-	ID, Title, Severity, Status, Stage, Commander string
-	Open                                          bool
-	StartedAt                                     time.Time
-}
-
-// List returns incidents, newest first: the open ones, or all with all=true.
-// extra is an optional visibility filter ANDed to it, e.g. "IncidentSeverity='S1'".
-func (s *Incidents) List(ctx context.Context, all bool, extra string) ([]Listed, error) {
+// List returns incidents, newest first: the open ones, or all with f.All.
+// f.Query is an optional visibility filter ANDed to it.
+func (s *Incidents) List(ctx context.Context, f ib.ListFilter) ([]ib.ListEntry, error) {
 	query := fmt.Sprintf("WorkflowType = '%s'", workflows.WorkflowType)
-	if !all {
+	if !f.All {
 		query += " AND ExecutionStatus = 'Running'"
 	}
-	if extra != "" {
-		query += " AND (" + extra + ")"
+	if f.Query != "" {
+		query += " AND (" + f.Query + ")"
 	}
-	var rows []Listed
+	var rows []ib.ListEntry
 	var token []byte
 	for {
 		resp, err := s.Client.ListWorkflow(ctx, &workflowservice.ListWorkflowExecutionsRequest{Query: query, NextPageToken: token})
@@ -139,12 +128,51 @@ func (s *Incidents) List(ctx context.Context, all bool, extra string) ([]Listed,
 			return nil, s.explain("", err)
 		}
 		for _, e := range resp.GetExecutions() {
-			rows = append(rows, listed(e))
+			rows = append(rows, listEntry(e))
 		}
 		if token = resp.GetNextPageToken(); len(token) == 0 {
 			return rows, nil
 		}
 	}
+}
+
+// FindByChannel finds the incident of a channel by its indexed channel ID. A
+// channel belongs to one incident for good, so answers are cached.
+func (s *Incidents) FindByChannel(ctx context.Context, channelID string) (string, error) {
+	if !channelIDPattern.MatchString(channelID) {
+		return "", ib.Errorf(ib.ENOTFOUND, "%q is not a Slack channel ID.", channelID)
+	}
+	if id, known := s.channels.get(channelID, s.now()); known {
+		return id, notFoundIfEmpty(id)
+	}
+	resp, err := s.Client.ListWorkflow(ctx, &workflowservice.ListWorkflowExecutionsRequest{
+		Query:    fmt.Sprintf("WorkflowType = '%s' AND %s = '%s'", workflows.WorkflowType, workflows.ChannelKey.GetName(), channelID),
+		PageSize: 1,
+	})
+	if err != nil {
+		return "", s.explain("", err)
+	}
+	id := ""
+	if e := resp.GetExecutions(); len(e) > 0 {
+		id = e[0].GetExecution().GetWorkflowId()
+	}
+	s.channels.put(channelID, id, s.now())
+	return id, notFoundIfEmpty(id)
+}
+
+// Notify signals an event of its channel to an open incident.
+func (s *Incidents) Notify(ctx context.Context, id string, e ib.ChannelEvent) error {
+	if err := s.Client.SignalWorkflow(ctx, id, "", workflows.SignalSlackEvent, e); err != nil {
+		return s.explain(id, err)
+	}
+	return nil
+}
+
+func notFoundIfEmpty(id string) error {
+	if id == "" {
+		return ib.Errorf(ib.ENOTFOUND, "This channel is not an incident's channel.")
+	}
+	return nil
 }
 
 func (s *Incidents) now() time.Time {
