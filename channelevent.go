@@ -29,10 +29,24 @@ type ChannelEvent struct {
 	At       time.Time        `json:"at"`
 }
 
+// ChannelActivity counts what people did in the incident's channel, a measure
+// of the response for its postmortem.
+type ChannelActivity struct {
+	Messages  int `json:"messages"`
+	Reactions int `json:"reactions"`
+}
+
 // Observe takes note of a channel event: whoever acts in the channel takes part
-// in the incident. What reactions and messages mean beyond that is decided by
-// later steps of the incident's life (papertrail, postmortem items).
+// in the incident, and the activity is counted. What reactions and messages
+// mean beyond that is decided by later steps of the incident's life
+// (papertrail, postmortem items).
 func (inc *Incident) Observe(e ChannelEvent) {
+	switch e.Kind {
+	case MessagePosted:
+		inc.Activity.Messages++
+	case ReactionAdded:
+		inc.Activity.Reactions++
+	}
 	if e.User == "" {
 		return
 	}

@@ -21,7 +21,8 @@ const (
 type Error struct {
 	Code    string
 	Message string
-	Err     error // the cause, for logs; never shown to users
+	Field   string // the input at fault ("title", "severity", …), when one is
+	Err     error  // the cause, for logs; never shown to users
 }
 
 func (e *Error) Error() string {
@@ -36,6 +37,22 @@ func (e *Error) Unwrap() error { return e.Err }
 // Errorf returns an *Error with a user-safe message.
 func Errorf(code, format string, args ...any) *Error {
 	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// FieldErrorf returns an EINVALID *Error about one input field.
+func FieldErrorf(field, format string, args ...any) *Error {
+	e := Errorf(EINVALID, format, args...)
+	e.Field = field
+	return e
+}
+
+// ErrorField returns the field of the first *Error in err's chain, or "".
+func ErrorField(err error) string {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Field
+	}
+	return ""
 }
 
 // ErrorCode returns the code of the first *Error in err's chain, EINTERNAL for any

@@ -78,7 +78,8 @@ type Incident struct {
 	Timeline []TimelineEvent `json:"timeline"`
 	// Participants are the Slack users who have acted in the incident's channel,
 	// sorted.
-	Participants []string `json:"participants,omitempty"`
+	Participants []string        `json:"participants,omitempty"`
+	Activity     ChannelActivity `json:"activity"`
 }
 
 // Declaration is what someone says when they declare an incident.
@@ -102,16 +103,16 @@ func (d Declaration) Validate() (Declaration, error) {
 	d.Description = CleanText(d.Description)
 	switch n := utf8.RuneCountInString(d.Title); {
 	case n == 0:
-		return d, Errorf(EINVALID, "An incident needs a title: say what is broken, e.g. `create S2 Checkout API returning 500s`.")
+		return d, FieldErrorf("title", "An incident needs a title: say what is broken, e.g. `create S2 Checkout API returning 500s`.")
 	case n > MaxTitleRunes:
-		return d, Errorf(EINVALID, "The title is %d characters long; keep it under %d and put the details in the description.", n, MaxTitleRunes)
+		return d, FieldErrorf("title", "The title is %d characters long; keep it under %d and put the details in the description.", n, MaxTitleRunes)
 	}
 	if !d.Severity.Valid() {
-		return d, Errorf(EINVALID, "Unknown severity %q: use one of S1, S2, S3, S4 (S1 is the worst).", d.Severity)
+		return d, FieldErrorf("severity", "Unknown severity %q: use one of S1, S2, S3, S4 (S1 is the worst).", d.Severity)
 	}
 	for _, f := range []struct{ name, text string }{{"impact", d.Impact}, {"description", d.Description}} {
 		if n := utf8.RuneCountInString(f.text); n > MaxTextRunes {
-			return d, Errorf(EINVALID, "The %s is %d characters long; keep it under %d.", f.name, n, MaxTextRunes)
+			return d, FieldErrorf(f.name, "The %s is %d characters long; keep it under %d.", f.name, n, MaxTextRunes)
 		}
 	}
 	switch d.CustomersAffected {
@@ -119,7 +120,7 @@ func (d Declaration) Validate() (Declaration, error) {
 		d.CustomersAffected = Unknown
 	case Yes, No, Unknown:
 	default:
-		return d, Errorf(EINVALID, "Do customers' workloads suffer? Answer yes, no or unknown, not %q.", d.CustomersAffected)
+		return d, FieldErrorf("customers_affected", "Do customers' workloads suffer? Answer yes, no or unknown, not %q.", d.CustomersAffected)
 	}
 	if d.Commander == (Person{}) {
 		d.Commander = d.Declarer

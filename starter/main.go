@@ -49,6 +49,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprint(stdout, usage(cfg))
 		return exitOK
 	}
+	if args[0] == "serve" {
+		if err := serve(ctx, cfg, args[1:]); err != nil {
+			fmt.Fprintln(stderr, "starter serve:", err)
+			return exitError
+		}
+		return exitOK
+	}
 	inv, err := parse(args, cfg.DefaultSeverity)
 	if err != nil {
 		fmt.Fprintln(stderr, ib.ErrorMessage(err))
@@ -147,6 +154,8 @@ func usage(cfg ib.Config) string {
 	b.WriteString("Incident Buddy CLI: the same commands as /ib in Slack.\n\nUsage:\n")
 	b.WriteString(ib.Help("  starter ", cfg.DefaultSeverity))
 	b.WriteString(`
+  starter serve [--addr :3000]  — run the Slack gateway (HTTP, and Socket Mode with SLACK_APP_TOKEN)
+
 Flags:
   starter create [--severity S1] [--title T] [--impact I] [--description D]
                  [--services a,b] [--commander U123] [title words…]

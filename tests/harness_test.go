@@ -38,6 +38,7 @@ const isolatedNamespace = "ib-isolated"
 var (
 	devServer *testsuite.DevServer
 	fake      *fakeslack.Server
+	fakeBase  string // the fake's base URL
 	fakeURL   string // the fake's SLACK_API_URL
 	tclient   client.Client
 	incidents *ibtemporal.Incidents
@@ -80,7 +81,8 @@ func runTests(m *testing.M) int {
 	fake = fakeslack.New(fakeslack.Options{Scale: 60})
 	slackServer := httptest.NewServer(fake)
 	defer slackServer.Close()
-	fakeURL = slackServer.URL + "/api/"
+	fakeBase = slackServer.URL
+	fakeURL = fakeBase + "/api/"
 
 	w := worker.New(tclient, workflows.TaskQueue, worker.Options{})
 	workflows.Register(w, newActivities(fakeURL))

@@ -58,7 +58,7 @@ func TestDeclareToResolve(t *testing.T) {
 		return len(messagesAbout(inc.Channel.Name, "investigating → identified")) == 1
 	})
 	waitFor(t, "IncidentStatus is kept current", func() bool {
-		rows, err := incidents.List(context.Background(), ib.ListFilter{Query: "IncidentStatus='identified' AND WorkflowId='"+id+"'"})
+		rows, err := incidents.List(context.Background(), ib.ListFilter{Query: "IncidentStatus='identified' AND WorkflowId='" + id + "'"})
 		return err == nil && len(rows) == 1
 	})
 

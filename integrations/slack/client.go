@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"time"
 
 	goslack "github.com/slack-go/slack"
 
@@ -36,13 +37,15 @@ type Client struct {
 
 var _ activities.Slack = (*Client)(nil)
 
-// NewClient makes a client for the Web API at apiURL (SLACK_API_URL).
-func NewClient(token, apiURL string, httpClient *http.Client) *Client {
+// NewClient makes a client for the Web API at apiURL (SLACK_API_URL). opts add
+// to slack-go's options (the app-level token for Socket Mode).
+func NewClient(token, apiURL string, httpClient *http.Client, opts ...goslack.Option) *Client {
 	if httpClient == nil {
-		httpClient = &http.Client{}
+		httpClient = &http.Client{Timeout: 30 * time.Second}
 	}
+	opts = append([]goslack.Option{goslack.OptionAPIURL(apiURL), goslack.OptionHTTPClient(httpClient)}, opts...)
 	return &Client{
-		api:      goslack.New(token, goslack.OptionAPIURL(apiURL), goslack.OptionHTTPClient(httpClient)),
+		api:      goslack.New(token, opts...),
 		channels: map[string]string{},
 	}
 }

@@ -59,6 +59,7 @@ func headerBlocks(s ib.Summary) []goslack.Block {
 		mrkdwn(fmt.Sprintf("*Severity*\n%s %s — %s", severityEmoji[s.Severity], s.Severity, s.Severity.Meaning())),
 		mrkdwn(fmt.Sprintf("*Status*\n%s", titleCase(string(s.Status)))),
 		mrkdwn(fmt.Sprintf("*Commander*\n%s", mention(s.Commander))),
+		mrkdwn(fmt.Sprintf("*Customers' workloads affected*\n%s", titleCase(string(s.CustomersAffected)))),
 		mrkdwn(fmt.Sprintf("*Declared*\n%s by %s", slackDate(s.DeclaredAt), mention(s.Declarer))),
 	}
 	if len(s.Services) > 0 {
@@ -75,6 +76,9 @@ func headerBlocks(s ib.Summary) []goslack.Block {
 		if part.text != "" {
 			blocks = append(blocks, section(truncate("*"+part.label+"*\n"+escape(part.text), maxFieldText)))
 		}
+	}
+	if s.Status != ib.Resolved {
+		blocks = append(blocks, headerActions(s))
 	}
 	return append(blocks, contextLine(s.ID+" · "+s.Stage.Title()+" · managed by Incident Buddy: `/ib help`"))
 }

@@ -31,14 +31,20 @@ func (s *Incidents) explain(id string, err error) error {
 	}
 }
 
-// unavailable is the answer when Temporal cannot be reached or fails: the
-// person is told to try again, and nothing was done.
+// unavailable is the answer when Temporal cannot be reached or fails. A refused
+// connection means nothing was done. A request that timed out may still be
+// carried out when the server wakes up; then trying again is still safe, since
+// every request is idempotent.
 func unavailable(err error) error {
 	var unavail *serviceerror.Unavailable
 	var deadline *serviceerror.DeadlineExceeded
-	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) || errors.As(err, &unavail) || errors.As(err, &deadline) {
+	switch {
+	case errors.As(err, &unavail):
 		return &ib.Error{Code: ib.EUNAVAILABLE, Err: err,
 			Message: "Could not reach the incident service (Temporal). Nothing was changed; please try again in a moment."}
+	case errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) || errors.As(err, &deadline):
+		return &ib.Error{Code: ib.EUNAVAILABLE, Err: err,
+			Message: "The incident service (Temporal) did not answer in time. If the request got through, it will show up shortly; trying again is safe, nothing happens twice."}
 	}
 	return &ib.Error{Code: ib.EINTERNAL, Err: err,
 		Message: "The incident service failed; nothing was changed. Please try again, and tell the operators if it persists."}

@@ -16,6 +16,7 @@ const (
 // tiers gives each method its tier, as Slack documents them.
 var tiers = map[string]int{
 	"auth.test":                tier4,
+	"apps.connections.open":    tier1,
 	"conversations.create":     tier2,
 	"conversations.list":       tier2,
 	"conversations.setTopic":   tier2,

@@ -32,6 +32,8 @@ func init() {
 		"chat.update":              (*Server).chatUpdate,
 		"users.info":               (*Server).usersInfo,
 		"users.lookupByEmail":      (*Server).usersLookupByEmail,
+		"views.open":               (*Server).viewsOpen,
+		"apps.connections.open":    (*Server).appsConnectionsOpen,
 	}
 }
 

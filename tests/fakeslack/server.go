@@ -23,6 +23,9 @@ import (
 type Options struct {
 	// Token is the bot token requests must carry (default "xoxb-fake").
 	Token string
+	// AppToken is the app-level token apps.connections.open takes (default
+	// "xapp-fake").
+	AppToken string
 	// Scale speeds up the rate-limit clock: with 60, a per-minute limit applies
 	// per second. Retry-After stays in whole seconds, as Slack sends it.
 	Scale float64
@@ -45,6 +48,10 @@ type Server struct {
 	limiter  *limiter
 	faults   map[string][]Fault
 	calls    map[string]int
+
+	views     []View
+	responses map[string][]string // response_url key → texts posted
+	socket    socketMode
 }
 
 // BotUserID is the fake bot's user.
@@ -58,6 +65,9 @@ func New(opts Options) *Server {
 	if opts.Token == "" {
 		opts.Token = "xoxb-fake"
 	}
+	if opts.AppToken == "" {
+		opts.AppToken = "xapp-fake"
+	}
 	if opts.Scale <= 0 {
 		opts.Scale = 1
 	}
@@ -68,6 +78,8 @@ func New(opts Options) *Server {
 		limiter:  newLimiter(opts.Scale),
 		faults:   map[string][]Fault{},
 		calls:    map[string]int{},
+
+		responses: map[string][]string{},
 	}
 	s.users[BotUserID] = &User{ID: BotUserID, Name: "incident-buddy", IsBot: true}
 	for _, u := range []User{
@@ -84,6 +96,8 @@ func New(opts Options) *Server {
 	s.mux = http.NewServeMux()
 	s.mux.HandleFunc("/api/", s.serveAPI)
 	s.mux.HandleFunc("/_fake/state", s.serveState)
+	s.mux.HandleFunc("/_fake/respond/", s.serveResponse)
+	s.mux.HandleFunc("/_fake/socket", s.serveSocket)
 	return s
 }
 
@@ -201,12 +215,17 @@ func (s *Server) call(method string, args args, r *http.Request) (answer, int, i
 	if token == "" {
 		token = args.str("token")
 	}
+	want := s.opts.Token
+	if method == "apps.connections.open" {
+		want = s.opts.AppToken
+	}
 	switch {
 	case token == "":
 		return answer{"ok": false, "error": "not_authed"}, http.StatusOK, 0
-	case token != s.opts.Token:
+	case token != want:
 		return answer{"ok": false, "error": "invalid_auth"}, http.StatusOK, 0
 	}
+	args["_host"] = r.Host
 	h, ok := handlers[method]
 	if !ok {
 		return answer{"ok": false, "error": "unknown_method"}, http.StatusOK, 0

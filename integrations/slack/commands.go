@@ -1,0 +1,144 @@
+package slack
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	goslack "github.com/slack-go/slack"
+	"go.uber.org/zap"
+
+	"github.com/incident-buddy/ib"
+)
+
+// Command answers a slash command (/ib …). The answer is ephemeral; what the
+// command changes is also posted in the incident's channel by its workflow.
+func (g *Gateway) Command(ctx context.Context, sc goslack.SlashCommand) *goslack.Msg {
+	if strings.EqualFold(strings.TrimSpace(sc.Text), string(ib.CmdCreate)) {
+		return g.openDeclareModal(ctx, sc).message()
+	}
+	cmd, err := ib.ParseCommand(sc.Text, g.DefaultSeverity)
+	if err != nil {
+		return g.sorry(err).message()
+	}
+	if cmd.Name == ib.CmdHelp {
+		return say(ib.Help(sc.Command+" ", g.DefaultSeverity)).message()
+	}
+	user := ib.Person{SlackID: sc.UserID, Name: sc.UserName}
+	return g.within(ctx, sc.ResponseURL, func(ctx context.Context) reply {
+		return g.run(ctx, cmd, user, sc.ChannelID)
+	}).message()
+}
+
+// run carries out a parsed command for a user typing in a channel.
+func (g *Gateway) run(ctx context.Context, cmd ib.Command, user ib.Person, channelID string) reply {
+	switch cmd.Name {
+	case ib.CmdCreate:
+		return g.declare(ctx, ib.Declaration{Title: cmd.Text, Severity: cmd.Severity, Declarer: user})
+	case ib.CmdList:
+		return g.list(ctx)
+	}
+	id, err := g.target(ctx, cmd, channelID)
+	if err != nil {
+		return g.sorry(err)
+	}
+	change, changes := cmd.Change(user)
+	if !changes {
+		return g.show(ctx, id, cmd.Name == ib.CmdShow)
+	}
+	return g.change(ctx, id, change, channelID)
+}
+
+// target is the incident a command is about: the ID it names, or the incident
+// whose channel it was typed in.
+func (g *Gateway) target(ctx context.Context, cmd ib.Command, channelID string) (string, error) {
+	if cmd.IncidentID != "" {
+		return cmd.IncidentID, nil
+	}
+	id, err := g.Incidents.FindByChannel(ctx, channelID)
+	if ib.ErrorCode(err) == ib.ENOTFOUND {
+		return "", ib.Errorf(ib.EINVALID, "This is not an incident's channel. Name the incident: `/ib %s INC-20261123-K7QF …` (`/ib list` shows the open ones).", cmd.Name)
+	}
+	return id, err
+}
+
+func (g *Gateway) declare(ctx context.Context, d ib.Declaration) reply {
+	res, err := g.Incidents.Declare(ctx, d)
+	if err != nil {
+		return g.sorry(err)
+	}
+	if res.Existing {
+		return say(fmt.Sprintf("*%s* is already open for this title, so no second incident was declared. `/ib list` shows it.", res.ID))
+	}
+	return say(fmt.Sprintf("%s *%s* declared: %s\nIts channel is being opened; you will be invited.", severityEmoji[d.Severity], res.ID, escape(d.Title)))
+}
+
+// change applies a change after checking who may make it: the policy counts
+// acting from inside the incident's channel (channelID) as being a responder.
+func (g *Gateway) change(ctx context.Context, id string, c ib.Change, channelID string) reply {
+	inc, err := g.Incidents.Get(ctx, id)
+	if err != nil {
+		return g.sorry(err)
+	}
+	actor := ib.Actor{SlackID: c.By.SlackID, InChannel: channelID != "" && channelID == inc.Channel.ID}
+	if err := g.Policy.Allow(c.Kind, inc.Summary, actor); err != nil {
+		return g.sorry(err)
+	}
+	s, err := g.Incidents.Change(ctx, id, c)
+	if err != nil {
+		return g.sorry(err)
+	}
+	g.Log.Info("incident changed", zap.String("incident", id), zap.String("change", string(c.Kind)), zap.String("by", c.By.SlackID))
+	if s.Status == ib.Resolved {
+		return say(fmt.Sprintf("✅ *%s* is resolved.", id))
+	}
+	return say(fmt.Sprintf("✅ *%s* is now %s %s.", id, s.Severity, s.Status))
+}
+
+func (g *Gateway) show(ctx context.Context, id string, withTimeline bool) reply {
+	inc, err := g.Incidents.Get(ctx, id)
+	if err != nil {
+		return g.sorry(err)
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s *%s* %s\n%s · %s · Commander: %s", severityEmoji[inc.Severity], inc.ID, escape(inc.Title),
+		inc.Severity, titleCase(string(inc.Status)), mention(inc.Commander))
+	if inc.Channel.ID != "" {
+		b.WriteString(" · " + channelLink(inc.Channel))
+	}
+	if withTimeline {
+		b.WriteString("\n")
+		for _, e := range inc.Timeline {
+			fmt.Fprintf(&b, "\n%s %s", slackDate(e.At), eventLine(e))
+		}
+	}
+	return say(b.String())
+}
+
+func (g *Gateway) list(ctx context.Context) reply {
+	rows, err := g.Incidents.List(ctx, ib.ListFilter{})
+	if err != nil {
+		return g.sorry(err)
+	}
+	if len(rows) == 0 {
+		return say("No open incidents. 🎉")
+	}
+	var b strings.Builder
+	b.WriteString("*Open incidents*")
+	for _, r := range rows {
+		fmt.Fprintf(&b, "\n%s *%s* %s · %s · %s", severityEmoji[r.Severity], r.ID, escape(r.Title), r.Status, escape(r.Commander))
+	}
+	return say(b.String())
+}
+
+// openDeclareModal opens the declaration form. views.open must be called
+// within 3 s of the command (its trigger_id expires), so it runs at once.
+func (g *Gateway) openDeclareModal(ctx context.Context, sc goslack.SlashCommand) reply {
+	ctx, cancel := context.WithTimeout(ctx, g.deadline())
+	defer cancel()
+	if _, err := g.API.OpenViewContext(ctx, sc.TriggerID, DeclareModal(g.DefaultSeverity, g.CustomerQuestion, sc.ChannelID)); err != nil {
+		g.Log.Warn("could not open the declare modal", zap.Error(err))
+		return say("❌ Could not open the form. Declare inline instead: `/ib create S2 Checkout API returning 500s`.")
+	}
+	return reply{}
+}

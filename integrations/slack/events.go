@@ -1,0 +1,126 @@
+package slack
+
+import (
+	"context"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/slack-go/slack/slackevents"
+	"go.uber.org/zap"
+
+	"github.com/incident-buddy/ib"
+)
+
+// Event hands an Events API event to the incident whose channel it happened
+// in. Redeliveries (Slack's retries, Socket Mode's) are dropped by event ID here
+// and, should two gateways both take one, again by the workflow. Events of
+// channels that are no incident's, or of closed incidents, are ignored. An
+// error means the event could not be handed over and Slack should try again.
+func (g *Gateway) Event(ctx context.Context, e slackevents.EventsAPIEvent) error {
+	outer, ok := e.Data.(*slackevents.EventsAPICallbackEvent)
+	if !ok || e.Type != slackevents.CallbackEvent {
+		return nil
+	}
+	if g.events.seen(outer.EventID) {
+		g.Log.Debug("dropped a redelivered event", zap.String("event_id", outer.EventID))
+		return nil
+	}
+	channel, ce, ok := channelEvent(e.InnerEvent.Data, outer)
+	if !ok {
+		return nil
+	}
+	log := g.Log.With(zap.String("event_id", outer.EventID), zap.String("event", string(ce.Kind)), zap.String("channel", channel))
+	id, err := g.Incidents.FindByChannel(ctx, channel)
+	if err == nil {
+		err = g.Incidents.Notify(ctx, id, ce)
+	}
+	switch ib.ErrorCode(err) {
+	case "":
+		g.events.remember(outer.EventID, time.Now())
+		return nil
+	case ib.ENOTFOUND:
+		log.Debug("ignored an event: no open incident in this channel")
+		g.events.remember(outer.EventID, time.Now())
+		return nil
+	default:
+		log.Warn("could not hand an event to its incident; Slack will deliver it again", zap.Error(err))
+		return err
+	}
+}
+
+// channelEvent picks out the events an incident cares about: reactions and
+// people's messages, with their edits and deletions. The bot's own messages
+// are not news to it.
+func channelEvent(inner any, outer *slackevents.EventsAPICallbackEvent) (string, ib.ChannelEvent, bool) {
+	e := ib.ChannelEvent{ID: outer.EventID, At: time.Unix(int64(outer.EventTime), 0).UTC()}
+	switch ev := inner.(type) {
+	case *slackevents.ReactionAddedEvent:
+		e.Kind, e.User, e.Reaction, e.TS = ib.ReactionAdded, ev.User, ev.Reaction, ev.Item.Timestamp
+		return ev.Item.Channel, e, true
+	case *slackevents.ReactionRemovedEvent:
+		e.Kind, e.User, e.Reaction, e.TS = ib.ReactionRemoved, ev.User, ev.Reaction, ev.Item.Timestamp
+		return ev.Item.Channel, e, true
+	case *slackevents.MessageEvent:
+		if ev.BotID != "" || ev.SubType == "bot_message" {
+			return "", e, false
+		}
+		switch ev.SubType {
+		case "", "thread_broadcast", "file_share":
+			e.Kind, e.User, e.TS, e.Text = ib.MessagePosted, ev.User, ev.TimeStamp, ev.Text
+		case "message_changed":
+			if ev.Message == nil || ev.Message.BotID != "" {
+				return "", e, false
+			}
+			e.Kind, e.User, e.TS, e.Text = ib.MessageChanged, ev.Message.User, ev.Message.Timestamp, ev.Message.Text
+		case "message_deleted":
+			e.Kind, e.TS = ib.MessageDeleted, ev.DeletedTimeStamp
+		default:
+			return "", e, false
+		}
+		return ev.Channel, e, true
+	}
+	return "", e, false
+}
+
+// rememberEvents is how long an event ID is remembered: Slack's last retry
+// comes about 5 minutes after the first delivery.
+const rememberEvents = 10 * time.Minute
+
+// seenEvents remembers the IDs of handled events.
+type seenEvents struct {
+	mu  sync.Mutex
+	ids map[string]time.Time
+}
+
+func (s *seenEvents) seen(id string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	at, ok := s.ids[id]
+	return ok && time.Since(at) < rememberEvents
+}
+
+func (s *seenEvents) remember(id string, now time.Time) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.ids == nil {
+		s.ids = map[string]time.Time{}
+	}
+	// Slack sends at most 30,000 events an hour, 5,000 in a window: past twice
+	// that, forget what is old.
+	if len(s.ids) >= 10_000 {
+		for k, at := range s.ids {
+			if now.Sub(at) >= rememberEvents {
+				delete(s.ids, k)
+			}
+		}
+	}
+	s.ids[id] = now
+}
+
+// retryNum reads X-Slack-Retry-Num, for logs.
+func retryNum(h string) int {
+	n, _ := strconv.Atoi(strings.TrimSpace(h))
+	return n
+}

@@ -1,0 +1,91 @@
+package slack
+
+import (
+	"context"
+
+	goslack "github.com/slack-go/slack"
+	"go.uber.org/zap"
+
+	"github.com/incident-buddy/ib"
+)
+
+// Interaction answers a button press, a menu choice or a modal submission. For a
+// view submission the answer is what the modal does next (show errors, change
+// view, close); for anything else Slack ignores the answer, so the result goes
+// to the response_url.
+func (g *Gateway) Interaction(ctx context.Context, cb goslack.InteractionCallback) *goslack.ViewSubmissionResponse {
+	user := ib.Person{SlackID: cb.User.ID, Name: cb.User.Name}
+	switch cb.Type {
+	case goslack.InteractionTypeViewSubmission:
+		return g.submit(ctx, cb, user)
+	case goslack.InteractionTypeBlockActions:
+		for _, action := range cb.ActionCallback.BlockActions {
+			g.act(ctx, cb, action, user)
+		}
+	}
+	return nil
+}
+
+// act carries out one header action. Opening a modal must use the trigger_id
+// at once; a change answers through response_url, where a refusal shows its
+// reason.
+func (g *Gateway) act(ctx context.Context, cb goslack.InteractionCallback, action *goslack.BlockAction, user ib.Person) {
+	var change ib.Change
+	var id, value string
+	switch action.ActionID {
+	case actionResolve:
+		ctx, cancel := context.WithTimeout(ctx, g.deadline())
+		defer cancel()
+		if _, err := g.API.OpenViewContext(ctx, cb.TriggerID, ResolveModal(action.Value, cb.Channel.ID)); err != nil {
+			g.Log.Warn("could not open the resolve modal", zap.Error(err))
+			g.respond(ctx, cb.ResponseURL, say("❌ Could not open the form; try `/ib resolve "+action.Value+"`."))
+		}
+		return
+	case actionStatus:
+		id, value = splitActionValue(action.SelectedOption.Value)
+		change = ib.Change{Kind: ib.ChangeStatus, Status: ib.Status(value), By: user}
+	case actionSeverity:
+		id, value = splitActionValue(action.SelectedOption.Value)
+		change = ib.Change{Kind: ib.ChangeSeverity, Severity: ib.Severity(value), By: user}
+	default:
+		return
+	}
+	r := g.within(ctx, cb.ResponseURL, func(ctx context.Context) reply {
+		return g.change(ctx, id, change, cb.Channel.ID)
+	})
+	g.respond(ctx, cb.ResponseURL, r)
+}
+
+// submit handles a modal's submission. Slack waits for the answer to close the
+// modal, so the work is bounded by the deadline; a refusal shows on the form.
+func (g *Gateway) submit(ctx context.Context, cb goslack.InteractionCallback, user ib.Person) *goslack.ViewSubmissionResponse {
+	ctx, cancel := context.WithTimeout(ctx, g.deadline())
+	defer cancel()
+	switch cb.View.CallbackID {
+	case callbackDeclare:
+		d := declarationFrom(cb.View, user)
+		res, err := g.Incidents.Declare(ctx, d)
+		if err != nil {
+			return fieldErrors(err, fieldTitle)
+		}
+		return goslack.NewUpdateViewSubmissionResponse(DeclaredModal(res, d))
+	case callbackResolve:
+		summary := cb.View.State.Values[fieldSummary][fieldSummary].Value
+		id, channel := splitActionValue(cb.View.PrivateMetadata)
+		r := g.change(ctx, id, ib.Change{Kind: ib.ChangeResolve, Text: summary, By: user}, channel)
+		if r.failed {
+			return goslack.NewErrorsViewSubmissionResponse(map[string]string{fieldSummary: r.text})
+		}
+		return goslack.NewClearViewSubmissionResponse()
+	}
+	return nil
+}
+
+// fieldErrors shows an error on the modal input it is about, or on fallback.
+func fieldErrors(err error, fallback string) *goslack.ViewSubmissionResponse {
+	field := ib.ErrorField(err)
+	if field == "" {
+		field = fallback
+	}
+	return goslack.NewErrorsViewSubmissionResponse(map[string]string{field: ib.ErrorMessage(err)})
+}

@@ -1,0 +1,79 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"net/http"
+	"time"
+
+	goslack "github.com/slack-go/slack"
+	"github.com/slack-go/slack/socketmode"
+	"go.uber.org/zap"
+
+	"github.com/incident-buddy/ib"
+	"github.com/incident-buddy/ib/integrations/logging"
+	"github.com/incident-buddy/ib/integrations/slack"
+	ibtemporal "github.com/incident-buddy/ib/integrations/temporal"
+)
+
+// serve runs the Slack gateway: HTTP endpoints, and Socket Mode when
+// SLACK_APP_TOKEN is set. It stops cleanly on SIGINT/SIGTERM, after answering
+// the requests in hand.
+func serve(ctx context.Context, cfg ib.Config, args []string) error {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	addr := fs.String("addr", ":3000", "listen address of the HTTP endpoints")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	switch {
+	case cfg.SlackBotToken == "":
+		return errors.New("SLACK_BOT_TOKEN is not set: the gateway needs the bot token to open modals")
+	case cfg.SlackSigningSecret == "" && cfg.SlackAppToken == "":
+		return errors.New("set SLACK_SIGNING_SECRET (to receive Slack's HTTP requests) or SLACK_APP_TOKEN (Socket Mode)")
+	}
+	logger, err := logging.New(cfg.LogLevel, cfg.LogFormat)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = logger.Sync() }()
+	c, err := ibtemporal.DialLazy(cfg, logger)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+
+	api := slack.NewClient(cfg.SlackBotToken, cfg.SlackAPIURL, nil, goslack.OptionAppLevelToken(cfg.SlackAppToken)).API()
+	gw := &slack.Gateway{
+		Incidents:        &ibtemporal.Incidents{Client: c},
+		API:              api,
+		Policy:           cfg.Policy,
+		DefaultSeverity:  cfg.DefaultSeverity,
+		CustomerQuestion: cfg.CustomerQuestion,
+		Log:              logger,
+	}
+	srv := &http.Server{Addr: *addr, Handler: gw.Handler(cfg.SlackSigningSecret),
+		ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 10 * time.Second, WriteTimeout: 10 * time.Second}
+	errs := make(chan error, 2)
+	go func() { errs <- srv.ListenAndServe() }()
+	if cfg.SlackAppToken != "" {
+		go func() { errs <- gw.RunSocketMode(ctx, socketmode.New(api)) }()
+	}
+	logger.Info("gateway running", zap.String("addr", *addr), zap.Bool("socket_mode", cfg.SlackAppToken != ""),
+		zap.String("temporal", cfg.TemporalAddress), zap.String("slack_api", cfg.SlackAPIURL))
+
+	select {
+	case <-ctx.Done():
+	case err := <-errs:
+		if err != nil && !errors.Is(err, http.ErrServerClosed) {
+			return fmt.Errorf("gateway: %w", err)
+		}
+	}
+	logger.Info("stopping: answering the requests in hand")
+	shutdown, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	_ = srv.Shutdown(shutdown)
+	gw.Wait()
+	return nil
+}

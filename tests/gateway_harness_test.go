@@ -1,0 +1,203 @@
+package tests
+
+import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+	"go.uber.org/zap"
+	"go.uber.org/zap/zaptest"
+
+	"github.com/incident-buddy/ib"
+	"github.com/incident-buddy/ib/integrations/slack"
+	"github.com/incident-buddy/ib/tests/fakeslack"
+)
+
+// signingSecret is the secret the test gateway checks requests against; the
+// tests sign as Slack does.
+const signingSecret = "8f742231b10e8888abcd99yyyzzz85a5"
+
+// testPolicy restricts severity changes and resolution to responders.
+var testPolicy = ib.Policy{Restricted: []ib.ChangeKind{ib.ChangeSeverity, ib.ChangeResolve}, RestrictedTo: ib.RoleResponders}
+
+// gatewayServer is the real gateway on a loopback HTTP server.
+type gatewayServer struct {
+	url string
+	gw  *slack.Gateway
+}
+
+func startGateway(t *testing.T, incidents ib.IncidentService) *gatewayServer {
+	t.Helper()
+	gw := &slack.Gateway{
+		Incidents:        incidents,
+		API:              slack.NewClient("xoxb-fake", fakeURL, nil).API(),
+		Policy:           testPolicy,
+		DefaultSeverity:  ib.S3,
+		CustomerQuestion: "Does this affect customers' running workloads?",
+		Log:              zaptest.NewLogger(t, zaptest.Level(zap.WarnLevel)),
+	}
+	srv := httptest.NewServer(gw.Handler(signingSecret))
+	t.Cleanup(func() {
+		srv.Close()
+		gw.Wait()
+	})
+	return &gatewayServer{url: srv.URL, gw: gw}
+}
+
+// sign is Slack's request signature: v0= hex HMAC-SHA256 of "v0:<ts>:<body>".
+func sign(secret, ts, body string) string {
+	mac := hmac.New(sha256.New, []byte(secret))
+	fmt.Fprintf(mac, "v0:%s:%s", ts, body)
+	return "v0=" + hex.EncodeToString(mac.Sum(nil))
+}
+
+// request is one signed request; tests may spoil it.
+type request struct {
+	path, contentType, body string
+	ts                      time.Time
+	secret                  string
+	headers                 map[string]string
+	alter                   func(string) string // changes the body after signing
+}
+
+func (g *gatewayServer) do(t *testing.T, r request) (int, string) {
+	t.Helper()
+	if r.ts.IsZero() {
+		r.ts = time.Now()
+	}
+	if r.secret == "" {
+		r.secret = signingSecret
+	}
+	ts := strconv.FormatInt(r.ts.Unix(), 10)
+	sig := sign(r.secret, ts, r.body)
+	body := r.body
+	if r.alter != nil {
+		body = r.alter(body)
+	}
+	req, err := http.NewRequest(http.MethodPost, g.url+r.path, strings.NewReader(body))
+	require.NoError(t, err)
+	req.Header.Set("Content-Type", r.contentType)
+	req.Header.Set("X-Slack-Request-Timestamp", ts)
+	req.Header.Set("X-Slack-Signature", sig)
+	for k, v := range r.headers {
+		req.Header.Set(k, v)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	out, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(out)
+}
+
+var responseKeys atomic.Int64
+
+// slash is a slash command as Slack posts it. respondTo is the key of its
+// response_url at the fake.
+type slash struct {
+	user, userName, channel, text string
+	respondTo                     string
+}
+
+func (s slash) form() string {
+	return url.Values{
+		"command": {"/ib"}, "text": {s.text}, "team_id": {fakeslack.TeamID},
+		"user_id": {s.user}, "user_name": {s.userName}, "channel_id": {s.channel},
+		"response_url": {fakeslack.ResponseURL(fakeBase, s.respondTo)}, "trigger_id": {fakeslack.TriggerID()},
+	}.Encode()
+}
+
+// command sends a slash command and returns the ephemeral text Slack would show
+// and the response_url key of its later replies.
+func (g *gatewayServer) command(t *testing.T, user, channel, text string) (string, string) {
+	t.Helper()
+	key := fmt.Sprintf("cmd-%d", responseKeys.Add(1))
+	status, body := g.do(t, request{path: "/slack/commands", contentType: "application/x-www-form-urlencoded",
+		body: slash{user: user, userName: userName(user), channel: channel, text: text, respondTo: key}.form()})
+	require.Equal(t, http.StatusOK, status, body)
+	if body == "" {
+		return "", key
+	}
+	var msg struct {
+		ResponseType string `json:"response_type"`
+		Text         string `json:"text"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(body), &msg), body)
+	require.Equal(t, "ephemeral", msg.ResponseType, "answers are for the caller only")
+	return msg.Text, key
+}
+
+// interact posts an interaction payload and returns the status and body.
+func (g *gatewayServer) interact(t *testing.T, payload any) (int, string) {
+	t.Helper()
+	raw, err := json.Marshal(payload)
+	require.NoError(t, err)
+	return g.do(t, request{path: "/slack/interactivity", contentType: "application/x-www-form-urlencoded",
+		body: url.Values{"payload": {string(raw)}}.Encode()})
+}
+
+// event posts an Events API callback as Slack does, retry being
+// X-Slack-Retry-Num (0 for the first delivery).
+func (g *gatewayServer) event(t *testing.T, eventID string, inner map[string]any, retry int) int {
+	t.Helper()
+	raw, err := json.Marshal(map[string]any{
+		"token": "verification-token", "team_id": fakeslack.TeamID, "api_app_id": "A00000001",
+		"type": "event_callback", "event_id": eventID, "event_time": time.Now().Unix(), "event": inner,
+	})
+	require.NoError(t, err)
+	headers := map[string]string{}
+	if retry > 0 {
+		headers["X-Slack-Retry-Num"] = strconv.Itoa(retry)
+		headers["X-Slack-Retry-Reason"] = "http_timeout"
+	}
+	status, _ := g.do(t, request{path: "/slack/events", contentType: "application/json", body: string(raw), headers: headers})
+	return status
+}
+
+func userName(id string) string {
+	for _, name := range []string{"alice", "bob", "carol"} {
+		if fake.UserByName(name) == id {
+			return name
+		}
+	}
+	return "someone"
+}
+
+// channelID is the ID of a channel of the fake.
+func channelID(t *testing.T, name string) string {
+	t.Helper()
+	ch, ok := fake.ChannelByName(name)
+	require.True(t, ok, "channel #%s", name)
+	return ch.ID
+}
+
+// lastView is the newest view the bot opened with the callback ID.
+func lastView(t *testing.T, callbackID string) fakeslack.View {
+	t.Helper()
+	views := fake.Views()
+	for i := len(views) - 1; i >= 0; i-- {
+		if views[i].CallbackID == callbackID {
+			return views[i]
+		}
+	}
+	t.Fatalf("no view %s was opened", callbackID)
+	return fakeslack.View{}
+}
+
+// responses waits for n replies at a response_url key and returns them.
+func responses(t *testing.T, key string, n int) []string {
+	t.Helper()
+	waitFor(t, fmt.Sprintf("%d replies at response_url %s", n, key), func() bool { return len(fake.Responses(key)) >= n })
+	return fake.Responses(key)
+}

@@ -1,0 +1,312 @@
+package tests
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.temporal.io/sdk/client"
+
+	"github.com/incident-buddy/ib"
+	ibtemporal "github.com/incident-buddy/ib/integrations/temporal"
+	"github.com/incident-buddy/ib/tests/fakeslack"
+)
+
+// The gateway end to end: Slack-signed requests in Slack's formats, over HTTP,
+// into the real gateway, against the dev server, the worker and the fake Slack.
+
+func TestSlashCommandDeclaresInline(t *testing.T) {
+	gw := startGateway(t, &ibtemporal.Incidents{Client: tclient})
+	alice := fake.UserByName("alice")
+	title := "Gateway inline declare"
+
+	text, _ := gw.command(t, alice, channelID(t, "general"), "create S2 "+title)
+	assert.Contains(t, text, "declared")
+	id := ib.IncidentID(title, time.Now(), 1)
+	assert.Contains(t, text, id)
+
+	inc := roomReady(t, id)
+	assert.Equal(t, alice, inc.Declarer.SlackID)
+	ch, _ := fake.ChannelByName(inc.Channel.Name)
+	assert.True(t, ch.Members[alice], "the declarer is invited")
+
+	text, _ = gw.command(t, alice, channelID(t, "general"), "create S2 "+title)
+	assert.Contains(t, text, "already open", "a repeated declare joins the first")
+}
+
+func TestSlashCommandErrorsAndHelp(t *testing.T) {
+	gw := startGateway(t, &ibtemporal.Incidents{Client: tclient})
+	general := channelID(t, "general")
+	for text, says := range map[string]string{
+		"":                                   "/ib create",
+		"help":                               "/ib resolve",
+		"create S7 broken":                   "Unknown severity",
+		"explode":                            "Unknown command",
+		"status identified":                  "not an incident's channel",
+		"create " + strings.Repeat("🔥", 200): "characters long",
+	} {
+		answer, _ := gw.command(t, fake.UserByName("bob"), general, text)
+		assert.Contains(t, answer, says, "/ib %s", text)
+	}
+}
+
+// /ib create without text opens the modal; its submission declares; bad input
+// shows on the form's field.
+func TestDeclareModal(t *testing.T) {
+	gw := startGateway(t, &ibtemporal.Incidents{Client: tclient})
+	alice, general := fake.UserByName("alice"), channelID(t, "general")
+
+	text, _ := gw.command(t, alice, general, "create")
+	assert.Empty(t, text, "the modal is the answer")
+	view := lastView(t, "ib_declare")
+	assert.Equal(t, general, view.PrivateMetadata)
+	for _, want := range []string{"Does this affect customers' running workloads?", ib.S1.Meaning(), "Not known yet"} {
+		assert.Contains(t, string(view.Raw), want)
+	}
+
+	submit := func(title, severity string) (int, string) {
+		return gw.interact(t, map[string]any{
+			"type": "view_submission", "user": map[string]any{"id": alice, "name": "alice"},
+			"view": map[string]any{"id": view.ID, "callback_id": "ib_declare", "private_metadata": general,
+				"state": map[string]any{"values": map[string]any{
+					"title":              map[string]any{"title": map[string]any{"type": "plain_text_input", "value": title}},
+					"severity":           map[string]any{"severity": map[string]any{"type": "static_select", "selected_option": map[string]any{"value": severity}}},
+					"customers_affected": map[string]any{"customers_affected": map[string]any{"type": "radio_buttons", "selected_option": map[string]any{"value": "yes"}}},
+					"impact":             map[string]any{"impact": map[string]any{"type": "plain_text_input", "value": "Checkouts fail in EU"}},
+					"services":           map[string]any{"services": map[string]any{"type": "plain_text_input", "value": "checkout, payments"}},
+				}}},
+		})
+	}
+	status, body := submit("   ", "S1")
+	require.Equal(t, http.StatusOK, status)
+	assert.Contains(t, body, `"response_action":"errors"`)
+	assert.Contains(t, body, `"title":"An incident needs a title`)
+
+	title := "Gateway modal declare"
+	status, body = submit(title, "S1")
+	require.Equal(t, http.StatusOK, status)
+	assert.Contains(t, body, `"response_action":"update"`)
+	id := ib.IncidentID(title, time.Now(), 1)
+	assert.Contains(t, body, id)
+
+	inc := roomReady(t, id)
+	assert.Equal(t, ib.S1, inc.Severity)
+	assert.Equal(t, ib.Yes, inc.CustomersAffected)
+	assert.Equal(t, []string{"checkout", "payments"}, inc.Services)
+	assert.Equal(t, "Checkouts fail in EU", inc.Impact)
+}
+
+// The header's menus and button change the incident; a refusal comes back with
+// its reason.
+func TestHeaderButtons(t *testing.T) {
+	gw := startGateway(t, &ibtemporal.Incidents{Client: tclient})
+	alice := fake.UserByName("alice")
+	id := declare(t, ib.Declaration{Title: "Gateway header buttons", Severity: ib.S3, Declarer: ib.Person{SlackID: alice, Name: "alice"}})
+	inc := roomReady(t, id)
+	header := messagesAbout(inc.Channel.Name, id)[0]
+	for _, want := range []string{`"ib_status"`, `"ib_severity"`, `"ib_resolve"`, id + `|identified`} {
+		assert.Contains(t, string(header.Blocks), want, "the header carries the actions")
+	}
+
+	pick := func(actionID, value string) string {
+		key := fmt.Sprintf("btn-%d", responseKeys.Add(1))
+		status, _ := gw.interact(t, map[string]any{
+			"type": "block_actions", "user": map[string]any{"id": alice, "name": "alice"},
+			"channel": map[string]any{"id": inc.Channel.ID}, "trigger_id": "unused",
+			"response_url": fakeslack.ResponseURL(fakeBase, key),
+			"actions": []map[string]any{{"type": "static_select", "action_id": actionID, "block_id": "ib_header_actions",
+				"selected_option": map[string]any{"value": id + "|" + value}}},
+		})
+		require.Equal(t, http.StatusOK, status)
+		return responses(t, key, 1)[0]
+	}
+	assert.Contains(t, pick("ib_status", "identified"), "now S3 identified")
+	assert.Contains(t, pick("ib_severity", "S2"), "now S2 identified")
+	assert.Contains(t, pick("ib_status", "identified"), "already identified", "the refusal's reason reaches the person")
+	assert.Equal(t, ib.S2, state(t, id).Severity)
+
+	status, _ := gw.interact(t, map[string]any{
+		"type": "block_actions", "user": map[string]any{"id": alice}, "channel": map[string]any{"id": inc.Channel.ID},
+		"trigger_id": fakeslack.TriggerID(), "response_url": fakeslack.ResponseURL(fakeBase, "resolve-btn"),
+		"actions": []map[string]any{{"type": "button", "action_id": "ib_resolve", "block_id": "ib_header_actions", "value": id}},
+	})
+	require.Equal(t, http.StatusOK, status)
+	view := lastView(t, "ib_resolve")
+	status, body := gw.interact(t, map[string]any{
+		"type": "view_submission", "user": map[string]any{"id": alice},
+		"view": map[string]any{"id": view.ID, "callback_id": "ib_resolve", "private_metadata": view.PrivateMetadata,
+			"state": map[string]any{"values": map[string]any{
+				"summary": map[string]any{"summary": map[string]any{"type": "plain_text_input", "value": "rolled back"}},
+			}}},
+	})
+	require.Equal(t, http.StatusOK, status)
+	assert.Contains(t, body, `"response_action":"clear"`)
+	assert.Equal(t, "rolled back", waitClosed(t, id).Resolution)
+}
+
+// Inside its channel a command needs no ID; the policy lets responders (those
+// in the channel) and the commander make restricted changes, and tells others
+// why not.
+func TestCommandsInTheIncidentChannel(t *testing.T) {
+	gw := startGateway(t, &ibtemporal.Incidents{Client: tclient})
+	alice, bob := fake.UserByName("alice"), fake.UserByName("bob")
+	id := declare(t, ib.Declaration{Title: "Gateway channel commands", Severity: ib.S3, Declarer: ib.Person{SlackID: alice, Name: "alice"}})
+	inc := roomReady(t, id)
+	general := channelID(t, "general")
+
+	text, _ := gw.command(t, bob, inc.Channel.ID, "status identified")
+	assert.Contains(t, text, "now S3 identified", "anyone may change the status, from inside the channel without an ID")
+
+	text, _ = gw.command(t, bob, general, "sev "+id+" S1")
+	assert.Contains(t, text, "Only the commander (alice), responders in #"+inc.Channel.Name+" or an admin may change the severity")
+	text, _ = gw.command(t, bob, inc.Channel.ID, "sev S1")
+	assert.Contains(t, text, "now S1", "a responder in the channel may")
+	text, _ = gw.command(t, alice, general, "sev "+id+" S2")
+	assert.Contains(t, text, "now S2", "the commander may from anywhere")
+
+	text, _ = gw.command(t, bob, inc.Channel.ID, "show")
+	assert.Contains(t, text, id)
+	assert.Contains(t, text, "Severity S3 → S1")
+	text, _ = gw.command(t, bob, general, "list")
+	assert.Contains(t, text, id)
+
+	text, _ = gw.command(t, bob, inc.Channel.ID, "resolve fixed by bob")
+	assert.Contains(t, text, "is resolved")
+	waitClosed(t, id)
+	text, _ = gw.command(t, bob, inc.Channel.ID, "note too late")
+	assert.Contains(t, text, "no open incident")
+}
+
+// F7: forged, stale and altered requests get 401 and start nothing.
+func TestForgedRequestsRefused(t *testing.T) {
+	gw := startGateway(t, &ibtemporal.Incidents{Client: tclient})
+	title := "Forged declare must not happen"
+	body := slash{user: fake.UserByName("bob"), channel: channelID(t, "general"), text: "create S1 " + title, respondTo: "forged"}.form()
+	form := "application/x-www-form-urlencoded"
+	for name, r := range map[string]request{
+		"WrongSecret":  {secret: "not-the-secret"},
+		"Stale":        {ts: time.Now().Add(-6 * time.Minute)},
+		"FromFuture":   {ts: time.Now().Add(6 * time.Minute)},
+		"AlteredBody":  {alter: func(b string) string { return strings.Replace(b, "S1", "S2", 1) }},
+		"EventForged":  {secret: "x", path: "/slack/events", contentType: "application/json", body: `{"type":"url_verification","challenge":"c"}`},
+		"ActionForged": {secret: "x", path: "/slack/interactivity", body: "payload=%7B%7D"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			if r.path == "" {
+				r.path = "/slack/commands"
+			}
+			if r.body == "" {
+				r.body = body
+			}
+			if r.contentType == "" {
+				r.contentType = form
+			}
+			status, _ := gw.do(t, r)
+			assert.Equal(t, http.StatusUnauthorized, status)
+		})
+	}
+	_, err := tclient.DescribeWorkflowExecution(context.Background(), ib.IncidentID(title, time.Now(), 1), "")
+	assert.Error(t, err, "nothing was started")
+}
+
+func TestURLVerification(t *testing.T) {
+	gw := startGateway(t, &ibtemporal.Incidents{Client: tclient})
+	status, body := gw.do(t, request{path: "/slack/events", contentType: "application/json",
+		body: `{"token":"t","challenge":"3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P","type":"url_verification"}`})
+	assert.Equal(t, http.StatusOK, status)
+	assert.Equal(t, "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P", body)
+}
+
+// F1: the same event delivered again and again changes the incident once. F11:
+// events of other channels and of closed incidents are answered 200 and
+// ignored.
+func TestEventsDeliveredOnce(t *testing.T) {
+	gw := startGateway(t, &ibtemporal.Incidents{Client: tclient})
+	alice, carol := fake.UserByName("alice"), fake.UserByName("carol")
+	id := declare(t, ib.Declaration{Title: "Gateway event dedup", Severity: ib.S3, Declarer: ib.Person{SlackID: alice}})
+	inc := roomReady(t, id)
+
+	reaction := map[string]any{"type": "reaction_added", "user": carol, "reaction": "receipt",
+		"item": map[string]any{"type": "message", "channel": inc.Channel.ID, "ts": "1795461105.000007"}, "event_ts": "1795461200.000100"}
+	for retry := range 4 {
+		assert.Equal(t, http.StatusOK, gw.event(t, "Ev0DEDUP00001", reaction, retry))
+	}
+	message := map[string]any{"type": "message", "channel": inc.Channel.ID, "user": carol, "text": "looking at the DB", "ts": "1795461201.000200"}
+	assert.Equal(t, http.StatusOK, gw.event(t, "Ev0DEDUP00002", message, 0))
+
+	// A second gateway (another replica) receives a retry too: the workflow drops it.
+	other := startGateway(t, &ibtemporal.Incidents{Client: tclient})
+	assert.Equal(t, http.StatusOK, other.event(t, "Ev0DEDUP00001", reaction, 2))
+
+	waitFor(t, "the message is counted", func() bool { return state(t, id).Activity.Messages == 1 })
+	got := state(t, id)
+	assert.Equal(t, 1, got.Activity.Reactions, "one reaction, however often delivered")
+	assert.Contains(t, got.Participants, carol)
+
+	start := time.Now()
+	elsewhere := map[string]any{"type": "message", "channel": channelID(t, "general"), "user": carol, "text": "lunch?", "ts": "1795461300.000300"}
+	assert.Equal(t, http.StatusOK, gw.event(t, "Ev0ELSEWHERE1", elsewhere, 0))
+	assert.Less(t, time.Since(start), time.Second, "answered quickly")
+
+	_, err := change(t, id, ib.Change{Kind: ib.ChangeResolve})
+	require.NoError(t, err)
+	waitClosed(t, id)
+	assert.Equal(t, http.StatusOK, gw.event(t, "Ev0CLOSED0001", message, 0), "a closed incident's events are ignored")
+}
+
+// F6: while Temporal is unreachable or paused, Slack still gets an answer
+// within 3 s, nothing is half-done, and all works again once it is back.
+func TestTemporalUnreachable(t *testing.T) {
+	px := startProxy(t, devServer.FrontendHostPort())
+	c, err := client.NewLazyClient(client.Options{HostPort: px.addr(), Logger: quietLogger()})
+	require.NoError(t, err)
+	defer c.Close()
+	gw := startGateway(t, &ibtemporal.Incidents{Client: c})
+	// The SDK gives each RPC half of what is left of its context (at least 1 s),
+	// so a follow-up budget of 6 s outlasts the 2 s answer deadline: the
+	// interim answer, then the outcome on response_url.
+	gw.gw.FollowUpTimeout = 6 * time.Second
+	bob, general := fake.UserByName("bob"), channelID(t, "general")
+
+	text, _ := gw.command(t, bob, general, "list")
+	require.NotContains(t, text, "❌", "through the proxy, all works")
+
+	px.set("paused")
+	start := time.Now()
+	text, key := gw.command(t, bob, general, "list")
+	assert.Less(t, time.Since(start), 3*time.Second)
+	assert.Contains(t, text, "slow to answer")
+	assert.Contains(t, outcome(t, text, key), "did not answer in time", "the outcome follows on response_url")
+
+	px.set("down")
+	title := "Declared while Temporal was down"
+	start = time.Now()
+	text, key = gw.command(t, bob, general, "create S2 "+title)
+	assert.Less(t, time.Since(start), 3*time.Second)
+	// Whether the SDK saw the refusal or gave up retrying, the answer says to try again.
+	assert.Regexp(t, "Could not reach the incident service|did not answer in time", outcome(t, text, key))
+	_, err = tclient.DescribeWorkflowExecution(context.Background(), ib.IncidentID(title, time.Now(), 1), "")
+	assert.Error(t, err, "nothing was started")
+
+	px.set("up")
+	waitFor(t, "the gateway works again", func() bool {
+		text, _ = gw.command(t, bob, general, "create S2 "+title)
+		return strings.Contains(text, "declared")
+	})
+	roomReady(t, ib.IncidentID(title, time.Now(), 1))
+}
+
+// outcome is a command's final answer: the first one, or, after an interim
+// "slow to answer", what follows on its response_url.
+func outcome(t *testing.T, first, key string) string {
+	t.Helper()
+	if !strings.Contains(first, "slow to answer") {
+		return first
+	}
+	return responses(t, key, 1)[0]
+}
