@@ -63,7 +63,7 @@ func (g *Gateway) route(ctx context.Context, client *socketmode.Client, evt sock
 	case socketmode.EventTypeConnected:
 		g.Log.Info("Socket Mode connected")
 	case socketmode.EventTypeConnectionError:
-		g.Log.Warn("Socket Mode connection failed; reconnecting")
+		g.Log.Warn("Socket Mode connection failed; reconnecting", zap.Any("reason", evt.Data))
 	}
 }
 

@@ -37,7 +37,12 @@ type Ack struct {
 	Payload    json.RawMessage `json:"payload,omitempty"`
 }
 
-var upgrader = websocket.Upgrader{}
+// upgrader takes connections from Slack's own clients, which present
+// Slack's origin.
+var upgrader = websocket.Upgrader{CheckOrigin: func(r *http.Request) bool {
+	o := r.Header.Get("Origin")
+	return o == "" || o == "https://api.slack.com"
+}}
 
 func (s *Server) appsConnectionsOpen(a args) (answer, int) {
 	// The URL points back at this fake; the host comes from the request.

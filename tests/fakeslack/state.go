@@ -3,6 +3,7 @@ package fakeslack
 import (
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"slices"
 	"strings"
@@ -168,8 +169,11 @@ type args map[string]any
 func readArgs(r *http.Request) (args, error) {
 	a := args{}
 	if strings.HasPrefix(r.Header.Get("Content-Type"), "application/json") {
-		err := json.NewDecoder(r.Body).Decode(&a)
-		return a, err
+		// An empty body is an empty set of arguments, as Slack takes it.
+		if err := json.NewDecoder(r.Body).Decode(&a); err != nil && err != io.EOF {
+			return nil, err
+		}
+		return a, nil
 	}
 	if err := r.ParseForm(); err != nil {
 		return nil, err
