@@ -15,10 +15,7 @@ TEMPORAL := bin/temporal
 TEMPORAL_PORT ?= 7233
 UI_PORT ?= 8233
 FAKE_SLACK_ADDR ?= 127.0.0.1:4390
-
-SEARCH_ATTRIBUTES := --search-attribute IncidentSeverity=Keyword --search-attribute IncidentStatus=Keyword \
-	--search-attribute IncidentStage=Keyword --search-attribute IncidentCommander=Keyword \
-	--search-attribute IncidentServices=KeywordList --search-attribute IncidentChannel=Keyword
+GATEWAY_PORT ?= 3000
 
 .PHONY: help
 help: ## list the targets
@@ -33,13 +30,13 @@ build: ## build worker, starter and the fake Slack into bin/
 	go build -o bin/ ./worker ./starter ./tests/fakeslack/cmd/fakeslack
 
 .PHONY: dev
-dev: $(TEMPORAL) build ## run Temporal (SQLite in .data/, Web UI on :8233), the worker, and the fake Slack unless SLACK_BOT_TOKEN is set
+dev: $(TEMPORAL) build ## run Temporal (SQLite in .data/, Web UI on :8233; the worker registers the search attributes), the worker, the Slack gateway on :3000, and the fake Slack unless SLACK_BOT_TOKEN is set
 	@mkdir -p .data
 	pids=()
 	stop() { trap - EXIT INT TERM; kill "$${pids[@]}" 2>/dev/null || true; wait || true; }
 	trap stop EXIT INT TERM
 	$(TEMPORAL) server start-dev --ip 127.0.0.1 --port $(TEMPORAL_PORT) --ui-port $(UI_PORT) \
-		--db-filename .data/temporal.db --log-level warn $(SEARCH_ATTRIBUTES) \
+		--db-filename .data/temporal.db --log-level warn \
 		--dynamic-config-value system.enableActivityEagerExecution=true > .data/temporal.log 2>&1 &
 	pids+=($$!)
 	export TEMPORAL_ADDRESS=127.0.0.1:$(TEMPORAL_PORT)
@@ -47,20 +44,26 @@ dev: $(TEMPORAL) build ## run Temporal (SQLite in .data/, Web UI on :8233), the 
 		kill -0 $${pids[0]} 2>/dev/null || { echo "the Temporal dev server did not start (is port $(TEMPORAL_PORT) taken?); see .data/temporal.log"; exit 1; }
 		sleep 0.5
 	done
+	fake=""
 	if [ -z "$${SLACK_BOT_TOKEN:-}" ]; then
 		echo "==> SLACK_BOT_TOKEN is not set: starting the FAKE Slack on http://$(FAKE_SLACK_ADDR) — nothing reaches a real workspace"
-		bin/fakeslack --addr $(FAKE_SLACK_ADDR) &
+		bin/fakeslack serve --addr $(FAKE_SLACK_ADDR) &
 		pids+=($$!)
-		export SLACK_BOT_TOKEN=xoxb-fake SLACK_API_URL=http://$(FAKE_SLACK_ADDR)/api/
+		fake=yes
+		export SLACK_BOT_TOKEN=xoxb-fake SLACK_API_URL=http://$(FAKE_SLACK_ADDR)/api/ SLACK_SIGNING_SECRET=fake-signing-secret
 	fi
 	bin/worker &
+	pids+=($$!)
+	bin/starter serve --addr 127.0.0.1:$(GATEWAY_PORT) &
 	pids+=($$!)
 	echo "==> Incident Buddy is running. Ctrl-C stops everything."
 	echo "    Temporal Web UI   http://localhost:$(UI_PORT)  (server log: .data/temporal.log)"
 	echo "    Declare           bin/starter create S2 Checkout API returning 500s"
 	echo "    List              bin/starter list"
 	echo "    Find by severity  $(TEMPORAL) workflow list --query \"IncidentSeverity='S2'\""
-	if [ "$${SLACK_API_URL:-}" = "http://$(FAKE_SLACK_ADDR)/api/" ]; then
+	echo "    Slack gateway     http://127.0.0.1:$(GATEWAY_PORT)/slack/{commands,interactivity,events}"
+	if [ -n "$$fake" ]; then
+		echo "    /ib as Slack      bin/fakeslack command --user alice create S1 Login page down"
 		echo "    Fake Slack state  http://$(FAKE_SLACK_ADDR)/_fake/state"
 	fi
 	wait -n

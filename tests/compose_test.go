@@ -51,8 +51,8 @@ func TestComposeFile(t *testing.T) {
 	assert.Equal(t, types.ServiceConditionHealthy, p.Services["temporal"].DependsOn["postgresql"].Condition)
 	assert.Equal(t, "postgresql", *p.Services["temporal"].Environment["POSTGRES_SEEDS"])
 	setup := strings.Join(p.Services["temporal-setup"].Command, " ")
-	for name, typ := range workflows.SearchAttributeTypes {
-		assert.Contains(t, setup, "--name "+name+" --type "+typ, "search attribute %s is registered", name)
+	for _, key := range workflows.SearchAttributeKeys {
+		assert.Contains(t, setup, "--name "+key.GetName()+" --type "+key.GetValueType().String(), "search attribute %s is registered", key.GetName())
 	}
 	ui := p.Services["temporal-ui"]
 	require.Len(t, ui.Ports, 1)

@@ -1,9 +1,6 @@
 package tests
 
 import (
-	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -56,13 +53,6 @@ func startGateway(t *testing.T, incidents ib.IncidentService) *gatewayServer {
 	return &gatewayServer{url: srv.URL, gw: gw}
 }
 
-// sign is Slack's request signature: v0= hex HMAC-SHA256 of "v0:<ts>:<body>".
-func sign(secret, ts, body string) string {
-	mac := hmac.New(sha256.New, []byte(secret))
-	fmt.Fprintf(mac, "v0:%s:%s", ts, body)
-	return "v0=" + hex.EncodeToString(mac.Sum(nil))
-}
-
 // request is one signed request; tests may spoil it.
 type request struct {
 	path, contentType, body string
@@ -81,7 +71,7 @@ func (g *gatewayServer) do(t *testing.T, r request) (int, string) {
 		r.secret = signingSecret
 	}
 	ts := strconv.FormatInt(r.ts.Unix(), 10)
-	sig := sign(r.secret, ts, r.body)
+	sig := fakeslack.Sign(r.secret, r.ts, r.body)
 	body := r.body
 	if r.alter != nil {
 		body = r.alter(body)
@@ -103,19 +93,10 @@ func (g *gatewayServer) do(t *testing.T, r request) (int, string) {
 
 var responseKeys atomic.Int64
 
-// slash is a slash command as Slack posts it. respondTo is the key of its
-// response_url at the fake.
-type slash struct {
-	user, userName, channel, text string
-	respondTo                     string
-}
-
-func (s slash) form() string {
-	return url.Values{
-		"command": {"/ib"}, "text": {s.text}, "team_id": {fakeslack.TeamID},
-		"user_id": {s.user}, "user_name": {s.userName}, "channel_id": {s.channel},
-		"response_url": {fakeslack.ResponseURL(fakeBase, s.respondTo)}, "trigger_id": {fakeslack.TriggerID()},
-	}.Encode()
+// slash is a slash command whose replies go to the fake's response_url key.
+func slash(user, channel, text, key string) string {
+	return fakeslack.SlashCommand{Text: text, UserID: user, UserName: userName(user), ChannelID: channel,
+		ResponseURL: fakeslack.ResponseURL(fakeBase, key)}.Form()
 }
 
 // command sends a slash command and returns the ephemeral text Slack would show
@@ -124,7 +105,7 @@ func (g *gatewayServer) command(t *testing.T, user, channel, text string) (strin
 	t.Helper()
 	key := fmt.Sprintf("cmd-%d", responseKeys.Add(1))
 	status, body := g.do(t, request{path: "/slack/commands", contentType: "application/x-www-form-urlencoded",
-		body: slash{user: user, userName: userName(user), channel: channel, text: text, respondTo: key}.form()})
+		body: slash(user, channel, text, key)})
 	require.Equal(t, http.StatusOK, status, body)
 	if body == "" {
 		return "", key

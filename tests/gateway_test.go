@@ -186,7 +186,7 @@ func TestCommandsInTheIncidentChannel(t *testing.T) {
 func TestForgedRequestsRefused(t *testing.T) {
 	gw := startGateway(t, &ibtemporal.Incidents{Client: tclient})
 	title := "Forged declare must not happen"
-	body := slash{user: fake.UserByName("bob"), channel: channelID(t, "general"), text: "create S1 " + title, respondTo: "forged"}.form()
+	body := slash(fake.UserByName("bob"), channelID(t, "general"), "create S1 "+title, "forged")
 	form := "application/x-www-form-urlencoded"
 	for name, r := range map[string]request{
 		"WrongSecret":  {secret: "not-the-secret"},

@@ -49,6 +49,13 @@ func run() error {
 		return err
 	}
 	defer c.Close()
+	added, err := ibtemporal.EnsureSearchAttributes(ctx, c, cfg.TemporalNamespace)
+	if err != nil {
+		return err
+	}
+	if len(added) > 0 {
+		logger.Info("registered search attributes", zap.Strings("added", added), zap.String("namespace", cfg.TemporalNamespace))
+	}
 
 	w := worker.New(c, workflows.TaskQueue, worker.Options{})
 	workflows.Register(w, &activities.Activities{

@@ -76,16 +76,9 @@ var (
 	ChannelKey = temporal.NewSearchAttributeKeyKeyword("IncidentChannel")
 )
 
-// SearchAttributeTypes names each search attribute with its type, in the form
-// `temporal server start-dev --search-attribute` and operator commands take.
-var SearchAttributeTypes = map[string]string{
-	SeverityKey.GetName():  "Keyword",
-	StatusKey.GetName():    "Keyword",
-	StageKey.GetName():     "Keyword",
-	CommanderKey.GetName(): "Keyword",
-	ServicesKey.GetName():  "KeywordList",
-	ChannelKey.GetName():   "Keyword",
-}
+// SearchAttributeKeys are every search attribute incidents use. The worker
+// registers those a namespace lacks when it starts.
+var SearchAttributeKeys = []temporal.SearchAttributeKey{SeverityKey, StatusKey, StageKey, CommanderKey, ServicesKey, ChannelKey}
 
 // SearchAttributes are the incident's current search attribute values. The
 // channel's is set once the channel exists.

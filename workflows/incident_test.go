@@ -243,5 +243,5 @@ func TestSearchAttributes(t *testing.T) {
 	require.Equal(t, "S1", sev)
 	services, _ := sa.GetKeywordList(workflows.ServicesKey)
 	require.Equal(t, []string{"checkout"}, services)
-	require.Len(t, workflows.SearchAttributeTypes, workflows.AllSearchAttributes().Size(), "every key has its type")
+	require.Len(t, workflows.SearchAttributeKeys, workflows.AllSearchAttributes().Size(), "the dev server registers every key")
 }

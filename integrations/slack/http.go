@@ -26,9 +26,9 @@ const maxBody = 1 << 20
 // before anything else reads it (failure mode F7).
 func (g *Gateway) Handler(signingSecret string) http.Handler {
 	mux := http.NewServeMux()
-	mux.Handle("POST /slack/commands", g.verified(signingSecret, g.serveCommand))
-	mux.Handle("POST /slack/interactivity", g.verified(signingSecret, g.serveInteraction))
-	mux.Handle("POST /slack/events", g.verified(signingSecret, g.serveEvent))
+	mux.Handle("POST "+Routes["commands"], g.verified(signingSecret, g.serveCommand))
+	mux.Handle("POST "+Routes["interactivity"], g.verified(signingSecret, g.serveInteraction))
+	mux.Handle("POST "+Routes["events"], g.verified(signingSecret, g.serveEvent))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		_, _ = io.WriteString(w, "ok\n")
 	})

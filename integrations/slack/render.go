@@ -86,6 +86,8 @@ func headerBlocks(s ib.Summary) []goslack.Block {
 func eventLine(e ib.TimelineEvent) string {
 	by := mention(e.By)
 	switch e.Kind {
+	case ib.EventDeclared:
+		return fmt.Sprintf("🚨 Declared %s (by %s)", escape(e.Text), by)
 	case ib.EventStatusChanged:
 		return fmt.Sprintf("🔄 Status %s (by %s)", e.Text, by)
 	case ib.EventSeverityChanged:

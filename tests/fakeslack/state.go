@@ -53,6 +53,18 @@ func (s *Server) AddUser(u User) string {
 	return u.ID
 }
 
+// Users returns every user, sorted by name.
+func (s *Server) Users() []User {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []User
+	for _, u := range s.users {
+		out = append(out, *u)
+	}
+	slices.SortFunc(out, func(a, b User) int { return strings.Compare(a.Name, b.Name) })
+	return out
+}
+
 // UserByName finds a user's ID by handle ("alice").
 func (s *Server) UserByName(name string) string {
 	s.mu.Lock()
@@ -159,6 +171,7 @@ func (s *Server) nextTS() string {
 func (s *Server) serveState(w http.ResponseWriter, _ *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]any{
 		"note":     "FAKE Slack: the state of a fake workspace for tests and local runs",
+		"users":    s.Users(),
 		"channels": s.Channels(),
 	})
 }
