@@ -76,6 +76,10 @@ test: $(TEMPORAL) ## vet, check formatting, and run every test with the race det
 	go vet ./...
 	go test -race -count=1 ./...
 
+.PHONY: bench-gateway
+bench-gateway: $(TEMPORAL) ## measure the gateway's answers to bursts of 50 slash commands (docs/benchmarks.md)
+	go test ./tests -run XXX -bench GatewayBurst -benchtime 10x
+
 .PHONY: fuzz
 fuzz: ## fuzz the command parser and channel names for a minute each
 	go test -run XXX -fuzz FuzzParseCommand -fuzztime 60s .

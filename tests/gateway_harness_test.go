@@ -163,6 +163,24 @@ func channelID(t *testing.T, name string) string {
 	return ch.ID
 }
 
+// ask sends a slash command and returns its answer, whether it came in the
+// acknowledgement or, for slower work, on the response_url.
+func (g *gatewayServer) ask(t *testing.T, user, channel, text string) string {
+	t.Helper()
+	first, key := g.command(t, user, channel, text)
+	return outcome(t, first, key)
+}
+
+// outcome is a command's answer: the acknowledgement's, or the first reply at
+// its response_url.
+func outcome(t *testing.T, first, key string) string {
+	t.Helper()
+	if first != "" {
+		return first
+	}
+	return responses(t, key, 1)[0]
+}
+
 // lastView is the newest view the bot opened with the callback ID.
 func lastView(t *testing.T, callbackID string) fakeslack.View {
 	t.Helper()

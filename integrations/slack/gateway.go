@@ -11,14 +11,14 @@ import (
 	"github.com/incident-buddy/ib"
 )
 
-// Slack's deadline for answering a request is 3 s. The gateway gives its work
-// answerDeadline and, when that is not enough, answers with an interim message
-// and sends the result to the request's response_url when it comes.
+// Slack wants an answer within 3 s. The gateway acknowledges in
+// milliseconds: work that finishes within answerInline is answered in the
+// acknowledgement; slower work is acknowledged empty (Slack shows nothing) and
+// answered on the request's response_url. Either way the person sees one
+// message, and it comes within answerWithin, a clear "try again" included.
 const (
-	answerDeadline = 2 * time.Second
-	// followUpTimeout bounds work that continues after the answer. Slack accepts
-	// response_url messages for 30 minutes; a minute is plenty for Temporal.
-	followUpTimeout = time.Minute
+	answerInline = 25 * time.Millisecond
+	answerWithin = 2500 * time.Millisecond
 )
 
 // Gateway answers Slack: slash commands, interactions (buttons, modals) and
@@ -32,12 +32,8 @@ type Gateway struct {
 	CustomerQuestion string
 	Log              *zap.Logger
 
-	// Deadline is how long a request may work before Slack gets an interim
-	// answer; answerDeadline unless a test sets another.
-	Deadline time.Duration
-	// FollowUpTimeout bounds work that goes on after the interim answer;
-	// followUpTimeout unless a test sets another.
-	FollowUpTimeout time.Duration
+	// Inline and Within override answerInline and answerWithin (tests).
+	Inline, Within time.Duration
 	// PostResponse sends a message to a response_url; slack-go's webhook poster
 	// unless a test sets another.
 	PostResponse func(ctx context.Context, url string, msg *goslack.WebhookMessage) error
@@ -49,38 +45,42 @@ type Gateway struct {
 // Wait blocks until every follow-up has been sent, for a clean shutdown.
 func (g *Gateway) Wait() { g.followUp.Wait() }
 
-func (g *Gateway) deadline() time.Duration {
-	if g.Deadline > 0 {
-		return g.Deadline
+func (g *Gateway) inline() time.Duration   { return orDefault(g.Inline, answerInline) }
+func (g *Gateway) deadline() time.Duration { return orDefault(g.Within, answerWithin) }
+
+func orDefault(d, fallback time.Duration) time.Duration {
+	if d > 0 {
+		return d
 	}
-	return answerDeadline
+	return fallback
 }
 
-// within runs work, detached from the request so that Slack hanging up does
-// not cancel it. If work answers within the deadline, that is the answer.
-// Otherwise the answer says so, and work's reply goes to responseURL later.
+// within runs work with the answerWithin budget, detached from the request so
+// that the acknowledgement does not cancel it. If work answers inline, that is
+// the answer; otherwise the answer is empty and work's reply goes to
+// responseURL when it comes.
 func (g *Gateway) within(ctx context.Context, responseURL string, work func(context.Context) reply) reply {
 	done := make(chan reply, 1)
 	g.followUp.Add(1)
 	go func() {
-		limit := g.FollowUpTimeout
-		if limit <= 0 {
-			limit = followUpTimeout
-		}
-		wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), limit)
+		wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), g.deadline())
 		defer cancel()
 		done <- work(wctx)
 	}()
+	inline := g.inline()
+	if responseURL == "" {
+		inline = g.deadline() // nowhere to answer later
+	}
 	select {
 	case r := <-done:
 		g.followUp.Done()
 		return r
-	case <-time.After(g.deadline()):
+	case <-time.After(inline):
 		go func() {
 			defer g.followUp.Done()
 			g.respond(ctx, responseURL, <-done)
 		}()
-		return say("⏳ The incident service is slow to answer; I will reply here as soon as it does. Trying again is safe: nothing happens twice.")
+		return reply{}
 	}
 }
 

@@ -50,10 +50,11 @@ func (g *Gateway) act(ctx context.Context, cb goslack.InteractionCallback, actio
 	default:
 		return
 	}
-	r := g.within(ctx, cb.ResponseURL, func(ctx context.Context) reply {
+	// Slack ignores the acknowledgement's body here: the answer goes to
+	// response_url whether it is ready inline or later.
+	g.respond(ctx, cb.ResponseURL, g.within(ctx, cb.ResponseURL, func(ctx context.Context) reply {
 		return g.change(ctx, id, change, cb.Channel.ID)
-	})
-	g.respond(ctx, cb.ResponseURL, r)
+	}))
 }
 
 // submit handles a modal's submission. Slack waits for the answer to close the

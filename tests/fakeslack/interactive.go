@@ -75,13 +75,37 @@ func ResponseURL(base, key string) string { return base + "/_fake/respond/" + ke
 func (s *Server) Responses(key string) []string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return append([]string(nil), s.responses[key]...)
+	var texts []string
+	for _, r := range s.responses[key] {
+		texts = append(texts, r.text)
+	}
+	return texts
+}
+
+// FirstResponseAt is when the first message reached the response_url of key.
+func (s *Server) FirstResponseAt(key string) (time.Time, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(s.responses[key]) == 0 {
+		return time.Time{}, false
+	}
+	return s.responses[key][0].at, true
+}
+
+type response struct {
+	text string
+	at   time.Time
 }
 
 // serveResponse takes messages posted to a response_url, which Slack allows
 // 5 times within 30 minutes.
+// A GET lists them, for people driving the fake by hand.
 func (s *Server) serveResponse(w http.ResponseWriter, r *http.Request) {
 	key := strings.TrimPrefix(r.URL.Path, "/_fake/respond/")
+	if r.Method == http.MethodGet {
+		writeJSON(w, http.StatusOK, s.Responses(key))
+		return
+	}
 	var msg struct {
 		Text string `json:"text"`
 	}
@@ -96,6 +120,6 @@ func (s *Server) serveResponse(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "used_url", http.StatusNotFound)
 		return
 	}
-	s.responses[key] = append(s.responses[key], msg.Text)
+	s.responses[key] = append(s.responses[key], response{text: msg.Text, at: time.Now()})
 	_, _ = io.WriteString(w, "ok")
 }

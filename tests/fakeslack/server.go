@@ -50,7 +50,7 @@ type Server struct {
 	calls    map[string]int
 
 	views     []View
-	responses map[string][]string // response_url key → texts posted
+	responses map[string][]response // response_url key → messages posted
 	socket    socketMode
 }
 
@@ -79,7 +79,7 @@ func New(opts Options) *Server {
 		faults:   map[string][]Fault{},
 		calls:    map[string]int{},
 
-		responses: map[string][]string{},
+		responses: map[string][]response{},
 	}
 	s.users[BotUserID] = &User{ID: BotUserID, Name: "incident-buddy", IsBot: true}
 	for _, u := range []User{

@@ -89,9 +89,10 @@ func command(args []string, out io.Writer) error {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
+	key := fmt.Sprintf("cli-%d", time.Now().UnixNano())
 	status, body, err := fakeslack.SendSlashCommand(ctx, *gateway+"/slack/commands", *secret, fakeslack.SlashCommand{
 		Text: text, UserID: userID, UserName: *user, ChannelID: channelID,
-		ResponseURL: fakeslack.ResponseURL(*fake, "cli"),
+		ResponseURL: fakeslack.ResponseURL(*fake, key),
 	})
 	if err != nil {
 		return fmt.Errorf("is the gateway running at %s? %w", *gateway, err)
@@ -100,13 +101,37 @@ func command(args []string, out io.Writer) error {
 		return fmt.Errorf("the gateway answered %d: %s", status, strings.TrimSpace(body))
 	}
 	var msg struct{ Text string }
-	if body == "" {
-		msg.Text = "(no message: a modal would open in Slack)"
-	} else if err := json.Unmarshal([]byte(body), &msg); err != nil {
+	if body != "" {
+		if err := json.Unmarshal([]byte(body), &msg); err != nil {
+			return err
+		}
+	} else if msg.Text, err = awaitResponse(ctx, *fake, key); err != nil {
 		return err
 	}
 	_, err = fmt.Fprintln(out, msg.Text)
 	return err
+}
+
+// awaitResponse waits for the gateway's answer on the response_url, where it
+// answers work slower than its acknowledgement.
+func awaitResponse(ctx context.Context, fake, key string) (string, error) {
+	for deadline := time.Now().Add(3 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, fakeslack.ResponseURL(fake, key), nil)
+		if err != nil {
+			return "", err
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			return "", err
+		}
+		var texts []string
+		err = json.NewDecoder(resp.Body).Decode(&texts)
+		resp.Body.Close()
+		if err == nil && len(texts) > 0 {
+			return texts[0], nil
+		}
+	}
+	return "(no message: in Slack a modal would open)", nil
 }
 
 // lookUp finds a user's and a channel's IDs in the running fake.
