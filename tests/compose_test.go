@@ -31,7 +31,7 @@ func TestComposeFile(t *testing.T) {
 	p, err := loadCompose(t, "SLACK_BOT_TOKEN=xoxb-test")
 	require.NoError(t, err)
 
-	for _, name := range []string{"postgresql", "temporal", "temporal-setup", "temporal-ui", "worker"} {
+	for _, name := range []string{"postgresql", "temporal", "temporal-setup", "temporal-ui", "worker", "gateway"} {
 		assert.Contains(t, p.Services, name, "service %s", name)
 	}
 	assert.Contains(t, p.DisabledServices, "starter", "the CLI runs on demand (profile cli)")
@@ -54,6 +54,12 @@ func TestComposeFile(t *testing.T) {
 	for _, key := range workflows.SearchAttributeKeys {
 		assert.Contains(t, setup, "--name "+key.GetName()+" --type "+key.GetValueType().String(), "search attribute %s is registered", key.GetName())
 	}
+	gateway := p.Services["gateway"]
+	assert.Equal(t, []string{"/usr/local/bin/starter", "serve", "--addr", ":3000"}, []string(gateway.Entrypoint))
+	require.Len(t, gateway.Ports, 1)
+	assert.Equal(t, "3000", gateway.Ports[0].Published)
+	assert.Equal(t, worker.Environment, gateway.Environment, "the gateway reads the same configuration")
+
 	ui := p.Services["temporal-ui"]
 	require.Len(t, ui.Ports, 1)
 	assert.Equal(t, "8233", ui.Ports[0].Published)
