@@ -134,7 +134,7 @@ func (g *Gateway) list(ctx context.Context) reply {
 // openDeclareModal opens the declaration form. views.open must be called
 // within 3 s of the command (its trigger_id expires), so it runs at once.
 func (g *Gateway) openDeclareModal(ctx context.Context, sc goslack.SlashCommand) reply {
-	ctx, cancel := context.WithTimeout(ctx, g.deadline())
+	ctx, cancel := context.WithTimeout(ctx, answerWithin)
 	defer cancel()
 	if _, err := g.API.OpenViewContext(ctx, sc.TriggerID, DeclareModal(g.DefaultSeverity, g.CustomerQuestion, sc.ChannelID)); err != nil {
 		g.Log.Warn("could not open the declare modal", zap.Error(err))

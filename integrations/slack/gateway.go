@@ -26,17 +26,11 @@ const (
 // queries and signals incidents; all the work happens in their workflows.
 type Gateway struct {
 	Incidents        ib.IncidentService
-	API              *goslack.Client // views.open, direct messages
+	API              *goslack.Client // views.open
 	Policy           ib.Policy
 	DefaultSeverity  ib.Severity
 	CustomerQuestion string
 	Log              *zap.Logger
-
-	// Inline and Within override answerInline and answerWithin (tests).
-	Inline, Within time.Duration
-	// PostResponse sends a message to a response_url; slack-go's webhook poster
-	// unless a test sets another.
-	PostResponse func(ctx context.Context, url string, msg *goslack.WebhookMessage) error
 
 	events   seenEvents
 	followUp sync.WaitGroup // work still running after its answer
@@ -44,16 +38,6 @@ type Gateway struct {
 
 // Wait blocks until every follow-up has been sent, for a clean shutdown.
 func (g *Gateway) Wait() { g.followUp.Wait() }
-
-func (g *Gateway) inline() time.Duration   { return orDefault(g.Inline, answerInline) }
-func (g *Gateway) deadline() time.Duration { return orDefault(g.Within, answerWithin) }
-
-func orDefault(d, fallback time.Duration) time.Duration {
-	if d > 0 {
-		return d
-	}
-	return fallback
-}
 
 // within runs work with the answerWithin budget, detached from the request so
 // that the acknowledgement does not cancel it. If work answers inline, that is
@@ -63,13 +47,13 @@ func (g *Gateway) within(ctx context.Context, responseURL string, work func(cont
 	done := make(chan reply, 1)
 	g.followUp.Add(1)
 	go func() {
-		wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), g.deadline())
+		wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), answerWithin)
 		defer cancel()
 		done <- work(wctx)
 	}()
-	inline := g.inline()
+	inline := answerInline
 	if responseURL == "" {
-		inline = g.deadline() // nowhere to answer later
+		inline = answerWithin // nowhere to answer later
 	}
 	select {
 	case r := <-done:
@@ -89,14 +73,10 @@ func (g *Gateway) respond(ctx context.Context, url string, r reply) {
 	if url == "" || r.text == "" {
 		return
 	}
-	post := g.PostResponse
-	if post == nil {
-		post = goslack.PostWebhookContext
-	}
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer cancel()
 	msg := &goslack.WebhookMessage{Text: r.text, ResponseType: goslack.ResponseTypeEphemeral}
-	if err := post(ctx, url, msg); err != nil {
+	if err := goslack.PostWebhookContext(ctx, url, msg); err != nil {
 		g.Log.Warn("could not send a reply to response_url", zap.Error(err))
 	}
 }

@@ -34,7 +34,7 @@ func (g *Gateway) act(ctx context.Context, cb goslack.InteractionCallback, actio
 	var id, value string
 	switch action.ActionID {
 	case actionResolve:
-		ctx, cancel := context.WithTimeout(ctx, g.deadline())
+		ctx, cancel := context.WithTimeout(ctx, answerWithin)
 		defer cancel()
 		if _, err := g.API.OpenViewContext(ctx, cb.TriggerID, ResolveModal(action.Value, cb.Channel.ID)); err != nil {
 			g.Log.Warn("could not open the resolve modal", zap.Error(err))
@@ -60,7 +60,7 @@ func (g *Gateway) act(ctx context.Context, cb goslack.InteractionCallback, actio
 // submit handles a modal's submission. Slack waits for the answer to close the
 // modal, so the work is bounded by the deadline; a refusal shows on the form.
 func (g *Gateway) submit(ctx context.Context, cb goslack.InteractionCallback, user ib.Person) *goslack.ViewSubmissionResponse {
-	ctx, cancel := context.WithTimeout(ctx, g.deadline())
+	ctx, cancel := context.WithTimeout(ctx, answerWithin)
 	defer cancel()
 	switch cb.View.CallbackID {
 	case callbackDeclare:
