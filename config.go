@@ -112,3 +112,8 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 	}
 	return c, errors.Join(errs...)
 }
+
+// IncidentURL is an incident's page in the Temporal Web UI.
+func (c Config) IncidentURL(id string) string {
+	return c.TemporalUIURL + "/namespaces/" + c.TemporalNamespace + "/workflows/" + id
+}

@@ -14,8 +14,7 @@ import (
 type cli struct {
 	incidents ib.IncidentService
 	out       io.Writer
-	uiURL     string
-	namespace string
+	link      func(id string) string // the incident's page in the Web UI
 }
 
 func (c *cli) execute(ctx context.Context, inv invocation) error {
@@ -98,9 +97,4 @@ func (c *cli) list(ctx context.Context, all bool, query string) error {
 			r.StartedAt.Local().Format("2006-01-02 15:04"), r.Title)
 	}
 	return tw.Flush()
-}
-
-// link is the incident's page in the Temporal Web UI.
-func (c *cli) link(id string) string {
-	return fmt.Sprintf("%s/namespaces/%s/workflows/%s", c.uiURL, c.namespace, id)
 }

@@ -75,7 +75,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	defer c.Close()
 
-	cli := &cli{incidents: &ibtemporal.Incidents{Client: c}, out: stdout, uiURL: cfg.TemporalUIURL, namespace: cfg.TemporalNamespace}
+	cli := &cli{incidents: &ibtemporal.Incidents{Client: c}, out: stdout, link: cfg.IncidentURL}
 	if err := cli.execute(ctx, inv); err != nil {
 		logger.Debug("command failed", zap.Error(err))
 		fmt.Fprintln(stderr, ib.ErrorMessage(err))

@@ -58,8 +58,10 @@ func run() error {
 	}
 
 	w := worker.New(c, workflows.TaskQueue, worker.Options{})
+	slackClient := slack.NewClient(cfg.SlackBotToken, cfg.SlackAPIURL, nil)
+	slackClient.IncidentURL = cfg.IncidentURL
 	workflows.Register(w, &activities.Activities{
-		Slack:    slack.NewClient(cfg.SlackBotToken, cfg.SlackAPIURL, nil),
+		Slack:    slackClient,
 		Settings: activities.Settings{ChannelPrefix: cfg.ChannelPrefix, IncidentsChannel: cfg.IncidentsChannel},
 		Log:      logger,
 	})

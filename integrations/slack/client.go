@@ -29,6 +29,9 @@ const historyWindow = 200
 // Client implements activities.Slack on Slack's Web API.
 type Client struct {
 	api *goslack.Client
+	// IncidentURL, when set, links each incident's header to its page in the
+	// Temporal Web UI.
+	IncidentURL func(id string) string
 
 	mu        sync.Mutex
 	botUserID string            // from auth.test, fetched once
@@ -116,7 +119,7 @@ func (c *Client) Invite(ctx context.Context, channelID string, userIDs []string)
 }
 
 func (c *Client) Post(ctx context.Context, channel string, m ib.Message) (string, error) {
-	text, blocks := Render(m)
+	text, blocks := Render(m, c.link(m.Incident.ID))
 	opts := []goslack.MsgOption{
 		goslack.MsgOptionText(text, false),
 		goslack.MsgOptionBlocks(blocks...),
@@ -153,10 +156,17 @@ func (c *Client) FindPost(ctx context.Context, channel, key string) (string, err
 }
 
 func (c *Client) Update(ctx context.Context, channel, ts string, m ib.Message) error {
-	text, blocks := Render(m)
+	text, blocks := Render(m, c.link(m.Incident.ID))
 	_, _, _, err := c.api.UpdateMessageContext(ctx, channel, ts,
 		goslack.MsgOptionText(text, false), goslack.MsgOptionBlocks(blocks...))
 	return translate("chat.update", err)
+}
+
+func (c *Client) link(id string) string {
+	if c.IncidentURL == nil {
+		return ""
+	}
+	return c.IncidentURL(id)
 }
 
 func (c *Client) join(ctx context.Context, channel string) error {

@@ -27,11 +27,12 @@ func Topic(s ib.Summary) string {
 }
 
 // Render turns a message into its notification text and Block Kit blocks.
-func Render(m ib.Message) (string, []goslack.Block) {
+// link, when not empty, is the incident's page in the Temporal Web UI.
+func Render(m ib.Message, link string) (string, []goslack.Block) {
 	s := m.Incident
 	switch m.Kind {
 	case ib.MsgHeader:
-		return fmt.Sprintf("%s %s: %s", s.Severity, s.ID, s.Title), headerBlocks(s)
+		return fmt.Sprintf("%s %s: %s", s.Severity, s.ID, s.Title), headerBlocks(s, link)
 	case ib.MsgAnnouncement:
 		text := fmt.Sprintf("%s %s incident declared: %s", severityEmoji[s.Severity], s.Severity, s.Title)
 		body := fmt.Sprintf("%s *%s incident declared* in %s\n*%s*\nCommander: %s",
@@ -54,12 +55,12 @@ func Render(m ib.Message) (string, []goslack.Block) {
 	return string(m.Kind), nil
 }
 
-func headerBlocks(s ib.Summary) []goslack.Block {
+func headerBlocks(s ib.Summary, link string) []goslack.Block {
 	fields := []*goslack.TextBlockObject{
 		mrkdwn(fmt.Sprintf("*Severity*\n%s %s — %s", severityEmoji[s.Severity], s.Severity, s.Severity.Meaning())),
 		mrkdwn(fmt.Sprintf("*Status*\n%s", titleCase(string(s.Status)))),
 		mrkdwn(fmt.Sprintf("*Commander*\n%s", mention(s.Commander))),
-		mrkdwn(fmt.Sprintf("*Customers' workloads affected*\n%s", titleCase(string(s.CustomersAffected)))),
+		mrkdwn(fmt.Sprintf("*Customers' workloads affected*\n%s", answerText(s.CustomersAffected))),
 		mrkdwn(fmt.Sprintf("*Declared*\n%s by %s", slackDate(s.DeclaredAt), mention(s.Declarer))),
 	}
 	if len(s.Services) > 0 {
@@ -80,7 +81,11 @@ func headerBlocks(s ib.Summary) []goslack.Block {
 	if s.Status != ib.Resolved {
 		blocks = append(blocks, headerActions(s))
 	}
-	return append(blocks, contextLine(s.ID+" · "+s.Stage.Title()+" · managed by Incident Buddy: `/ib help`"))
+	footer := s.ID + " · " + s.Stage.Title()
+	if link != "" {
+		footer += " · <" + link + "|history in the Temporal Web UI>"
+	}
+	return append(blocks, contextLine(footer+" · managed by Incident Buddy: `/ib help`"))
 }
 
 func eventLine(e ib.TimelineEvent) string {
@@ -100,6 +105,17 @@ func eventLine(e ib.TimelineEvent) string {
 		return line
 	default:
 		return fmt.Sprintf("📝 %s: %s", by, escape(e.Text))
+	}
+}
+
+func answerText(a ib.Answer) string {
+	switch a {
+	case ib.Yes:
+		return "Yes"
+	case ib.No:
+		return "No"
+	default:
+		return "Not known yet"
 	}
 }
 
