@@ -54,6 +54,25 @@ type DeclareRequest struct {
 	ID          string         `json:"id"`
 	Declaration ib.Declaration `json:"declaration"`
 	DeclaredAt  time.Time      `json:"declared_at"`
+	// Carried is the state a long incident hands to its next run when it
+	// continues as new; nil when the incident is declared.
+	Carried *Carried `json:"carried,omitempty"`
+}
+
+// Carried is everything an incident's run hands to the next one: its whole
+// record, and what it had still to do.
+type Carried struct {
+	Incident ib.Incident  `json:"incident"`
+	Outbox   []ib.Message `json:"outbox,omitempty"` // timeline posts not yet made
+	Stale    bool         `json:"stale,omitempty"`  // topic and header to refresh
+	Seen     []SeenEvent  `json:"seen,omitempty"`   // latest channel events, to drop redeliveries
+}
+
+// SeenEvent is a channel event the incident has taken, remembered for as long
+// as Slack may deliver it again.
+type SeenEvent struct {
+	ID string    `json:"id"`
+	At time.Time `json:"at"`
 }
 
 // IncidentWorkflowID is the workflow ID for a declaration: the incident ID, made

@@ -35,13 +35,23 @@ type incident struct {
 	ib.Incident
 	outbox []ib.Message // timeline posts for the channel, oldest first
 	stale  bool         // the topic and header no longer show the current state
-	seen   []string     // IDs of the latest channel events, oldest first, to drop redeliveries
+	seen   []SeenEvent  // the latest channel events, oldest first, to drop redeliveries
+	events workflow.ReceiveChannel
 	log    log.Logger
 }
 
-// rememberedEvents bounds seen. Slack redelivers an event within minutes, so
-// the latest few hundred IDs are enough to recognise every redelivery.
-const rememberedEvents = 500
+// historyLimit is the history length at which an incident continues as new.
+// It keeps every run well under the 4,096 events past which a history slows
+// down to replay, with room for the run's last burst.
+const historyLimit = 3000
+
+// Slack delivers an event again up to about 5 minutes after the first time,
+// and sends a workspace at most 30,000 events an hour: remembering 10 minutes
+// of events, at most 5,000 of them, recognises every redelivery.
+const (
+	rememberEventsFor = 10 * time.Minute
+	rememberedEvents  = 5000
+)
 
 func newIncident(ctx workflow.Context, req DeclareRequest) (*incident, error) {
 	d, err := req.Declaration.Validate()
@@ -51,6 +61,9 @@ func newIncident(ctx workflow.Context, req DeclareRequest) (*incident, error) {
 	w := &incident{
 		Incident: ib.NewIncident(req.ID, d, req.DeclaredAt),
 		log:      log.With(workflow.GetLogger(ctx), "incident", req.ID),
+	}
+	if c := req.Carried; c != nil {
+		w.Incident, w.outbox, w.stale, w.seen = c.Incident, c.Outbox, c.Stale, c.Seen
 	}
 	if err := workflow.SetQueryHandler(ctx, QueryState, func() (ib.Incident, error) { return w.Incident, nil }); err != nil {
 		return nil, err
@@ -64,28 +77,43 @@ func newIncident(ctx workflow.Context, req DeclareRequest) (*incident, error) {
 	return w, nil
 }
 
-// listen receives the channel's events for as long as the incident runs.
+// listen takes the channel's events in for as long as the run lasts. It waits
+// for events to be there and then takes them without yielding: a coroutine
+// blocked in Receive would be handed an event and only observe it on its next
+// turn, and an event handed over just before a continue-as-new would be lost.
 func (w *incident) listen(ctx workflow.Context) {
-	events := workflow.GetSignalChannel(ctx, SignalSlackEvent)
+	w.events = workflow.GetSignalChannel(ctx, SignalSlackEvent)
 	workflow.Go(ctx, func(ctx workflow.Context) {
 		for {
-			var e ib.ChannelEvent
-			events.Receive(ctx, &e)
-			w.observe(e)
+			_ = workflow.Await(ctx, func() bool { return w.events.Len() > 0 })
+			w.takeEvents(ctx)
 		}
 	})
 }
 
-// observe takes each channel event once, however often Slack delivers it.
-func (w *incident) observe(e ib.ChannelEvent) {
-	if e.ID != "" {
-		if slices.Contains(w.seen, e.ID) {
+// takeEvents observes every event waiting in the channel.
+func (w *incident) takeEvents(ctx workflow.Context) {
+	for {
+		var e ib.ChannelEvent
+		if !w.events.ReceiveAsync(&e) {
 			return
 		}
-		if len(w.seen) == rememberedEvents {
-			w.seen = w.seen[1:]
+		w.observe(ctx, e)
+	}
+}
+
+// observe takes each channel event once, however often Slack delivers it.
+func (w *incident) observe(ctx workflow.Context, e ib.ChannelEvent) {
+	if e.ID != "" {
+		if slices.ContainsFunc(w.seen, func(s SeenEvent) bool { return s.ID == e.ID }) {
+			return
 		}
-		w.seen = append(w.seen, e.ID)
+		now := workflow.Now(ctx)
+		forget := 0
+		for forget < len(w.seen) && (now.Sub(w.seen[forget].At) > rememberEventsFor || len(w.seen)-forget >= rememberedEvents) {
+			forget++
+		}
+		w.seen = append(w.seen[forget:], SeenEvent{ID: e.ID, At: now})
 	}
 	w.Observe(e)
 }
@@ -131,18 +159,50 @@ func (w *incident) upsertSearchAttributes(ctx workflow.Context) {
 }
 
 func (w *incident) run(ctx workflow.Context) (ib.Incident, error) {
-	if err := w.openRoom(ctx); err != nil {
-		return w.Incident, err
+	if w.Channel.ID == "" { // a continued run's room is open already
+		if err := w.openRoom(ctx); err != nil {
+			return w.Incident, err
+		}
 	}
 	for {
-		_ = workflow.Await(ctx, func() bool { return len(w.outbox) > 0 || w.stale || w.Status == ib.Resolved })
+		_ = workflow.Await(ctx, func() bool {
+			return len(w.outbox) > 0 || w.stale || w.Status == ib.Resolved || w.historyFull(ctx)
+		})
 		w.flush(ctx)
 		if w.Status == ib.Resolved && len(w.outbox) == 0 && !w.stale {
 			break
 		}
+		if w.historyFull(ctx) {
+			return w.Incident, w.continueAsNew(ctx)
+		}
 	}
 	w.close(ctx)
 	return w.Incident, nil
+}
+
+func (w *incident) historyFull(ctx workflow.Context) bool {
+	info := workflow.GetInfo(ctx)
+	return info.GetCurrentHistoryLength() >= historyLimit || info.GetContinueAsNewSuggested()
+}
+
+// continueAsNew hands the whole state to a fresh run. Updates in progress
+// finish first, and channel events already delivered are taken in, so that
+// nothing is lost or done twice across the boundary.
+func (w *incident) continueAsNew(ctx workflow.Context) error {
+	_ = workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) })
+	w.takeEvents(ctx)
+	w.log.Info("continuing as new", "history_length", workflow.GetInfo(ctx).GetCurrentHistoryLength())
+	return workflow.NewContinueAsNewError(ctx, IncidentWorkflow, DeclareRequest{
+		ID: w.ID, Declaration: declarationOf(w.Summary), DeclaredAt: w.DeclaredAt,
+		Carried: &Carried{Incident: w.Incident, Outbox: w.outbox, Stale: w.stale, Seen: w.seen},
+	})
+}
+
+// declarationOf restates the declaration for a continued run, which checks it
+// as a new one does.
+func declarationOf(s ib.Summary) ib.Declaration {
+	return ib.Declaration{Title: s.Title, Severity: s.Severity, Impact: s.Impact, Description: s.Description,
+		Services: s.Services, CustomersAffected: s.CustomersAffected, Commander: s.Commander, Declarer: s.Declarer}
 }
 
 // openRoom creates the channel, then sets it up and announces the incident in

@@ -1,0 +1,112 @@
+package tests
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.temporal.io/api/workflowservice/v1"
+
+	"github.com/incident-buddy/ib"
+)
+
+// F9: thousands of channel events into one long incident. The incident
+// continues as new before its history grows large, every run stays under 4,096
+// events, and across the boundaries no event is lost or counted twice: the
+// final state is exactly what the events imply.
+func TestLongIncident(t *testing.T) {
+	id := declare(t, ib.Declaration{Title: "Long incident with thousands of events", Severity: ib.S2})
+	roomReady(t, id)
+
+	const events = 3000
+	kinds := []ib.ChannelEventKind{ib.MessagePosted, ib.ReactionAdded, ib.MessageChanged, ib.ReactionRemoved}
+	var want ib.ChannelActivity
+	users := map[string]bool{}
+	sent := make([]ib.ChannelEvent, events)
+	for i := range sent {
+		e := ib.ChannelEvent{
+			ID: fmt.Sprintf("EvLONG%06d", i), Kind: kinds[i%len(kinds)],
+			User: fmt.Sprintf("U%07d", i%37), TS: fmt.Sprintf("1795460000.%06d", i), At: time.Now(),
+		}
+		switch e.Kind {
+		case ib.MessagePosted:
+			want.Messages++
+		case ib.ReactionAdded:
+			want.Reactions++
+		}
+		users[e.User] = true
+		sent[i] = e
+	}
+
+	// Four senders, as a busy channel's events arrive; every 10th event is
+	// delivered a second time soon after, as Slack's retries are.
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	var wg sync.WaitGroup
+	for s := range 4 {
+		wg.Go(func() {
+			for i := s; i < events; i += 4 {
+				require.NoError(t, incidents.Notify(ctx, id, sent[i]))
+				if i%10 == 0 && i >= 40 {
+					require.NoError(t, incidents.Notify(ctx, id, sent[i-40]))
+				}
+			}
+		})
+	}
+	wg.Wait()
+
+	var got ib.Incident
+	defer func() {
+		if !t.Failed() {
+			return
+		}
+		runs, _ := tclient.ListWorkflow(context.Background(), &workflowservice.ListWorkflowExecutionsRequest{Query: "WorkflowId = '" + id + "'"})
+		for _, run := range runs.GetExecutions() {
+			t.Logf("run %s status %s history %d", run.Execution.RunId, run.Status, run.HistoryLength)
+		}
+		t.Logf("state activity %+v", got.Activity)
+	}()
+	assert.Eventually(t, func() bool {
+		got = state(t, id)
+		return got.Activity.Messages >= want.Messages && got.Activity.Reactions >= want.Reactions
+	}, time.Minute, 100*time.Millisecond, "all events are taken in")
+	time.Sleep(200 * time.Millisecond) // a doubled event would show by now
+	got = state(t, id)
+	assert.Equal(t, want, got.Activity, "each event counted exactly once")
+	var wantUsers []string
+	for u := range users {
+		wantUsers = append(wantUsers, u)
+	}
+	slices.Sort(wantUsers)
+	assert.Equal(t, wantUsers, got.Participants)
+	assert.Equal(t, 1, len(got.Timeline), "the timeline is carried whole")
+
+	runs, err := tclient.ListWorkflow(context.Background(), &workflowservice.ListWorkflowExecutionsRequest{Query: "WorkflowId = '" + id + "'"})
+	require.NoError(t, err)
+	assert.GreaterOrEqual(t, len(runs.Executions), 2, "the incident continued as new")
+	for _, run := range runs.Executions {
+		desc, err := tclient.DescribeWorkflowExecution(context.Background(), id, run.Execution.RunId)
+		require.NoError(t, err)
+		assert.Less(t, desc.WorkflowExecutionInfo.HistoryLength, int64(4096), "run %s", run.Execution.RunId)
+	}
+
+	// The latest run is still the incident: it takes changes, keeps its search
+	// attributes, and resolves.
+	s, err := change(t, id, ib.Change{Kind: ib.ChangeStatus, Status: ib.Identified})
+	require.NoError(t, err)
+	assert.Equal(t, ib.Identified, s.Status)
+	waitFor(t, "the continued run is found by its severity and channel", func() bool {
+		rows, err := incidents.List(context.Background(), ib.ListFilter{Query: "IncidentSeverity='S2' AND WorkflowId='" + id + "'"})
+		found, ferr := incidents.FindByChannel(context.Background(), got.Channel.ID)
+		return err == nil && len(rows) == 1 && ferr == nil && found == id
+	})
+	_, err = change(t, id, ib.Change{Kind: ib.ChangeResolve})
+	require.NoError(t, err)
+	final := waitClosed(t, id)
+	assert.Equal(t, want, final.Activity)
+}
