@@ -7,7 +7,7 @@ type MessageKind string
 const (
 	MsgHeader       MessageKind = "header"       // the incident's card at the top of its channel
 	MsgAnnouncement MessageKind = "announcement" // "an incident was declared", in the incidents channel
-	MsgEvent        MessageKind = "event"        // one timeline event, in the incident's channel
+	MsgEvent        MessageKind = "event"        // timeline events, in the incident's channel
 	MsgResolved     MessageKind = "resolved"     // "the incident is resolved", in the incidents channel
 )
 
@@ -15,10 +15,10 @@ const (
 type Message struct {
 	// Key identifies the message among everything the bot ever posts, so that a
 	// retried post can find the first try's message instead of posting twice.
-	Key      string         `json:"key"`
-	Kind     MessageKind    `json:"kind"`
-	Incident Summary        `json:"incident"`
-	Event    *TimelineEvent `json:"event,omitempty"`
+	Key      string          `json:"key"`
+	Kind     MessageKind     `json:"kind"`
+	Incident Summary         `json:"incident"`
+	Events   []TimelineEvent `json:"events,omitempty"` // for MsgEvent: one line each, oldest first
 }
 
 // NewMessage makes the message of the given kind about an incident. keySuffix

@@ -2,6 +2,7 @@ package tests
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
@@ -218,4 +219,38 @@ func TestDeclarationInput(t *testing.T) {
 		inc := roomReady(t, declare(t, ib.Declaration{Title: "Zahlungsausfall für Kunden in Österreich", Severity: ib.S2}))
 		assert.True(t, strings.HasSuffix(inc.Channel.Name, "-zahlungsausfall-fur-kunden-in-osterreich"), inc.Channel.Name)
 	})
+}
+
+// F5: 20 timeline events within a second to one channel. Slack allows about a
+// message a second per channel; the events share posts, none is dropped, and
+// their order is kept.
+func TestTimelineBurstPaced(t *testing.T) {
+	id := declare(t, ib.Declaration{Title: "Burst of timeline events", Severity: ib.S3})
+	inc := roomReady(t, id)
+	start := time.Now()
+	for i := 1; i <= 20; i++ {
+		_, err := change(t, id, ib.Change{Kind: ib.ChangeNote, Text: fmt.Sprintf("burst note %02d", i)})
+		require.NoError(t, err)
+	}
+	require.Less(t, time.Since(start), 2*time.Second, "the changes themselves do not wait on Slack")
+
+	var lines []string
+	waitFor(t, "all 20 notes in the channel", func() bool {
+		lines = nil
+		for _, m := range messagesAbout(inc.Channel.Name, "burst note") {
+			for _, l := range strings.Split(m.Text, "\n") {
+				if strings.Contains(l, "burst note") {
+					lines = append(lines, l)
+				}
+			}
+		}
+		return len(lines) >= 20
+	})
+	require.Len(t, lines, 20, "none dropped, none doubled")
+	for i, l := range lines {
+		assert.Contains(t, l, fmt.Sprintf("burst note %02d", i+1), "in order")
+	}
+	posts := len(messagesAbout(inc.Channel.Name, "burst note"))
+	assert.Less(t, posts, 20, "the burst shares posts")
+	t.Logf("20 notes in %d posts", posts)
 }

@@ -146,7 +146,7 @@ func refusal(err error) error {
 func (w *incident) apply(ctx workflow.Context, c ib.Change) {
 	event := w.Apply(c, workflow.Now(ctx))
 	msg := ib.NewMessage(ib.MsgEvent, w.Summary, strconv.Itoa(len(w.Timeline)))
-	msg.Event = &event
+	msg.Events = []ib.TimelineEvent{event}
 	w.outbox = append(w.outbox, msg)
 	w.stale = true
 	w.upsertSearchAttributes(ctx)
@@ -228,13 +228,27 @@ func (w *incident) openRoom(ctx workflow.Context) error {
 	return nil
 }
 
+// maxEventsPerPost is how many queued timeline events one post may carry.
+const maxEventsPerPost = 10
+
 // flush posts the queued timeline events in order, then brings the topic and
-// header up to date once for the whole batch.
+// header up to date once for the whole batch. Events that queued up while a
+// post was under way share the next post: Slack allows about one message a
+// second per channel, so a burst of changes (F5) goes out in a few messages,
+// none dropped and in order, instead of waiting on 429s one by one.
 func (w *incident) flush(ctx workflow.Context) {
+	batch := workflow.GetVersion(ctx, "batch-timeline-posts", workflow.DefaultVersion, 1) == 1
 	for len(w.outbox) > 0 {
+		n := 1
+		if batch {
+			n = min(len(w.outbox), maxEventsPerPost)
+		}
 		msg := w.outbox[0]
-		w.settle(ctx, "post a timeline event", workflow.ExecuteActivity(slackCall(ctx), a.Post, activities.PostInput{Channel: w.Channel.ID, Message: msg}), nil)
-		w.outbox = w.outbox[1:]
+		for _, more := range w.outbox[1:n] {
+			msg.Events = append(slices.Clip(msg.Events), more.Events...)
+		}
+		w.settle(ctx, "post the timeline", workflow.ExecuteActivity(slackCall(ctx), a.Post, activities.PostInput{Channel: w.Channel.ID, Message: msg}), nil)
+		w.outbox = w.outbox[n:]
 	}
 	if !w.stale {
 		return

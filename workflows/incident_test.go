@@ -160,7 +160,9 @@ func (s *incidentSuite) TestChangesUntilResolved() {
 
 	var posted []ib.EventKind
 	for _, m := range s.posted[1:] {
-		posted = append(posted, m.Event.Kind)
+		for _, e := range m.Events {
+			posted = append(posted, e.Kind)
+		}
 	}
 	s.Equal(events[1:], posted, "every accepted change is posted to the channel, in order")
 	s.Equal([]ib.MessageKind{ib.MsgAnnouncement, ib.MsgResolved}, s.announced)
@@ -201,7 +203,7 @@ func (s *incidentSuite) TestChangesDuringRoomOpeningWait() {
 	s.NoError(refused)
 	s.Require().Len(s.posted, 3)
 	s.Equal(ib.MsgHeader, s.posted[0].Kind)
-	s.Equal(ib.EventStatusChanged, s.posted[1].Event.Kind)
+	s.Equal(ib.EventStatusChanged, s.posted[1].Events[0].Kind)
 }
 
 func (s *incidentSuite) TestFailedInviteIsRecordedNotFatal() {

@@ -16,6 +16,9 @@ const (
 	maxTopic      = 250
 	maxHeaderText = 150
 	maxFieldText  = 2000
+	// maxEventLine keeps a post of up to maxEventsPerPost timeline lines under
+	// a section's 3,000 characters.
+	maxEventLine = 280
 )
 
 var severityEmoji = map[ib.Severity]string{ib.S1: "🔴", ib.S2: "🟠", ib.S3: "🟡", ib.S4: "🔵"}
@@ -49,8 +52,12 @@ func Render(m ib.Message, link string) (string, []goslack.Block) {
 		}
 		return text, []goslack.Block{section(body), contextLine(s.ID)}
 	case ib.MsgEvent:
-		line := eventLine(*m.Event)
-		return line, []goslack.Block{section(line)}
+		lines := make([]string, len(m.Events))
+		for i, e := range m.Events {
+			lines[i] = truncate(eventLine(e), maxEventLine)
+		}
+		text := strings.Join(lines, "\n")
+		return text, []goslack.Block{section(text)}
 	}
 	return string(m.Kind), nil
 }
