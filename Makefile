@@ -80,6 +80,10 @@ test: $(TEMPORAL) ## vet, check formatting, and run every test with the race det
 bench-gateway: $(TEMPORAL) ## measure the gateway's answers to bursts of 50 slash commands (docs/benchmarks.md)
 	go test ./tests -run XXX -bench GatewayBurst -benchtime 10x
 
+.PHONY: bench-events
+bench-events: $(TEMPORAL) ## measure sustained channel events per second into one incident (docs/benchmarks.md)
+	go test ./tests -run XXX -bench ChannelEvents -benchtime 3000x
+
 .PHONY: fuzz
 fuzz: ## fuzz the command parser and channel names for a minute each
 	go test -run XXX -fuzz FuzzParseCommand -fuzztime 60s .
