@@ -26,7 +26,10 @@ type ChannelEvent struct {
 	TS       string           `json:"ts,omitempty"`       // the message concerned
 	Reaction string           `json:"reaction,omitempty"` // for reactions: the emoji's name
 	Text     string           `json:"text,omitempty"`     // for messages: the text
-	At       time.Time        `json:"at"`
+	// Collection is where a reaction's emoji keeps its message ("" for other
+	// emoji); the gateway sets it from the configured emoji.
+	Collection Collection `json:"collection,omitempty"`
+	At         time.Time  `json:"at"`
 }
 
 // ChannelActivity counts what people did in the incident's channel, a measure

@@ -23,9 +23,12 @@ type Config struct {
 	IncidentsChannel string   // IB_INCIDENTS_CHANNEL: where declarations are announced (name or ID)
 	DefaultSeverity  Severity // IB_DEFAULT_SEVERITY: for `create` without a severity
 	CustomerQuestion string   // IB_CUSTOMER_QUESTION: the first question of every declaration
-	Policy           Policy   // IB_ADMINS, IB_RESTRICTED_CHANGES, IB_RESTRICTED_TO: who may change what from Slack
-	LogLevel         string   // IB_LOG_LEVEL: debug, info, warn, error
-	LogFormat        string   // IB_LOG_FORMAT: console or json
+	// CollectionEmoji maps emoji names to the collection a reaction keeps its
+	// message in (IB_PAPERTRAIL_EMOJI, IB_POSTMORTEM_EMOJI).
+	CollectionEmoji map[string]Collection
+	Policy          Policy // IB_ADMINS, IB_RESTRICTED_CHANGES, IB_RESTRICTED_TO: who may change what from Slack
+	LogLevel        string // IB_LOG_LEVEL: debug, info, warn, error
+	LogFormat       string // IB_LOG_FORMAT: console or json
 }
 
 // EnvVar documents one configuration variable (for --help and the README).
@@ -44,6 +47,8 @@ var EnvVars = []EnvVar{
 	{"IB_INCIDENTS_CHANNEL", "incidents", "channel (name or ID) where new incidents are announced"},
 	{"IB_DEFAULT_SEVERITY", "S3", "severity of `create` when none is given"},
 	{"IB_CUSTOMER_QUESTION", "Does this affect customers' running workloads?", "the yes/no/unknown question every declaration answers first"},
+	{"IB_PAPERTRAIL_EMOJI", "receipt", "emoji names (comma-separated) whose reaction keeps a message in the papertrail"},
+	{"IB_POSTMORTEM_EMOJI", "pushpin", "emoji names (comma-separated) whose reaction keeps a message for the postmortem"},
 	{"IB_ADMINS", "", "Slack user IDs allowed every change, comma-separated"},
 	{"IB_RESTRICTED_CHANGES", "severity,resolve", "changes only IB_RESTRICTED_TO may make from Slack: status, severity, note, resolve"},
 	{"IB_RESTRICTED_TO", "responders", "responders (the commander and anyone in the incident's channel) or commander"},
@@ -91,6 +96,19 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		bad("IB_DEFAULT_SEVERITY", "%v", err)
 	}
 	c.DefaultSeverity = sev
+	c.CollectionEmoji = map[string]Collection{}
+	for _, col := range []struct {
+		env        string
+		collection Collection
+	}{{"IB_PAPERTRAIL_EMOJI", Papertrail}, {"IB_POSTMORTEM_EMOJI", PostmortemItems}} {
+		for _, name := range SplitList(get(col.env)) {
+			name = strings.Trim(name, ":")
+			if other, taken := c.CollectionEmoji[name]; taken {
+				bad(col.env, "%q already keeps messages in the %s", name, other)
+			}
+			c.CollectionEmoji[name] = col.collection
+		}
+	}
 	if c.Policy, err = ParsePolicy(get("IB_ADMINS"), get("IB_RESTRICTED_CHANGES"), get("IB_RESTRICTED_TO")); err != nil {
 		bad("IB_RESTRICTED_CHANGES/IB_RESTRICTED_TO", "%v", err)
 	}

@@ -80,6 +80,8 @@ type Incident struct {
 	// sorted.
 	Participants []string        `json:"participants,omitempty"`
 	Activity     ChannelActivity `json:"activity"`
+	// Evidence are the messages marked for the papertrail and the postmortem.
+	Evidence []Evidence `json:"evidence,omitempty"`
 }
 
 // Declaration is what someone says when they declare an incident.

@@ -32,6 +32,11 @@ type Slack interface {
 	// "" when there is none.
 	FindPost(ctx context.Context, channel, key string) (ts string, err error)
 	Update(ctx context.Context, channel, ts string, m ib.Message) error
+	// FetchMessage reads a message, in a thread or not; Found is false when
+	// Slack has no such message.
+	FetchMessage(ctx context.Context, channelID, ts string) (ib.MessageContent, error)
+	React(ctx context.Context, channelID, ts, emoji string) error
+	Unreact(ctx context.Context, channelID, ts, emoji string) error
 }
 
 // ChannelInfo is what FindChannel tells about a channel.

@@ -51,6 +51,7 @@ func serve(ctx context.Context, cfg ib.Config, args []string) error {
 		Policy:           cfg.Policy,
 		DefaultSeverity:  cfg.DefaultSeverity,
 		CustomerQuestion: cfg.CustomerQuestion,
+		CollectionEmoji:  cfg.CollectionEmoji,
 		Log:              logger,
 	}
 	srv := &http.Server{Addr: *addr, Handler: gw.Handler(cfg.SlackSigningSecret),

@@ -19,6 +19,7 @@ import (
 
 	"github.com/incident-buddy/ib"
 	"github.com/incident-buddy/ib/integrations/slack"
+	ibtemporal "github.com/incident-buddy/ib/integrations/temporal"
 	"github.com/incident-buddy/ib/tests/fakeslack"
 )
 
@@ -37,20 +38,31 @@ type gatewayServer struct {
 
 func startGateway(t *testing.T, incidents ib.IncidentService) *gatewayServer {
 	t.Helper()
-	gw := &slack.Gateway{
-		Incidents:        incidents,
-		API:              slack.NewClient("xoxb-fake", fakeURL, nil).API(),
-		Policy:           testPolicy,
-		DefaultSeverity:  ib.S3,
-		CustomerQuestion: "Does this affect customers' running workloads?",
-		Log:              zaptest.NewLogger(t, zaptest.Level(zap.WarnLevel)),
-	}
+	gw := newGateway(incidents, zaptest.NewLogger(t, zaptest.Level(zap.WarnLevel)))
 	srv := httptest.NewServer(gw.Handler(signingSecret))
 	t.Cleanup(func() {
 		srv.Close()
 		gw.Wait()
 	})
 	return &gatewayServer{url: srv.URL, gw: gw}
+}
+
+func newGateway(incidents ib.IncidentService, log *zap.Logger) *slack.Gateway {
+	return &slack.Gateway{
+		Incidents:        incidents,
+		API:              slack.NewClient("xoxb-fake", fakeURL, nil).API(),
+		Policy:           testPolicy,
+		DefaultSeverity:  ib.S3,
+		CustomerQuestion: "Does this affect customers' running workloads?",
+		CollectionEmoji:  map[string]ib.Collection{"receipt": ib.Papertrail, "pushpin": ib.PostmortemItems},
+		Log:              log,
+	}
+}
+
+// eventsGateway is the gateway the fake delivers its events to, for the whole
+// test run.
+func eventsGateway() *httptest.Server {
+	return httptest.NewServer(newGateway(&ibtemporal.Incidents{Client: tclient}, zap.NewNop()).Handler(signingSecret))
 }
 
 // request is one signed request; tests may spoil it.

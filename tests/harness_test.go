@@ -93,6 +93,11 @@ func runTests(m *testing.M) int {
 	defer w.Stop()
 
 	incidents = &ibtemporal.Incidents{Client: tclient}
+
+	// Everything people do in the fake reaches a gateway as Slack's events.
+	events := eventsGateway()
+	defer events.Close()
+	fake.DeliverEventsTo(events.URL+"/slack/events", signingSecret)
 	return m.Run()
 }
 

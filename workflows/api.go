@@ -9,6 +9,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/incident-buddy/ib"
+	"github.com/incident-buddy/ib/activities"
 )
 
 // TaskQueue is where incident workflows and their activities run.
@@ -66,6 +67,9 @@ type Carried struct {
 	Outbox   []ib.Message `json:"outbox,omitempty"` // timeline posts not yet made
 	Stale    bool         `json:"stale,omitempty"`  // topic and header to refresh
 	Seen     []SeenEvent  `json:"seen,omitempty"`   // latest channel events, to drop redeliveries
+	// Collected messages still to fetch, and the bot's reactions still to set.
+	ToFetch   []string                    `json:"to_fetch,omitempty"`
+	Reactions []activities.ReactionChange `json:"reactions,omitempty"`
 }
 
 // SeenEvent is a channel event the incident has taken, remembered for as long

@@ -37,7 +37,10 @@ type incident struct {
 	stale  bool         // the topic and header no longer show the current state
 	seen   []SeenEvent  // the latest channel events, oldest first, to drop redeliveries
 	events workflow.ReceiveChannel
-	log    log.Logger
+
+	toFetch   []string                    // collected messages whose content is still to fetch
+	reactions []activities.ReactionChange // the bot's confirming reactions still to set or take back
+	log       log.Logger
 }
 
 // historyLimit is the history length at which an incident continues as new.
@@ -64,6 +67,7 @@ func newIncident(ctx workflow.Context, req DeclareRequest) (*incident, error) {
 	}
 	if c := req.Carried; c != nil {
 		w.Incident, w.outbox, w.stale, w.seen = c.Incident, c.Outbox, c.Stale, c.Seen
+		w.toFetch, w.reactions = c.ToFetch, c.Reactions
 	}
 	if err := workflow.SetQueryHandler(ctx, QueryState, func() (ib.Incident, error) { return w.Incident, nil }); err != nil {
 		return nil, err
@@ -116,6 +120,38 @@ func (w *incident) observe(ctx workflow.Context, e ib.ChannelEvent) {
 		w.seen = append(w.seen[forget:], SeenEvent{ID: e.ID, At: now})
 	}
 	w.Observe(e)
+	added, withdrawn := w.Collect(e)
+	if added != nil {
+		w.toFetch = append(w.toFetch, added.TS)
+		w.reactions = append(w.reactions, activities.ReactionChange{TS: added.TS, Emoji: added.Emoji, Add: true})
+	}
+	if withdrawn != nil {
+		w.reactions = append(w.reactions, activities.ReactionChange{TS: withdrawn.TS, Emoji: withdrawn.Emoji})
+	}
+}
+
+// evidenceWaiting says whether collected messages wait to be fetched or
+// confirmed.
+func (w *incident) evidenceWaiting() bool { return len(w.toFetch) > 0 || len(w.reactions) > 0 }
+
+// gatherEvidence fetches newly collected messages and confirms (or takes back)
+// the bot's reactions, all waiting ones at once: a burst of reactions costs two
+// activities, not two per reaction.
+func (w *incident) gatherEvidence(ctx workflow.Context) {
+	if ts := w.toFetch; len(ts) > 0 {
+		w.toFetch = nil
+		var found []ib.MessageContent
+		w.settle(ctx, "fetch collected messages", workflow.ExecuteActivity(slackCall(ctx), a.FetchMessages,
+			activities.FetchInput{Channel: w.Channel.ID, TS: ts}), &found)
+		for _, m := range found {
+			w.Fill(m)
+		}
+	}
+	if changes := w.reactions; len(changes) > 0 {
+		w.reactions = nil
+		w.settle(ctx, "confirm collected messages", workflow.ExecuteActivity(slackCall(ctx), a.SetReactions,
+			activities.ReactionsInput{Channel: w.Channel.ID, Changes: changes}), nil)
+	}
 }
 
 // handleChanges registers the Update for one kind of change. The validator runs
@@ -166,8 +202,9 @@ func (w *incident) run(ctx workflow.Context) (ib.Incident, error) {
 	}
 	for {
 		_ = workflow.Await(ctx, func() bool {
-			return len(w.outbox) > 0 || w.stale || w.Status == ib.Resolved || w.historyFull(ctx)
+			return len(w.outbox) > 0 || w.stale || w.evidenceWaiting() || w.Status == ib.Resolved || w.historyFull(ctx)
 		})
+		w.gatherEvidence(ctx)
 		w.flush(ctx)
 		if w.Status == ib.Resolved && len(w.outbox) == 0 && !w.stale {
 			break
@@ -194,7 +231,8 @@ func (w *incident) continueAsNew(ctx workflow.Context) error {
 	w.log.Info("continuing as new", "history_length", workflow.GetInfo(ctx).GetCurrentHistoryLength())
 	return workflow.NewContinueAsNewError(ctx, IncidentWorkflow, DeclareRequest{
 		ID: w.ID, Declaration: declarationOf(w.Summary), DeclaredAt: w.DeclaredAt,
-		Carried: &Carried{Incident: w.Incident, Outbox: w.outbox, Stale: w.stale, Seen: w.seen},
+		Carried: &Carried{Incident: w.Incident, Outbox: w.outbox, Stale: w.stale, Seen: w.seen,
+			ToFetch: w.toFetch, Reactions: w.reactions},
 	})
 }
 

@@ -226,7 +226,7 @@ func looksLikeChannelID(s string) bool {
 // (failure mode F13).
 var goalMet = map[string]bool{
 	"already_in_channel": true, "already_reacted": true, "already_pinned": true,
-	"cant_invite_self": true, "already_archived": true, "not_archived": true,
+	"cant_invite_self": true, "already_archived": true, "not_archived": true, "no_reaction": true,
 }
 
 // badInput are Slack's error codes that no retry can fix.

@@ -31,6 +31,12 @@ func (g *Gateway) Event(ctx context.Context, e slackevents.EventsAPIEvent) error
 	if !ok {
 		return nil
 	}
+	if ce.Reaction != "" {
+		if ce.User == g.botUser(ctx) {
+			return nil // the bot confirming a collected message
+		}
+		ce.Collection = g.CollectionEmoji[ce.Reaction]
+	}
 	log := g.Log.With(zap.String("event_id", outer.EventID), zap.String("event", string(ce.Kind)), zap.String("channel", channel))
 	id, err := g.Incidents.FindByChannel(ctx, channel)
 	if err == nil {

@@ -30,10 +30,26 @@ type Gateway struct {
 	Policy           ib.Policy
 	DefaultSeverity  ib.Severity
 	CustomerQuestion string
+	CollectionEmoji  map[string]ib.Collection // emoji whose reactions keep a message
 	Log              *zap.Logger
 
 	events   seenEvents
 	followUp sync.WaitGroup // work still running after its answer
+
+	mu        sync.Mutex
+	botUserID string // from auth.test: the bot's own reactions are not people's
+}
+
+// botUser is the bot's user ID, asked of Slack once.
+func (g *Gateway) botUser(ctx context.Context) string {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.botUserID == "" {
+		if resp, err := g.API.AuthTestContext(ctx); err == nil {
+			g.botUserID = resp.UserID
+		}
+	}
+	return g.botUserID
 }
 
 // Wait blocks until every follow-up has been sent, for a clean shutdown.

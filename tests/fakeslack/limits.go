@@ -26,6 +26,8 @@ var tiers = map[string]int{
 	"conversations.join":       tier3,
 	"conversations.info":       tier3,
 	"conversations.history":    tier3,
+	"conversations.replies":    tier3,
+	"reactions.remove":         tier2,
 	"conversations.members":    tier4,
 	"chat.update":              tier3,
 	"chat.getPermalink":        tier4,

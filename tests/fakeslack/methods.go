@@ -2,9 +2,11 @@ package fakeslack
 
 import (
 	"encoding/json"
+	"fmt"
 	"regexp"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 	"unicode/utf8"
 )
@@ -33,6 +35,10 @@ func init() {
 		"users.info":               (*Server).usersInfo,
 		"users.lookupByEmail":      (*Server).usersLookupByEmail,
 		"views.open":               (*Server).viewsOpen,
+		"chat.getPermalink":        (*Server).chatGetPermalink,
+		"conversations.replies":    (*Server).conversationsReplies,
+		"reactions.add":            (*Server).reactionsAdd,
+		"reactions.remove":         (*Server).reactionsRemove,
 		"apps.connections.open":    (*Server).appsConnectionsOpen,
 	}
 }
@@ -187,11 +193,77 @@ func (s *Server) conversationsHistory(a args) (answer, int) {
 		limit = 100
 	}
 	withMeta := a.str("include_all_metadata") == "true" || a.str("include_all_metadata") == "1"
+	window := timeWindow(a)
 	var msgs []map[string]any
 	for i := len(ch.Messages) - 1; i >= 0 && len(msgs) < limit; i-- {
-		msgs = append(msgs, messageJSON(ch.Messages[i], withMeta))
+		m := ch.Messages[i]
+		if m.ThreadTS != "" && m.ThreadTS != m.TS || !window(m.TS) {
+			continue // thread replies are not in the channel's history
+		}
+		msgs = append(msgs, messageJSON(m, withMeta))
 	}
 	return answer{"messages": msgs, "has_more": len(ch.Messages) > limit}, 0
+}
+
+// conversationsReplies returns a thread: its parent, then its replies, oldest
+// first, within oldest/latest.
+func (s *Server) conversationsReplies(a args) (answer, int) {
+	ch, errCode := s.memberChannel(a.str("channel"))
+	if errCode != "" {
+		return fail(errCode)
+	}
+	parent, window := a.str("ts"), timeWindow(a)
+	var msgs []map[string]any
+	for _, m := range ch.Messages {
+		if (m.TS == parent || m.ThreadTS == parent) && window(m.TS) {
+			msgs = append(msgs, messageJSON(m, false))
+		}
+	}
+	if msgs == nil && !slices.ContainsFunc(ch.Messages, func(m Message) bool { return m.TS == parent }) {
+		return fail("thread_not_found")
+	}
+	return answer{"messages": msgs, "has_more": false, "response_metadata": map[string]string{"next_cursor": ""}}, 0
+}
+
+// timeWindow reads oldest, latest and inclusive, as Slack's history methods do.
+func timeWindow(a args) func(ts string) bool {
+	oldest, latest, inclusive := a.str("oldest"), a.str("latest"), a.str("inclusive") == "true" || a.str("inclusive") == "1"
+	return func(ts string) bool {
+		after := oldest == "" || ts > oldest || inclusive && ts == oldest
+		before := latest == "" || ts < latest || inclusive && ts == latest
+		return after && before
+	}
+}
+
+func (s *Server) chatGetPermalink(a args) (answer, int) {
+	channelID, ts := a.str("channel"), a.str("message_ts")
+	m, err := s.message(channelID, ts)
+	if err != nil {
+		return fail("message_not_found")
+	}
+	link := fmt.Sprintf("https://fake.slack.test/archives/%s/p%s", channelID, strings.ReplaceAll(ts, ".", ""))
+	if m.ThreadTS != "" && m.ThreadTS != ts {
+		link += "?thread_ts=" + m.ThreadTS + "&cid=" + channelID
+	}
+	return answer{"channel": channelID, "permalink": link}, 0
+}
+
+func (s *Server) reactionsAdd(a args) (answer, int) {
+	return s.reactionCall(a, true)
+}
+
+func (s *Server) reactionsRemove(a args) (answer, int) {
+	return s.reactionCall(a, false)
+}
+
+func (s *Server) reactionCall(a args, add bool) (answer, int) {
+	if _, errCode := s.memberChannel(a.str("channel")); errCode != "" {
+		return fail(errCode)
+	}
+	if code := s.react(BotUserID, a.str("channel"), a.str("timestamp"), a.str("name"), add); code != "" {
+		return fail(code)
+	}
+	return answer{}, 0
 }
 
 func (s *Server) chatPostMessage(a args) (answer, int) {
@@ -215,6 +287,7 @@ func (s *Server) chatPostMessage(a args) (answer, int) {
 	}
 	msg.TS = s.nextTS()
 	ch.Messages = append(ch.Messages, msg)
+	s.deliver(messageEvent(ch.ID, msg))
 	return answer{"channel": ch.ID, "ts": msg.TS, "message": messageJSON(msg, false)}, 0
 }
 
@@ -312,6 +385,16 @@ func (s *Server) channelJSON(ch *Channel) map[string]any {
 
 func messageJSON(m Message, withMeta bool) map[string]any {
 	out := map[string]any{"type": "message", "ts": m.TS, "user": m.User, "text": m.Text}
+	if m.ThreadTS != "" {
+		out["thread_ts"] = m.ThreadTS
+	}
+	if len(m.Files) > 0 {
+		var files []map[string]any
+		for i, name := range m.Files {
+			files = append(files, map[string]any{"id": fmt.Sprintf("F%08d", i+1), "name": name})
+		}
+		out["files"] = files
+	}
 	if m.Blocks != nil {
 		out["blocks"] = m.Blocks
 	}

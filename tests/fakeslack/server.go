@@ -52,6 +52,7 @@ type Server struct {
 	views     []View
 	responses map[string][]response // response_url key → messages posted
 	socket    socketMode
+	events    *events // where events go, when the fake delivers them
 }
 
 // BotUserID is the fake bot's user.

@@ -35,12 +35,15 @@ type Channel struct {
 
 // Message is a message in a channel.
 type Message struct {
-	TS       string          `json:"ts"`
-	User     string          `json:"user"`
-	Text     string          `json:"text"`
-	Blocks   json.RawMessage `json:"blocks,omitempty"`
-	Metadata json.RawMessage `json:"metadata,omitempty"`
-	Edited   bool            `json:"edited,omitempty"`
+	TS        string              `json:"ts"`
+	ThreadTS  string              `json:"thread_ts,omitempty"`
+	User      string              `json:"user"`
+	Text      string              `json:"text"`
+	Files     []string            `json:"files,omitempty"`
+	Blocks    json.RawMessage     `json:"blocks,omitempty"`
+	Metadata  json.RawMessage     `json:"metadata,omitempty"`
+	Edited    bool                `json:"edited,omitempty"`
+	Reactions map[string][]string `json:"reactions,omitempty"` // emoji → users
 }
 
 // AddUser adds a user and returns its ID.
