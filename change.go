@@ -2,6 +2,7 @@ package ib
 
 import (
 	"fmt"
+	"net/url"
 	"time"
 	"unicode/utf8"
 )
@@ -10,28 +11,68 @@ import (
 type ChangeKind string
 
 const (
-	ChangeStatus   ChangeKind = "status"
-	ChangeSeverity ChangeKind = "severity"
-	ChangeNote     ChangeKind = "note"
-	ChangeResolve  ChangeKind = "resolve"
+	ChangeStatus     ChangeKind = "status"
+	ChangeSeverity   ChangeKind = "severity"
+	ChangeNote       ChangeKind = "note"
+	ChangeResolve    ChangeKind = "resolve"
+	ChangeDetected   ChangeKind = "detected"    // when the problem was first seen (Time)
+	ChangeMitigated  ChangeKind = "mitigated"   // when customers stopped suffering the worst (Time)
+	ChangeLink       ChangeKind = "link"        // a dashboard, pull request or log (URL, Text as label)
+	ChangeImpactTime ChangeKind = "impact-time" // when customers were affected (Time, Until)
+	ChangeImpactSize ChangeKind = "impact-size" // how many were affected (Count, Text as unit)
+	ChangeCustomers  ChangeKind = "customers"   // the answer to the first question (Answer)
 )
 
-// Change is one request to alter an incident. Only the field its Kind names is
-// read: Status, Severity, or Text (the note, or the resolution summary).
+// ChangeKinds lists every kind of change.
+var ChangeKinds = []ChangeKind{ChangeStatus, ChangeSeverity, ChangeNote, ChangeResolve, ChangeDetected,
+	ChangeMitigated, ChangeLink, ChangeImpactTime, ChangeImpactSize, ChangeCustomers}
+
+// Change is one request to alter an incident. Only the fields its Kind names
+// are read. Times are absolute: front doors read what people type in their
+// own time zone.
 type Change struct {
 	Kind     ChangeKind `json:"kind"`
 	Status   Status     `json:"status,omitempty"`
 	Severity Severity   `json:"severity,omitempty"`
-	Text     string     `json:"text,omitempty"`
+	Text     string     `json:"text,omitempty"` // note, resolution summary, link label, impact unit
+	Time     time.Time  `json:"time,omitzero"`  // detected, mitigated, impact start
+	Until    time.Time  `json:"until,omitzero"` // impact end
+	URL      string     `json:"url,omitempty"`
+	Count    int        `json:"count,omitempty"`
+	Answer   Answer     `json:"answer,omitempty"`
 	By       Person     `json:"by"`
 }
 
-// Check says whether the change may be applied now, and if not, why, in words
-// for the person who asked. It never alters the incident.
-func (inc *Incident) Check(c Change) error {
+// Link is a page that helps understand the incident.
+type Link struct {
+	URL   string `json:"url"`
+	Label string `json:"label,omitempty"`
+}
+
+// Impact is what customers suffered, apart from how long the incident was open.
+type Impact struct {
+	Start time.Time `json:"start,omitzero"`
+	End   time.Time `json:"end,omitzero"`
+	Count int       `json:"count,omitempty"`
+	Unit  string    `json:"unit,omitempty"` // "failed requests", "customers"
+}
+
+// Check says whether the change may be applied at now, and if not, why, in
+// words for the person who asked. It never alters the incident.
+func (inc *Incident) Check(c Change, now time.Time) error {
 	if inc.Status == Resolved {
 		return Errorf(ECONFLICT, "%s is already resolved; nothing more can change.", inc.ID)
 	}
+	if err := inc.checkKind(c, now); err != nil {
+		return err
+	}
+	if n := utf8.RuneCountInString(c.Text); n > MaxTextRunes {
+		return Errorf(EINVALID, "The text is %d characters long; keep it under %d.", n, MaxTextRunes)
+	}
+	return nil
+}
+
+func (inc *Incident) checkKind(c Change, now time.Time) error {
 	switch c.Kind {
 	case ChangeStatus:
 		if !c.Status.Valid() {
@@ -52,11 +93,48 @@ func (inc *Incident) Check(c Change) error {
 			return Errorf(EINVALID, "A note needs some text, e.g. `note rolled back deploy 1234`.")
 		}
 	case ChangeResolve:
+	case ChangeDetected, ChangeMitigated:
+		return checkPast(c.Kind, c.Time, now)
+	case ChangeImpactTime:
+		if err := checkPast("impact start", c.Time, now); err != nil {
+			return err
+		}
+		if !c.Until.IsZero() {
+			if err := checkPast("impact end", c.Until, now); err != nil {
+				return err
+			}
+			if !c.Until.After(c.Time) {
+				return Errorf(EINVALID, "The impact must end after it starts (start %s, end %s).", c.Time.UTC().Format(time.DateTime), c.Until.UTC().Format(time.DateTime))
+			}
+		}
+	case ChangeImpactSize:
+		if c.Count <= 0 || CleanText(c.Text) == "" {
+			return Errorf(EINVALID, "Say how many of what, e.g. `impact count 1234 failed requests`.")
+		}
+	case ChangeLink:
+		u, err := url.Parse(c.URL)
+		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+			return Errorf(EINVALID, "%q is not a web address; give one starting with https://.", c.URL)
+		}
+	case ChangeCustomers:
+		if c.Answer != Yes && c.Answer != No && c.Answer != Unknown {
+			return Errorf(EINVALID, "Answer yes, no or unknown, not %q.", c.Answer)
+		}
+		if c.Answer == inc.CustomersAffected {
+			return Errorf(ECONFLICT, "The answer is already %s.", c.Answer)
+		}
 	default:
 		return Errorf(EINVALID, "Unknown change %q.", c.Kind)
 	}
-	if n := utf8.RuneCountInString(c.Text); n > MaxTextRunes {
-		return Errorf(EINVALID, "The text is %d characters long; keep it under %d.", n, MaxTextRunes)
+	return nil
+}
+
+func checkPast[K ~string](what K, t, now time.Time) error {
+	switch {
+	case t.IsZero():
+		return Errorf(EINVALID, "Give the %s time, e.g. 03:25 or 2026-11-23 03:25 (optionally with a time zone).", what)
+	case t.After(now.Add(time.Minute)):
+		return Errorf(EINVALID, "The %s time %s is in the future.", what, t.UTC().Format(time.DateTime+" UTC"))
 	}
 	return nil
 }
@@ -77,7 +155,35 @@ func (inc *Incident) Apply(c Change, at time.Time) TimelineEvent {
 		from := inc.Severity
 		inc.Severity = c.Severity
 		return inc.record(at, EventSeverityChanged, c.By, fmt.Sprintf("%s → %s", from, c.Severity))
+	case c.Kind == ChangeDetected:
+		inc.DetectedAt = c.Time.UTC()
+		return inc.record(c.Time, EventDetected, c.By, "first detected")
+	case c.Kind == ChangeMitigated:
+		inc.MitigatedAt = c.Time.UTC()
+		return inc.record(c.Time, EventMitigated, c.By, "mitigated")
+	case c.Kind == ChangeImpactTime:
+		inc.CustomerImpact.Start, inc.CustomerImpact.End = c.Time.UTC(), c.Until.UTC()
+		if c.Until.IsZero() {
+			inc.CustomerImpact.End = time.Time{}
+			return inc.record(at, EventImpact, c.By, "customers affected since "+stamp(c.Time))
+		}
+		return inc.record(at, EventImpact, c.By, fmt.Sprintf("customers affected %s – %s (%d min)", stamp(c.Time), stamp(c.Until), int(c.Until.Sub(c.Time).Minutes())))
+	case c.Kind == ChangeImpactSize:
+		inc.CustomerImpact.Count, inc.CustomerImpact.Unit = c.Count, text
+		return inc.record(at, EventImpact, c.By, fmt.Sprintf("impact: %d %s", c.Count, text))
+	case c.Kind == ChangeLink:
+		inc.Links = append(inc.Links, Link{URL: c.URL, Label: text})
+		return inc.record(at, EventLink, c.By, c.URL+" "+text)
+	case c.Kind == ChangeCustomers:
+		if inc.CustomersAnsweredAt.IsZero() && c.Answer != Unknown {
+			inc.CustomersAnsweredAt = at.UTC()
+		}
+		inc.CustomersAffected = c.Answer
+		return inc.record(at, EventCustomers, c.By, "customers' running workloads affected: "+string(c.Answer))
 	default:
 		return inc.record(at, EventNote, c.By, text)
 	}
 }
+
+// stamp is a time as the timeline text keeps it: UTC, to the minute.
+func stamp(t time.Time) string { return t.UTC().Format("2006-01-02 15:04 UTC") }

@@ -2,21 +2,29 @@ package ib
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
+	"time"
 )
 
 // CommandName is the first word of a command.
 type CommandName string
 
 const (
-	CmdHelp    CommandName = "help"
-	CmdCreate  CommandName = "create"
-	CmdStatus  CommandName = "status"
-	CmdSev     CommandName = "sev"
-	CmdNote    CommandName = "note"
-	CmdResolve CommandName = "resolve"
-	CmdList    CommandName = "list"
-	CmdShow    CommandName = "show"
+	CmdHelp      CommandName = "help"
+	CmdCreate    CommandName = "create"
+	CmdStatus    CommandName = "status"
+	CmdSev       CommandName = "sev"
+	CmdNote      CommandName = "note"
+	CmdResolve   CommandName = "resolve"
+	CmdList      CommandName = "list"
+	CmdShow      CommandName = "show"
+	CmdTimeline  CommandName = "timeline"
+	CmdDetected  CommandName = "detected"
+	CmdMitigated CommandName = "mitigated"
+	CmdLink      CommandName = "link"
+	CmdImpact    CommandName = "impact"
+	CmdCustomers CommandName = "customers"
 )
 
 // Command is one parsed command, the same whether it came from Slack or the CLI.
@@ -27,7 +35,13 @@ type Command struct {
 	IncidentID string
 	Severity   Severity // create, sev
 	Status     Status   // status; "" asks for the status instead of setting it
-	Text       string   // create: the title; note: the note; resolve: the summary
+	Text       string   // create: the title; note: the note; resolve: the summary; link: the label; impact count: the unit
+	When       string   // detected, mitigated, impact start: a time as typed
+	Until      string   // impact end: a time as typed
+	Zone       string   // the time zone typed after the times, if any
+	URL        string   // link
+	Count      int      // impact count
+	Answer     Answer   // customers
 }
 
 type commandSpec struct {
@@ -44,7 +58,14 @@ var commands = []commandSpec{
 	{CmdSev, "sev [ID] <S1|S2|S3|S4>", "change the severity"},
 	{CmdNote, "note [ID] <text>", "add a note to the timeline"},
 	{CmdResolve, "resolve [ID] [summary]", "resolve the incident"},
+	{CmdDetected, "detected [ID] <time> [zone]", "when the problem was first seen, e.g. `detected 03:25` (before declaring is fine)"},
+	{CmdMitigated, "mitigated [ID] [time] [zone]", "when the worst was over for customers (default: now)"},
+	{CmdImpact, "impact [ID] start <time> [end <time>] [zone]", "when customers were affected"},
+	{CmdImpact, "impact [ID] count <number> <what>", "how many were affected, e.g. `impact count 1234 failed requests`"},
+	{CmdCustomers, "customers [ID] <yes|no|unknown>", "answer: does this affect customers' running workloads?"},
+	{CmdLink, "link [ID] <url> [label]", "add a dashboard, pull request or log to the incident"},
 	{CmdShow, "show [ID]", "show the incident with its timeline"},
+	{CmdTimeline, "timeline [ID]", "show the timeline, in your time zone"},
 	{CmdList, "list", "list open incidents"},
 	{CmdHelp, "help", "show this help"},
 }
@@ -93,9 +114,33 @@ func ParseCommand(text string, defaultSeverity Severity) (Command, error) {
 		if len(args) > 0 {
 			err = usageError(cmd.Name, "takes no arguments")
 		}
-	case CmdShow:
+	case CmdShow, CmdTimeline:
 		if len(args) > 0 {
 			err = usageError(cmd.Name, fmt.Sprintf("expects an incident ID, not %q", rest))
+		}
+	case CmdDetected, CmdMitigated:
+		var ok bool
+		cmd.When, args, ok = takeTime(args)
+		cmd.Zone, args = takeZone(args)
+		switch {
+		case !ok && (cmd.Name == CmdDetected || len(args) > 0):
+			err = usageError(cmd.Name, "needs a time such as 03:25 or 2026-11-23 03:25")
+		case len(args) > 0:
+			err = usageError(cmd.Name, fmt.Sprintf("does not take %q", strings.Join(args, " ")))
+		}
+	case CmdImpact:
+		cmd, err = parseImpact(cmd, args)
+	case CmdLink:
+		if len(args) == 0 {
+			err = usageError(cmd.Name, "needs a web address")
+		} else {
+			cmd.URL, cmd.Text = args[0], strings.Join(args[1:], " ")
+		}
+	case CmdCustomers:
+		if len(args) != 1 {
+			err = usageError(cmd.Name, "needs one answer")
+		} else {
+			cmd.Answer = Answer(strings.ToLower(args[0]))
 		}
 	case CmdCreate:
 		cmd, err = parseCreate(cmd, args, defaultSeverity)
@@ -123,6 +168,36 @@ func ParseCommand(text string, defaultSeverity Severity) (Command, error) {
 	return cmd, err
 }
 
+func parseImpact(cmd Command, args []string) (Command, error) {
+	if len(args) == 0 {
+		return cmd, usageError(cmd.Name, "needs `start <time>` or `count <number> <what>`")
+	}
+	switch strings.ToLower(args[0]) {
+	case "start":
+		var ok bool
+		if cmd.When, args, ok = takeTime(args[1:]); !ok {
+			return cmd, usageError(cmd.Name, "needs a start time such as 03:25")
+		}
+		if len(args) > 0 && strings.EqualFold(args[0], "end") {
+			if cmd.Until, args, ok = takeTime(args[1:]); !ok {
+				return cmd, usageError(cmd.Name, "needs an end time after `end`")
+			}
+		}
+		if cmd.Zone, args = takeZone(args); len(args) > 0 {
+			return cmd, usageError(cmd.Name, fmt.Sprintf("does not take %q", strings.Join(args, " ")))
+		}
+	case "count":
+		n, err := strconv.Atoi(strings.ReplaceAll(strings.Join(args[1:2], ""), ",", ""))
+		if err != nil || n <= 0 || len(args) < 3 {
+			return cmd, usageError(cmd.Name, "needs a number and what it counts, e.g. `impact count 1234 failed requests`")
+		}
+		cmd.Count, cmd.Text = n, strings.Join(args[2:], " ")
+	default:
+		return cmd, usageError(cmd.Name, fmt.Sprintf("takes start or count, not %q", args[0]))
+	}
+	return cmd, nil
+}
+
 func parseCreate(cmd Command, args []string, defaultSeverity Severity) (Command, error) {
 	cmd.Severity = defaultSeverity
 	if len(args) > 0 && looksLikeSeverity(args[0]) {
@@ -141,18 +216,55 @@ func usageError(name CommandName, problem string) error {
 	return Errorf(EINVALID, "`%s` %s. Usage: `%s`", name, problem, usageOf(name))
 }
 
-// Change turns a command that alters an incident into the Change it asks for.
+// NeedsZone says whether the command has times to read in the typist's zone.
+func (c Command) NeedsZone() bool { return c.When != "" && c.Zone == "" }
+
+// Change turns a command that alters an incident into the Change it asks for,
+// reading its times in the zone typed with them, else in loc (the typist's).
 // ok is false for commands that alter nothing (help, list, show, status alone).
-func (c Command) Change(by Person) (ch Change, ok bool) {
+func (c Command) Change(by Person, now time.Time, loc *time.Location) (ch Change, ok bool, err error) {
+	if c.Zone != "" {
+		if loc, err = LoadZone(c.Zone); err != nil {
+			return Change{}, false, err
+		}
+	}
+	at := func(text string) (time.Time, error) {
+		if text == "" {
+			return time.Time{}, nil
+		}
+		return ParseTime(text, now, loc)
+	}
+	ch = Change{By: by, Text: c.Text}
 	switch {
 	case c.Name == CmdStatus && c.Status != "":
-		return Change{Kind: ChangeStatus, Status: c.Status, By: by}, true
+		ch.Kind, ch.Status = ChangeStatus, c.Status
 	case c.Name == CmdSev:
-		return Change{Kind: ChangeSeverity, Severity: c.Severity, By: by}, true
+		ch.Kind, ch.Severity = ChangeSeverity, c.Severity
 	case c.Name == CmdNote:
-		return Change{Kind: ChangeNote, Text: c.Text, By: by}, true
+		ch.Kind = ChangeNote
 	case c.Name == CmdResolve:
-		return Change{Kind: ChangeResolve, Text: c.Text, By: by}, true
+		ch.Kind = ChangeResolve
+	case c.Name == CmdDetected, c.Name == CmdMitigated:
+		ch.Kind = ChangeDetected
+		if c.Name == CmdMitigated {
+			ch.Kind, ch.Time = ChangeMitigated, now
+		}
+		if c.When != "" {
+			ch.Time, err = at(c.When)
+		}
+	case c.Name == CmdImpact && c.Count > 0:
+		ch.Kind, ch.Count = ChangeImpactSize, c.Count
+	case c.Name == CmdImpact:
+		ch.Kind = ChangeImpactTime
+		if ch.Time, err = at(c.When); err == nil {
+			ch.Until, err = at(c.Until)
+		}
+	case c.Name == CmdLink:
+		ch.Kind, ch.URL = ChangeLink, c.URL
+	case c.Name == CmdCustomers:
+		ch.Kind, ch.Answer = ChangeCustomers, c.Answer
+	default:
+		return Change{}, false, nil
 	}
-	return Change{}, false
+	return ch, err == nil, err
 }

@@ -3,6 +3,7 @@ package ib_test
 import (
 	"strings"
 	"testing"
+	"time"
 	"unicode/utf8"
 
 	"github.com/stretchr/testify/assert"
@@ -63,6 +64,11 @@ func TestParseCommandErrors(t *testing.T) {
 		{"ErrNoteEmpty", "note", "needs some text"},
 		{"ErrListArgs", "list everything", "takes no arguments"},
 		{"ErrShowNotID", "show yesterday", "expects an incident ID"},
+		{"ErrDetectedNoTime", "detected soon", "needs a time"},
+		{"ErrImpactWhat", "impact lots", "takes start or count"},
+		{"ErrImpactCount", "impact count many requests", "needs a number"},
+		{"ErrLinkEmpty", "link", "needs a web address"},
+		{"ErrCustomers", "customers maybe yes", "needs one answer"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -76,21 +82,65 @@ func TestParseCommandErrors(t *testing.T) {
 
 func TestCommandChange(t *testing.T) {
 	by := ib.Person{SlackID: "U1"}
-	cmd, err := ib.ParseCommand("status identified", ib.S3)
+	berlin, err := ib.LoadZone("Europe/Berlin")
 	require.NoError(t, err)
-	ch, ok := cmd.Change(by)
+	now := time.Date(2026, 11, 23, 4, 10, 0, 0, time.UTC) // 05:10 in Berlin
+	change := func(text string, loc *time.Location) (ib.Change, bool, error) {
+		t.Helper()
+		cmd, err := ib.ParseCommand(text, ib.S3)
+		require.NoError(t, err, text)
+		return cmd.Change(by, now, loc)
+	}
+
+	ch, ok, err := change("status identified", time.UTC)
+	require.NoError(t, err)
 	require.True(t, ok)
 	assert.Equal(t, ib.Change{Kind: ib.ChangeStatus, Status: ib.Identified, By: by}, ch)
-
-	cmd, err = ib.ParseCommand("status", ib.S3)
-	require.NoError(t, err)
-	_, ok = cmd.Change(by)
+	_, ok, _ = change("status", time.UTC)
 	assert.False(t, ok, "status without a value only shows the incident")
+
+	ch, _, _ = change("detected 03:25", time.UTC)
+	assert.Equal(t, time.Date(2026, 11, 23, 3, 25, 0, 0, time.UTC), ch.Time.UTC())
+	ch, _, _ = change("detected 04:25", berlin)
+	assert.Equal(t, time.Date(2026, 11, 23, 3, 25, 0, 0, time.UTC), ch.Time.UTC(), "read in the typist's zone")
+	ch, _, _ = change("detected 23:40", time.UTC)
+	assert.Equal(t, time.Date(2026, 11, 22, 23, 40, 0, 0, time.UTC), ch.Time.UTC(), "a clock time later than now was yesterday")
+	ch, _, _ = change("detected 2026-11-23 03:25 Europe/Berlin", time.UTC)
+	assert.Equal(t, time.Date(2026, 11, 23, 2, 25, 0, 0, time.UTC), ch.Time.UTC(), "a zone typed with the time wins")
+	ch, _, _ = change("mitigated", time.UTC)
+	assert.Equal(t, now, ch.Time, "mitigated defaults to now")
+
+	ch, _, _ = change("impact start 03:25 end 04:07 UTC", berlin)
+	assert.Equal(t, ib.ChangeImpactTime, ch.Kind)
+	assert.Equal(t, 42*time.Minute, ch.Until.Sub(ch.Time))
+	ch, _, _ = change("impact count 1,234 failed requests", time.UTC)
+	assert.Equal(t, ib.Change{Kind: ib.ChangeImpactSize, Count: 1234, Text: "failed requests", By: by}, ch)
+	ch, _, _ = change("link https://grafana.example.com/d/abc DB dashboard", time.UTC)
+	assert.Equal(t, ib.Change{Kind: ib.ChangeLink, URL: "https://grafana.example.com/d/abc", Text: "DB dashboard", By: by}, ch)
+	ch, _, _ = change("customers YES", time.UTC)
+	assert.Equal(t, ib.Yes, ch.Answer)
+
+	_, _, err = change("detected 25:99", time.UTC)
+	assert.ErrorContains(t, err, "not a time")
+	_, _, err = change("detected 03:25 Mars/Olympus", time.UTC)
+	assert.ErrorContains(t, err, "Unknown time zone")
+}
+
+func TestParseTimeAcrossDST(t *testing.T) {
+	berlin, err := ib.LoadZone("Europe/Berlin")
+	require.NoError(t, err)
+	// The night Berlin falls back (2026-10-25): 02:30 happens twice; Go takes the first.
+	got, err := ib.ParseTime("2026-10-25 01:30", time.Date(2026, 10, 25, 6, 0, 0, 0, time.UTC), berlin)
+	require.NoError(t, err)
+	assert.Equal(t, time.Date(2026, 10, 24, 23, 30, 0, 0, time.UTC), got.UTC())
+	got, err = ib.ParseTime("03:30", time.Date(2026, 10, 25, 6, 0, 0, 0, time.UTC), berlin)
+	require.NoError(t, err)
+	assert.Equal(t, time.Date(2026, 10, 25, 2, 30, 0, 0, time.UTC), got.UTC(), "after the change, CET is UTC+1")
 }
 
 func TestHelpListsEveryCommand(t *testing.T) {
 	help := ib.Help("/ib ", ib.S3)
-	for _, name := range []string{"create", "status", "sev", "note", "resolve", "list", "show", "help"} {
+	for _, name := range []string{"create", "status", "sev", "note", "resolve", "list", "show", "help", "timeline", "detected", "mitigated", "impact", "customers", "link"} {
 		assert.Contains(t, help, "/ib "+name)
 	}
 	assert.Contains(t, help, "defaults to S3")

@@ -1,6 +1,7 @@
 package ib
 
 import (
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -70,6 +71,13 @@ type Summary struct {
 	DeclaredAt        time.Time `json:"declared_at"`
 	ResolvedAt        time.Time `json:"resolved_at,omitzero"`
 	Resolution        string    `json:"resolution,omitempty"`
+	DetectedAt        time.Time `json:"detected_at,omitzero"`
+	MitigatedAt       time.Time `json:"mitigated_at,omitzero"`
+	// CustomersAnsweredAt is when the first question was first answered yes or
+	// no: how long it took to know matters as much as the answer.
+	CustomersAnsweredAt time.Time `json:"customers_answered_at,omitzero"`
+	CustomerImpact      Impact    `json:"customer_impact"`
+	Links               []Link    `json:"links,omitempty"`
 }
 
 // Incident is the whole state of one incident, as its workflow keeps it.
@@ -138,15 +146,24 @@ func NewIncident(id string, d Declaration, at time.Time) Incident {
 		Commander: d.Commander, Declarer: d.Declarer, DeclaredAt: at,
 	}}
 	inc.record(at, EventDeclared, d.Declarer, d.Severity.String()+" "+d.Title)
+	if d.CustomersAffected == Yes || d.CustomersAffected == No {
+		inc.CustomersAnsweredAt = at.UTC()
+	}
 	for _, p := range []Person{d.Declarer, d.Commander} {
 		inc.Observe(ChannelEvent{User: p.SlackID})
 	}
 	return inc
 }
 
+// record puts an event on the timeline in time order: a detection time given
+// after declaring goes before the declaration.
 func (inc *Incident) record(at time.Time, kind EventKind, by Person, text string) TimelineEvent {
 	e := TimelineEvent{At: at.UTC(), Kind: kind, By: by, Text: text}
-	inc.Timeline = append(inc.Timeline, e)
+	i := len(inc.Timeline)
+	for i > 0 && inc.Timeline[i-1].At.After(e.At) {
+		i--
+	}
+	inc.Timeline = slices.Insert(inc.Timeline, i, e)
 	return e
 }
 

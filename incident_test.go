@@ -106,7 +106,7 @@ func TestIncidentChanges(t *testing.T) {
 
 	refused := func(c ib.Change, code, says string) {
 		t.Helper()
-		err := inc.Check(c)
+		err := inc.Check(c, declaredAt.Add(time.Hour))
 		require.Error(t, err)
 		assert.Equal(t, code, ib.ErrorCode(err))
 		assert.Contains(t, ib.ErrorMessage(err), says)
@@ -124,7 +124,7 @@ func TestIncidentChanges(t *testing.T) {
 		{Kind: ib.ChangeSeverity, Severity: ib.S1, By: alice},
 		{Kind: ib.ChangeNote, Text: "rolled back", By: alice},
 	} {
-		require.NoError(t, inc.Check(c))
+		require.NoError(t, inc.Check(c, at))
 		inc.Apply(c, at)
 	}
 	assert.Equal(t, ib.Identified, inc.Status)
@@ -133,13 +133,39 @@ func TestIncidentChanges(t *testing.T) {
 	assert.Equal(t, "S2 → S1", inc.Timeline[2].Text)
 
 	resolve := ib.Change{Kind: ib.ChangeStatus, Status: ib.Resolved, Text: "reverted", By: alice}
-	require.NoError(t, inc.Check(resolve))
+	require.NoError(t, inc.Check(resolve, at))
 	e := inc.Apply(resolve, at.Add(time.Hour))
 	assert.Equal(t, ib.EventResolved, e.Kind)
 	assert.Equal(t, ib.Resolved, inc.Status)
 	assert.Equal(t, at.Add(time.Hour), inc.ResolvedAt)
 	refused(ib.Change{Kind: ib.ChangeResolve}, ib.ECONFLICT, "already resolved")
 	refused(ib.Change{Kind: ib.ChangeNote, Text: "late"}, ib.ECONFLICT, "already resolved")
+}
+
+func TestTimelineFacts(t *testing.T) {
+	inc := ib.NewIncident("INC-20261123-K7QF", ib.Declaration{Title: "API outage", Severity: ib.S1, Declarer: alice, CustomersAffected: ib.Unknown}, declaredAt)
+	now := declaredAt.Add(30 * time.Minute)
+	apply := func(c ib.Change) error {
+		if err := inc.Check(c, now); err != nil {
+			return err
+		}
+		inc.Apply(c, now)
+		return nil
+	}
+	require.NoError(t, apply(ib.Change{Kind: ib.ChangeDetected, Time: declaredAt.Add(-30 * time.Minute)}))
+	assert.Equal(t, ib.EventDetected, inc.Timeline[0].Kind, "detected before declaring goes first")
+	assert.ErrorContains(t, apply(ib.Change{Kind: ib.ChangeMitigated, Time: now.Add(time.Hour)}), "in the future")
+	assert.ErrorContains(t, apply(ib.Change{Kind: ib.ChangeImpactTime, Time: now.Add(-time.Minute), Until: now.Add(-2 * time.Minute)}), "must end after it starts")
+	require.NoError(t, apply(ib.Change{Kind: ib.ChangeImpactTime, Time: declaredAt.Add(-30 * time.Minute), Until: declaredAt.Add(12 * time.Minute)}))
+	assert.Equal(t, 42*time.Minute, inc.CustomerImpact.End.Sub(inc.CustomerImpact.Start))
+	assert.ErrorContains(t, apply(ib.Change{Kind: ib.ChangeLink, URL: "javascript:alert(1)"}), "not a web address")
+	require.NoError(t, apply(ib.Change{Kind: ib.ChangeLink, URL: "https://github.com/acme/api/pull/4711", Text: "the revert"}))
+	assert.Equal(t, []ib.Link{{URL: "https://github.com/acme/api/pull/4711", Label: "the revert"}}, inc.Links)
+
+	assert.True(t, inc.CustomersAnsweredAt.IsZero(), "unknown is no answer")
+	require.NoError(t, apply(ib.Change{Kind: ib.ChangeCustomers, Answer: ib.Yes}))
+	assert.Equal(t, now, inc.CustomersAnsweredAt, "the first answer's time is kept")
+	assert.ErrorContains(t, apply(ib.Change{Kind: ib.ChangeCustomers, Answer: ib.Yes}), "already yes")
 }
 
 func TestErrorMessage(t *testing.T) {

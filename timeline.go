@@ -11,6 +11,11 @@ const (
 	EventSeverityChanged EventKind = "severity_changed"
 	EventNote            EventKind = "note"
 	EventResolved        EventKind = "resolved"
+	EventDetected        EventKind = "detected"
+	EventMitigated       EventKind = "mitigated"
+	EventImpact          EventKind = "impact"
+	EventLink            EventKind = "link"
+	EventCustomers       EventKind = "customers"
 )
 
 // TimelineEvent is one dated fact in an incident's history. Times are UTC; front

@@ -23,10 +23,13 @@ func (c *cli) execute(ctx context.Context, inv invocation) error {
 		return c.create(ctx, inv.declaration)
 	case cmd.Name == ib.CmdList:
 		return c.list(ctx, inv.all, inv.query)
-	case cmd.Name == ib.CmdShow || cmd.Name == ib.CmdStatus && cmd.Status == "":
-		return c.show(ctx, cmd.IncidentID, cmd.Name == ib.CmdShow, inv.asJSON)
+	case cmd.Name == ib.CmdShow || cmd.Name == ib.CmdTimeline || cmd.Name == ib.CmdStatus && cmd.Status == "":
+		return c.show(ctx, cmd.IncidentID, cmd.Name != ib.CmdStatus, inv.asJSON)
 	default:
-		change, _ := cmd.Change(currentUser())
+		change, _, err := cmd.Change(currentUser(), time.Now(), time.Local)
+		if err != nil {
+			return err
+		}
 		s, err := c.incidents.Change(ctx, cmd.IncidentID, change)
 		if err != nil {
 			return err

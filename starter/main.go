@@ -14,6 +14,7 @@ import (
 	"strings"
 	"syscall"
 	"time"
+	_ "time/tzdata" // people name time zones; the image may have no zoneinfo
 
 	"go.uber.org/zap"
 

@@ -302,3 +302,46 @@ func TestTemporalUnreachable(t *testing.T) {
 	})
 	roomReady(t, ib.IncidentID(title, time.Now(), 1))
 }
+
+// The timeline's facts from Slack: detection (in the typist's own time zone),
+// the customer-impact window and size, links, and the answer to the first
+// question with the time it came.
+func TestTimelineCommands(t *testing.T) {
+	gw := startGateway(t, &ibtemporal.Incidents{Client: tclient})
+	alice := fake.UserByName("alice") // her Slack profile says Europe/Berlin
+	id := declare(t, ib.Declaration{Title: "Control plane API outage", Severity: ib.S1, Declarer: ib.Person{SlackID: alice, Name: "alice"}})
+	ch := roomReady(t, id).Channel.ID
+
+	berlin, err := ib.LoadZone("Europe/Berlin")
+	require.NoError(t, err)
+	detected := time.Now().Add(-2 * time.Hour).In(berlin).Truncate(time.Minute)
+	start, end := time.Now().Add(-90*time.Minute).UTC().Truncate(time.Minute), time.Now().Add(-48*time.Minute).UTC().Truncate(time.Minute)
+	for text, says := range map[string]string{
+		"detected " + detected.Format("2006-01-02 15:04"):                                                      "now S1",
+		"impact start " + start.Format("2006-01-02 15:04") + " end " + end.Format("2006-01-02 15:04") + " UTC": "now S1",
+		"impact count 1234 failed requests":                                                                    "now S1",
+		"link https://grafana.example.com/d/cp Control plane dashboard":                                        "now S1",
+		"customers yes":             "now S1",
+		"link notaurl":              "not a web address",
+		"detected 2099-01-01 00:00": "in the future",
+	} {
+		assert.Contains(t, gw.ask(t, alice, ch, text), says, "/ib %s", text)
+	}
+
+	inc := state(t, id)
+	assert.Equal(t, detected.UTC(), inc.DetectedAt, "read in alice's time zone, stored in UTC")
+	assert.Equal(t, ib.Impact{Start: start, End: end, Count: 1234, Unit: "failed requests"}, inc.CustomerImpact)
+	assert.Equal(t, []ib.Link{{URL: "https://grafana.example.com/d/cp", Label: "Control plane dashboard"}}, inc.Links)
+	assert.Equal(t, ib.Yes, inc.CustomersAffected)
+	assert.False(t, inc.CustomersAnsweredAt.IsZero())
+	assert.Equal(t, ib.EventDetected, inc.Timeline[0].Kind, "the detection comes first on the timeline")
+
+	timeline := gw.ask(t, alice, ch, "timeline")
+	for _, want := range []string{"First detected", "Declared", "1234 failed requests", "Control plane dashboard", "(42 min)", "<!date^"} {
+		assert.Contains(t, timeline, want)
+	}
+	waitFor(t, "the header shows the impact", func() bool {
+		header := messagesAbout(inc.Channel.Name, id)
+		return len(header) > 0 && strings.Contains(string(header[0].Blocks), "1234 failed requests")
+	})
+}

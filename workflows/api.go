@@ -30,25 +30,27 @@ const (
 	// (reactions, messages, edits). Duplicates are ignored by event ID.
 	SignalSlackEvent = "slack-event"
 
-	UpdateSetStatus   = "set-status"
-	UpdateSetSeverity = "set-severity"
-	UpdateAddNote     = "add-note"
-	UpdateResolve     = "resolve"
+	UpdateSetStatus       = "set-status"
+	UpdateSetSeverity     = "set-severity"
+	UpdateAddNote         = "add-note"
+	UpdateResolve         = "resolve"
+	UpdateSetDetected     = "set-detected"
+	UpdateSetMitigated    = "set-mitigated"
+	UpdateAddLink         = "add-link"
+	UpdateSetImpactTime   = "set-impact-time"
+	UpdateSetImpactSize   = "set-impact-size"
+	UpdateAnswerCustomers = "answer-customers"
 )
 
-// UpdateName is the update that carries a change of the given kind.
-func UpdateName(k ib.ChangeKind) string {
-	switch k {
-	case ib.ChangeStatus:
-		return UpdateSetStatus
-	case ib.ChangeSeverity:
-		return UpdateSetSeverity
-	case ib.ChangeNote:
-		return UpdateAddNote
-	default:
-		return UpdateResolve
-	}
+var updateNames = map[ib.ChangeKind]string{
+	ib.ChangeStatus: UpdateSetStatus, ib.ChangeSeverity: UpdateSetSeverity, ib.ChangeNote: UpdateAddNote,
+	ib.ChangeResolve: UpdateResolve, ib.ChangeDetected: UpdateSetDetected, ib.ChangeMitigated: UpdateSetMitigated,
+	ib.ChangeLink: UpdateAddLink, ib.ChangeImpactTime: UpdateSetImpactTime, ib.ChangeImpactSize: UpdateSetImpactSize,
+	ib.ChangeCustomers: UpdateAnswerCustomers,
 }
+
+// UpdateName is the update that carries a change of the given kind.
+func UpdateName(k ib.ChangeKind) string { return updateNames[k] }
 
 // DeclareRequest starts an incident. The workflow ID is ID.
 type DeclareRequest struct {

@@ -72,7 +72,7 @@ func newIncident(ctx workflow.Context, req DeclareRequest) (*incident, error) {
 	if err := workflow.SetQueryHandler(ctx, QueryState, func() (ib.Incident, error) { return w.Incident, nil }); err != nil {
 		return nil, err
 	}
-	for _, kind := range []ib.ChangeKind{ib.ChangeStatus, ib.ChangeSeverity, ib.ChangeNote, ib.ChangeResolve} {
+	for _, kind := range ib.ChangeKinds {
 		if err := w.handleChanges(ctx, kind); err != nil {
 			return nil, err
 		}
@@ -165,7 +165,7 @@ func (w *incident) handleChanges(ctx workflow.Context, kind ib.ChangeKind) error
 		},
 		workflow.UpdateHandlerOptions{Validator: func(ctx workflow.Context, c ib.Change) error {
 			c.Kind = kind
-			return refusal(w.Check(c))
+			return refusal(w.Check(c, workflow.Now(ctx)))
 		}},
 	)
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	goslack "github.com/slack-go/slack"
 	"go.uber.org/zap"
@@ -42,9 +43,16 @@ func (g *Gateway) run(ctx context.Context, cmd ib.Command, user ib.Person, chann
 	if err != nil {
 		return g.sorry(err)
 	}
-	change, changes := cmd.Change(user)
+	loc := time.UTC
+	if cmd.NeedsZone() {
+		loc = g.userZone(ctx, user.SlackID)
+	}
+	change, changes, err := cmd.Change(user, time.Now(), loc)
+	if err != nil {
+		return g.sorry(err)
+	}
 	if !changes {
-		return g.show(ctx, id, cmd.Name == ib.CmdShow)
+		return g.show(ctx, id, cmd.Name != ib.CmdStatus)
 	}
 	return g.change(ctx, id, change, channelID)
 }

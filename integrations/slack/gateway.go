@@ -37,7 +37,32 @@ type Gateway struct {
 	followUp sync.WaitGroup // work still running after its answer
 
 	mu        sync.Mutex
-	botUserID string // from auth.test: the bot's own reactions are not people's
+	botUserID string                    // from auth.test: the bot's own reactions are not people's
+	zones     map[string]*time.Location // Slack user → the time zone of their profile
+}
+
+// userZone is the time zone of a person's Slack profile, in which the times
+// they type are read; UTC when Slack does not say.
+func (g *Gateway) userZone(ctx context.Context, userID string) *time.Location {
+	g.mu.Lock()
+	loc, ok := g.zones[userID]
+	g.mu.Unlock()
+	if ok {
+		return loc
+	}
+	loc = time.UTC
+	if u, err := g.API.GetUserInfoContext(ctx, userID); err == nil && u.TZ != "" {
+		if l, err := ib.LoadZone(u.TZ); err == nil {
+			loc = l
+		}
+	}
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.zones == nil {
+		g.zones = map[string]*time.Location{}
+	}
+	g.zones[userID] = loc
+	return loc
 }
 
 // botUser is the bot's user ID, asked of Slack once.

@@ -67,14 +67,22 @@ func headerBlocks(s ib.Summary, link string) []goslack.Block {
 		mrkdwn(fmt.Sprintf("*Severity*\n%s %s — %s", severityEmoji[s.Severity], s.Severity, s.Severity.Meaning())),
 		mrkdwn(fmt.Sprintf("*Status*\n%s", titleCase(string(s.Status)))),
 		mrkdwn(fmt.Sprintf("*Commander*\n%s", mention(s.Commander))),
-		mrkdwn(fmt.Sprintf("*Customers' workloads affected*\n%s", answerText(s.CustomersAffected))),
+		mrkdwn(fmt.Sprintf("*Customers' workloads affected*\n%s", answerText(s.CustomersAffected, s.CustomersAnsweredAt))),
 		mrkdwn(fmt.Sprintf("*Declared*\n%s by %s", slackDate(s.DeclaredAt), mention(s.Declarer))),
 	}
 	if len(s.Services) > 0 {
 		fields = append(fields, mrkdwn("*Services*\n"+escape(strings.Join(s.Services, ", "))))
 	}
-	if !s.ResolvedAt.IsZero() {
-		fields = append(fields, mrkdwn("*Resolved*\n"+slackDate(s.ResolvedAt)))
+	for _, f := range []struct {
+		label string
+		at    time.Time
+	}{{"Detected", s.DetectedAt}, {"Mitigated", s.MitigatedAt}, {"Resolved", s.ResolvedAt}} {
+		if !f.at.IsZero() {
+			fields = append(fields, mrkdwn("*"+f.label+"*\n"+slackDate(f.at)))
+		}
+	}
+	if impact := impactText(s.CustomerImpact); impact != "" {
+		fields = append(fields, mrkdwn("*Customer impact*\n"+impact))
 	}
 	blocks := []goslack.Block{
 		goslack.NewHeaderBlock(goslack.NewTextBlockObject(goslack.PlainTextType, truncate(s.Title, maxHeaderText), true, false)),
@@ -84,6 +92,17 @@ func headerBlocks(s ib.Summary, link string) []goslack.Block {
 		if part.text != "" {
 			blocks = append(blocks, section(truncate("*"+part.label+"*\n"+escape(part.text), maxFieldText)))
 		}
+	}
+	if len(s.Links) > 0 {
+		var links []string
+		for _, l := range s.Links {
+			label := l.Label
+			if label == "" {
+				label = l.URL
+			}
+			links = append(links, "<"+l.URL+"|"+escape(label)+">")
+		}
+		blocks = append(blocks, section(truncate("*Links*\n"+strings.Join(links, " · "), maxFieldText)))
 	}
 	if s.Status != ib.Resolved {
 		blocks = append(blocks, headerActions(s))
@@ -98,6 +117,20 @@ func headerBlocks(s ib.Summary, link string) []goslack.Block {
 func eventLine(e ib.TimelineEvent) string {
 	by := mention(e.By)
 	switch e.Kind {
+	case ib.EventDetected:
+		return fmt.Sprintf("👀 First detected (recorded by %s)", by)
+	case ib.EventMitigated:
+		return fmt.Sprintf("🩹 Mitigated (recorded by %s)", by)
+	case ib.EventImpact:
+		return fmt.Sprintf("📉 %s (by %s)", escape(titleCase(e.Text)), by)
+	case ib.EventLink:
+		url, label, _ := strings.Cut(e.Text, " ")
+		if label == "" {
+			label = url
+		}
+		return fmt.Sprintf("🔗 <%s|%s> (by %s)", url, escape(label), by)
+	case ib.EventCustomers:
+		return fmt.Sprintf("❓ %s (by %s)", escape(titleCase(e.Text)), by)
 	case ib.EventDeclared:
 		return fmt.Sprintf("🚨 Declared %s (by %s)", escape(e.Text), by)
 	case ib.EventStatusChanged:
@@ -115,15 +148,32 @@ func eventLine(e ib.TimelineEvent) string {
 	}
 }
 
-func answerText(a ib.Answer) string {
+func answerText(a ib.Answer, answeredAt time.Time) string {
 	switch a {
-	case ib.Yes:
-		return "Yes"
-	case ib.No:
-		return "No"
+	case ib.Yes, ib.No:
+		text := titleCase(string(a))
+		if !answeredAt.IsZero() {
+			text += " (known since " + slackDate(answeredAt) + ")"
+		}
+		return text
 	default:
 		return "Not known yet"
 	}
+}
+
+// impactText is when and how much customers suffered, or "".
+func impactText(i ib.Impact) string {
+	var parts []string
+	switch {
+	case !i.Start.IsZero() && !i.End.IsZero():
+		parts = append(parts, fmt.Sprintf("%s – %s (%s)", slackDate(i.Start), slackDate(i.End), humanDuration(i.End.Sub(i.Start))))
+	case !i.Start.IsZero():
+		parts = append(parts, "since "+slackDate(i.Start))
+	}
+	if i.Count > 0 {
+		parts = append(parts, fmt.Sprintf("%d %s", i.Count, escape(i.Unit)))
+	}
+	return strings.Join(parts, "\n")
 }
 
 func section(text string) goslack.Block { return goslack.NewSectionBlock(mrkdwn(text), nil, nil) }
