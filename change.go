@@ -21,11 +21,12 @@ const (
 	ChangeImpactTime ChangeKind = "impact-time" // when customers were affected (Time, Until)
 	ChangeImpactSize ChangeKind = "impact-size" // how many were affected (Count, Text as unit)
 	ChangeCustomers  ChangeKind = "customers"   // the answer to the first question (Answer)
+	ChangeStatusPage ChangeKind = "statuspage"  // a public status page update (Status, Text as message)
 )
 
 // ChangeKinds lists every kind of change.
 var ChangeKinds = []ChangeKind{ChangeStatus, ChangeSeverity, ChangeNote, ChangeResolve, ChangeDetected,
-	ChangeMitigated, ChangeLink, ChangeImpactTime, ChangeImpactSize, ChangeCustomers}
+	ChangeMitigated, ChangeLink, ChangeImpactTime, ChangeImpactSize, ChangeCustomers, ChangeStatusPage}
 
 // Change is one request to alter an incident. Only the fields its Kind names
 // are read. Times are absolute: front doors read what people type in their
@@ -116,6 +117,13 @@ func (inc *Incident) checkKind(c Change, now time.Time) error {
 		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
 			return Errorf(EINVALID, "%q is not a web address; give one starting with https://.", c.URL)
 		}
+	case ChangeStatusPage:
+		if !c.Status.Valid() {
+			return Errorf(EINVALID, "Unknown status page status %q: use investigating, identified, monitoring or resolved.", c.Status)
+		}
+		if CleanText(c.Text) == "" {
+			return Errorf(EINVALID, "Say what customers should read, e.g. `statuspage investigating We are looking into failed checkouts.`")
+		}
 	case ChangeCustomers:
 		if c.Answer != Yes && c.Answer != No && c.Answer != Unknown {
 			return Errorf(EINVALID, "Answer yes, no or unknown, not %q.", c.Answer)
@@ -180,6 +188,9 @@ func (inc *Incident) Apply(c Change, at time.Time) TimelineEvent {
 		}
 		inc.CustomersAffected = c.Answer
 		return inc.record(at, EventCustomers, c.By, "customers' running workloads affected: "+string(c.Answer))
+	case c.Kind == ChangeStatusPage:
+		inc.StatusPage.Status, inc.StatusPage.UpdatedAt = c.Status, at.UTC()
+		return inc.record(at, EventStatusPage, c.By, string(c.Status)+": "+text)
 	default:
 		return inc.record(at, EventNote, c.By, text)
 	}

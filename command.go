@@ -11,20 +11,21 @@ import (
 type CommandName string
 
 const (
-	CmdHelp      CommandName = "help"
-	CmdCreate    CommandName = "create"
-	CmdStatus    CommandName = "status"
-	CmdSev       CommandName = "sev"
-	CmdNote      CommandName = "note"
-	CmdResolve   CommandName = "resolve"
-	CmdList      CommandName = "list"
-	CmdShow      CommandName = "show"
-	CmdTimeline  CommandName = "timeline"
-	CmdDetected  CommandName = "detected"
-	CmdMitigated CommandName = "mitigated"
-	CmdLink      CommandName = "link"
-	CmdImpact    CommandName = "impact"
-	CmdCustomers CommandName = "customers"
+	CmdHelp       CommandName = "help"
+	CmdCreate     CommandName = "create"
+	CmdStatus     CommandName = "status"
+	CmdSev        CommandName = "sev"
+	CmdNote       CommandName = "note"
+	CmdResolve    CommandName = "resolve"
+	CmdList       CommandName = "list"
+	CmdShow       CommandName = "show"
+	CmdTimeline   CommandName = "timeline"
+	CmdDetected   CommandName = "detected"
+	CmdMitigated  CommandName = "mitigated"
+	CmdLink       CommandName = "link"
+	CmdImpact     CommandName = "impact"
+	CmdCustomers  CommandName = "customers"
+	CmdStatusPage CommandName = "statuspage"
 )
 
 // Command is one parsed command, the same whether it came from Slack or the CLI.
@@ -64,6 +65,7 @@ var commands = []commandSpec{
 	{CmdImpact, "impact [ID] count <number> <what>", "how many were affected, e.g. `impact count 1234 failed requests`"},
 	{CmdCustomers, "customers [ID] <yes|no|unknown>", "answer: does this affect customers' running workloads?"},
 	{CmdLink, "link [ID] <url> [label]", "add a dashboard, pull request or log to the incident"},
+	{CmdStatusPage, "statuspage [ID] <investigating|identified|monitoring|resolved> <message>", "update the public status page"},
 	{CmdShow, "show [ID]", "show the incident with its timeline"},
 	{CmdTimeline, "timeline [ID]", "show the timeline, in your time zone"},
 	{CmdList, "list", "list open incidents"},
@@ -135,6 +137,12 @@ func ParseCommand(text string, defaultSeverity Severity) (Command, error) {
 			err = usageError(cmd.Name, "needs a web address")
 		} else {
 			cmd.URL, cmd.Text = args[0], strings.Join(args[1:], " ")
+		}
+	case CmdStatusPage:
+		if len(args) < 2 {
+			err = usageError(cmd.Name, "needs a status and a message for customers")
+		} else if cmd.Status, err = ParseStatus(args[0]); err == nil {
+			cmd.Text = strings.Join(args[1:], " ")
 		}
 	case CmdCustomers:
 		if len(args) != 1 {
@@ -263,6 +271,8 @@ func (c Command) Change(by Person, now time.Time, loc *time.Location) (ch Change
 		ch.Kind, ch.URL = ChangeLink, c.URL
 	case c.Name == CmdCustomers:
 		ch.Kind, ch.Answer = ChangeCustomers, c.Answer
+	case c.Name == CmdStatusPage:
+		ch.Kind, ch.Status = ChangeStatusPage, c.Status
 	default:
 		return Change{}, false, nil
 	}

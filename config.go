@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 )
 
 // Config is every setting of Incident Buddy. Defaults come first; the environment
@@ -23,6 +24,12 @@ type Config struct {
 	IncidentsChannel string   // IB_INCIDENTS_CHANNEL: where declarations are announced (name or ID)
 	DefaultSeverity  Severity // IB_DEFAULT_SEVERITY: for `create` without a severity
 	CustomerQuestion string   // IB_CUSTOMER_QUESTION: the first question of every declaration
+	// The public status page (Atlassian Statuspage): STATUSPAGE_URL,
+	// STATUSPAGE_PAGE_ID, STATUSPAGE_API_KEY, STATUSPAGE_COMPONENT_IDS; and
+	// IB_STATUSPAGE_REMINDER, how long an S1/S2 may leave it without update.
+	StatusPageURL, StatusPageID, StatusPageKey string
+	StatusPageComponents                       []string
+	StatusPageReminder                         time.Duration
 	// CollectionEmoji maps emoji names to the collection a reaction keeps its
 	// message in (IB_PAPERTRAIL_EMOJI, IB_POSTMORTEM_EMOJI).
 	CollectionEmoji map[string]Collection
@@ -49,6 +56,11 @@ var EnvVars = []EnvVar{
 	{"IB_CUSTOMER_QUESTION", "Does this affect customers' running workloads?", "the yes/no/unknown question every declaration answers first"},
 	{"IB_PAPERTRAIL_EMOJI", "receipt", "emoji names (comma-separated) whose reaction keeps a message in the papertrail"},
 	{"IB_POSTMORTEM_EMOJI", "pushpin", "emoji names (comma-separated) whose reaction keeps a message for the postmortem"},
+	{"STATUSPAGE_URL", "https://api.statuspage.io/v1", "base URL of the Statuspage API (or a proxy, or a fake)"},
+	{"STATUSPAGE_PAGE_ID", "", "the status page's ID; with STATUSPAGE_API_KEY, turns on /ib statuspage"},
+	{"STATUSPAGE_API_KEY", "", "Statuspage API key"},
+	{"STATUSPAGE_COMPONENT_IDS", "", "components an incident marks as affected, comma-separated"},
+	{"IB_STATUSPAGE_REMINDER", "30m", "remind an active S1/S2 incident's channel when its status page has had no update this long (0: never)"},
 	{"IB_ADMINS", "", "Slack user IDs allowed every change, comma-separated"},
 	{"IB_RESTRICTED_CHANGES", "severity,resolve", "changes only IB_RESTRICTED_TO may make from Slack: status, severity, note, resolve"},
 	{"IB_RESTRICTED_TO", "responders", "responders (the commander and anyone in the incident's channel) or commander"},
@@ -71,18 +83,22 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		return ""
 	}
 	c := Config{
-		TemporalAddress:    get("TEMPORAL_ADDRESS"),
-		TemporalNamespace:  get("TEMPORAL_NAMESPACE"),
-		TemporalUIURL:      strings.TrimSuffix(get("IB_TEMPORAL_UI_URL"), "/"),
-		SlackBotToken:      get("SLACK_BOT_TOKEN"),
-		SlackSigningSecret: get("SLACK_SIGNING_SECRET"),
-		SlackAppToken:      get("SLACK_APP_TOKEN"),
-		SlackAPIURL:        get("SLACK_API_URL"),
-		ChannelPrefix:      get("IB_CHANNEL_PREFIX"),
-		IncidentsChannel:   strings.TrimPrefix(get("IB_INCIDENTS_CHANNEL"), "#"),
-		CustomerQuestion:   get("IB_CUSTOMER_QUESTION"),
-		LogLevel:           strings.ToLower(get("IB_LOG_LEVEL")),
-		LogFormat:          strings.ToLower(get("IB_LOG_FORMAT")),
+		TemporalAddress:      get("TEMPORAL_ADDRESS"),
+		TemporalNamespace:    get("TEMPORAL_NAMESPACE"),
+		TemporalUIURL:        strings.TrimSuffix(get("IB_TEMPORAL_UI_URL"), "/"),
+		SlackBotToken:        get("SLACK_BOT_TOKEN"),
+		SlackSigningSecret:   get("SLACK_SIGNING_SECRET"),
+		SlackAppToken:        get("SLACK_APP_TOKEN"),
+		SlackAPIURL:          get("SLACK_API_URL"),
+		ChannelPrefix:        get("IB_CHANNEL_PREFIX"),
+		IncidentsChannel:     strings.TrimPrefix(get("IB_INCIDENTS_CHANNEL"), "#"),
+		CustomerQuestion:     get("IB_CUSTOMER_QUESTION"),
+		StatusPageURL:        get("STATUSPAGE_URL"),
+		StatusPageID:         get("STATUSPAGE_PAGE_ID"),
+		StatusPageKey:        get("STATUSPAGE_API_KEY"),
+		StatusPageComponents: SplitList(get("STATUSPAGE_COMPONENT_IDS")),
+		LogLevel:             strings.ToLower(get("IB_LOG_LEVEL")),
+		LogFormat:            strings.ToLower(get("IB_LOG_FORMAT")),
 	}
 	if !strings.HasSuffix(c.SlackAPIURL, "/") {
 		c.SlackAPIURL += "/" // slack-go appends method names to it
@@ -96,6 +112,12 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		bad("IB_DEFAULT_SEVERITY", "%v", err)
 	}
 	c.DefaultSeverity = sev
+	if c.StatusPageReminder, err = time.ParseDuration(get("IB_STATUSPAGE_REMINDER")); err != nil || c.StatusPageReminder < 0 {
+		bad("IB_STATUSPAGE_REMINDER", "%q must be a duration such as 30m, or 0", get("IB_STATUSPAGE_REMINDER"))
+	}
+	if (c.StatusPageID == "") != (c.StatusPageKey == "") {
+		bad("STATUSPAGE_PAGE_ID/STATUSPAGE_API_KEY", "set both to use a status page, or neither")
+	}
 	c.CollectionEmoji = map[string]Collection{}
 	for _, col := range []struct {
 		env        string

@@ -75,9 +75,17 @@ type Summary struct {
 	MitigatedAt       time.Time `json:"mitigated_at,omitzero"`
 	// CustomersAnsweredAt is when the first question was first answered yes or
 	// no: how long it took to know matters as much as the answer.
-	CustomersAnsweredAt time.Time `json:"customers_answered_at,omitzero"`
-	CustomerImpact      Impact    `json:"customer_impact"`
-	Links               []Link    `json:"links,omitempty"`
+	CustomersAnsweredAt time.Time  `json:"customers_answered_at,omitzero"`
+	CustomerImpact      Impact     `json:"customer_impact"`
+	Links               []Link     `json:"links,omitempty"`
+	StatusPage          StatusPage `json:"status_page"`
+}
+
+// StatusPage is the incident's public face on the status page.
+type StatusPage struct {
+	IncidentID string    `json:"incident_id,omitempty"` // the status page's incident, once opened
+	Status     Status    `json:"status,omitempty"`
+	UpdatedAt  time.Time `json:"updated_at,omitzero"`
 }
 
 // Incident is the whole state of one incident, as its workflow keeps it.
@@ -153,6 +161,11 @@ func NewIncident(id string, d Declaration, at time.Time) Incident {
 		inc.Observe(ChannelEvent{User: p.SlackID})
 	}
 	return inc
+}
+
+// Note puts the bot's own remark on the timeline (a reminder, a failure).
+func (inc *Incident) Note(at time.Time, kind EventKind, text string) TimelineEvent {
+	return inc.record(at, kind, Person{Name: "Incident Buddy"}, text)
 }
 
 // record puts an event on the timeline in time order: a detection time given

@@ -16,6 +16,8 @@ const (
 	EventImpact          EventKind = "impact"
 	EventLink            EventKind = "link"
 	EventCustomers       EventKind = "customers"
+	EventStatusPage      EventKind = "statuspage"
+	EventReminder        EventKind = "reminder"
 )
 
 // TimelineEvent is one dated fact in an incident's history. Times are UTC; front

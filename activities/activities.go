@@ -55,7 +55,8 @@ type Settings struct {
 // Activities are the incident workflow's side effects. Workflows refer to them
 // through a nil *Activities; the worker registers a real one.
 type Activities struct {
-	Slack    Slack
-	Settings Settings
-	Log      *zap.Logger
+	Slack      Slack
+	StatusPage StatusPage // nil when no status page is configured
+	Settings   Settings
+	Log        *zap.Logger
 }

@@ -16,11 +16,13 @@ import (
 	"time"
 	_ "time/tzdata" // people name time zones; the image may have no zoneinfo
 
+	"go.temporal.io/sdk/client"
 	"go.uber.org/zap"
 
 	"github.com/incident-buddy/ib"
 	"github.com/incident-buddy/ib/integrations/logging"
 	ibtemporal "github.com/incident-buddy/ib/integrations/temporal"
+	"github.com/incident-buddy/ib/workflows"
 )
 
 // callTimeout bounds one CLI command's wait on Temporal.
@@ -76,13 +78,19 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	defer c.Close()
 
-	cli := &cli{incidents: &ibtemporal.Incidents{Client: c}, out: stdout, link: cfg.IncidentURL}
+	cli := &cli{incidents: newIncidents(c, cfg), out: stdout, link: cfg.IncidentURL}
 	if err := cli.execute(ctx, inv); err != nil {
 		logger.Debug("command failed", zap.Error(err))
 		fmt.Fprintln(stderr, ib.ErrorMessage(err))
 		return exitError
 	}
 	return exitOK
+}
+
+// newIncidents is the incident service both front doors use, with the settings
+// every declared incident keeps.
+func newIncidents(c client.Client, cfg ib.Config) *ibtemporal.Incidents {
+	return &ibtemporal.Incidents{Client: c, Settings: workflows.Settings{StatusPageReminder: cfg.StatusPageReminder}}
 }
 
 // invocation is a parsed command line: the command, and what only the CLI's

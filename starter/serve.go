@@ -46,7 +46,7 @@ func serve(ctx context.Context, cfg ib.Config, args []string) error {
 
 	api := slack.NewClient(cfg.SlackBotToken, cfg.SlackAPIURL, nil, goslack.OptionAppLevelToken(cfg.SlackAppToken)).API()
 	gw := &slack.Gateway{
-		Incidents:        &ibtemporal.Incidents{Client: c},
+		Incidents:        newIncidents(c, cfg),
 		API:              api,
 		Policy:           cfg.Policy,
 		DefaultSeverity:  cfg.DefaultSeverity,

@@ -25,8 +25,10 @@ import (
 	"github.com/incident-buddy/ib"
 	"github.com/incident-buddy/ib/activities"
 	"github.com/incident-buddy/ib/integrations/slack"
+	"github.com/incident-buddy/ib/integrations/statuspage"
 	ibtemporal "github.com/incident-buddy/ib/integrations/temporal"
 	"github.com/incident-buddy/ib/tests/fakeslack"
+	"github.com/incident-buddy/ib/tests/fakestatuspage"
 	"github.com/incident-buddy/ib/workflows"
 )
 
@@ -40,8 +42,11 @@ var (
 	fake      *fakeslack.Server
 	fakeBase  string // the fake's base URL
 	fakeURL   string // the fake's SLACK_API_URL
-	tclient   client.Client
-	incidents *ibtemporal.Incidents
+
+	statusPage    *fakestatuspage.Server
+	statusPageURL string
+	tclient       client.Client
+	incidents     *ibtemporal.Incidents
 )
 
 func TestMain(m *testing.M) {
@@ -83,6 +88,10 @@ func runTests(m *testing.M) int {
 	defer slackServer.Close()
 	fakeBase = slackServer.URL
 	fakeURL = fakeBase + "/api/"
+	statusPage = fakestatuspage.New("page1", "sp-key", 60)
+	statusPageServer := httptest.NewServer(statusPage)
+	defer statusPageServer.Close()
+	statusPageURL = statusPageServer.URL + "/v1"
 
 	w := worker.New(tclient, workflows.TaskQueue, worker.Options{})
 	workflows.Register(w, newActivities(fakeURL))
@@ -103,9 +112,10 @@ func runTests(m *testing.M) int {
 
 func newActivities(slackURL string) *activities.Activities {
 	return &activities.Activities{
-		Slack:    slack.NewClient("xoxb-fake", slackURL, nil),
-		Settings: activities.Settings{ChannelPrefix: "inc", IncidentsChannel: "incidents"},
-		Log:      zap.NewNop(),
+		Slack:      slack.NewClient("xoxb-fake", slackURL, nil),
+		StatusPage: &statuspage.Client{BaseURL: statusPageURL, PageID: "page1", APIKey: "sp-key", Components: []string{"cmp-api"}},
+		Settings:   activities.Settings{ChannelPrefix: "inc", IncidentsChannel: "incidents"},
+		Log:        zap.NewNop(),
 	}
 }
 

@@ -17,6 +17,7 @@ import (
 	"github.com/incident-buddy/ib/activities"
 	"github.com/incident-buddy/ib/integrations/logging"
 	"github.com/incident-buddy/ib/integrations/slack"
+	"github.com/incident-buddy/ib/integrations/statuspage"
 	ibtemporal "github.com/incident-buddy/ib/integrations/temporal"
 	"github.com/incident-buddy/ib/workflows"
 )
@@ -60,11 +61,16 @@ func run() error {
 	w := worker.New(c, workflows.TaskQueue, worker.Options{})
 	slackClient := slack.NewClient(cfg.SlackBotToken, cfg.SlackAPIURL, nil)
 	slackClient.IncidentURL = cfg.IncidentURL
-	workflows.Register(w, &activities.Activities{
+	acts := &activities.Activities{
 		Slack:    slackClient,
 		Settings: activities.Settings{ChannelPrefix: cfg.ChannelPrefix, IncidentsChannel: cfg.IncidentsChannel},
 		Log:      logger,
-	})
+	}
+	if cfg.StatusPageID != "" {
+		acts.StatusPage = &statuspage.Client{BaseURL: cfg.StatusPageURL, PageID: cfg.StatusPageID, APIKey: cfg.StatusPageKey,
+			Components: cfg.StatusPageComponents}
+	}
+	workflows.Register(w, acts)
 	if err := w.Start(); err != nil {
 		return fmt.Errorf("start worker: %w", err)
 	}

@@ -40,13 +40,14 @@ const (
 	UpdateSetImpactTime   = "set-impact-time"
 	UpdateSetImpactSize   = "set-impact-size"
 	UpdateAnswerCustomers = "answer-customers"
+	UpdatePostStatusPage  = "post-status-page"
 )
 
 var updateNames = map[ib.ChangeKind]string{
 	ib.ChangeStatus: UpdateSetStatus, ib.ChangeSeverity: UpdateSetSeverity, ib.ChangeNote: UpdateAddNote,
 	ib.ChangeResolve: UpdateResolve, ib.ChangeDetected: UpdateSetDetected, ib.ChangeMitigated: UpdateSetMitigated,
 	ib.ChangeLink: UpdateAddLink, ib.ChangeImpactTime: UpdateSetImpactTime, ib.ChangeImpactSize: UpdateSetImpactSize,
-	ib.ChangeCustomers: UpdateAnswerCustomers,
+	ib.ChangeCustomers: UpdateAnswerCustomers, ib.ChangeStatusPage: UpdatePostStatusPage,
 }
 
 // UpdateName is the update that carries a change of the given kind.
@@ -57,9 +58,18 @@ type DeclareRequest struct {
 	ID          string         `json:"id"`
 	Declaration ib.Declaration `json:"declaration"`
 	DeclaredAt  time.Time      `json:"declared_at"`
+	Settings    Settings       `json:"settings"`
 	// Carried is the state a long incident hands to its next run when it
 	// continues as new; nil when the incident is declared.
 	Carried *Carried `json:"carried,omitempty"`
+}
+
+// Settings are the configuration an incident keeps for its whole life, taken
+// from the declaring front door's configuration.
+type Settings struct {
+	// StatusPageReminder is how long an active S1 or S2 incident may leave the
+	// status page without an update before the channel is reminded; 0: never.
+	StatusPageReminder time.Duration `json:"status_page_reminder,omitempty"`
 }
 
 // Carried is everything an incident's run hands to the next one: its whole
@@ -72,6 +82,9 @@ type Carried struct {
 	// Collected messages still to fetch, and the bot's reactions still to set.
 	ToFetch   []string                    `json:"to_fetch,omitempty"`
 	Reactions []activities.ReactionChange `json:"reactions,omitempty"`
+	// Status page updates still to post, and when the channel was last reminded.
+	StatusPageUpdates []activities.StatusPageInput `json:"status_page_updates,omitempty"`
+	RemindedAt        time.Time                    `json:"reminded_at,omitzero"`
 }
 
 // SeenEvent is a channel event the incident has taken, remembered for as long

@@ -1,6 +1,7 @@
 package workflows
 
 import (
+	"fmt"
 	"slices"
 	"strconv"
 	"time"
@@ -40,7 +41,12 @@ type incident struct {
 
 	toFetch   []string                    // collected messages whose content is still to fetch
 	reactions []activities.ReactionChange // the bot's confirming reactions still to set or take back
-	log       log.Logger
+
+	settings   Settings
+	toPublish  []activities.StatusPageInput // status page updates still to post, in order
+	publishing bool                         // a status page update is under way
+	remindedAt time.Time                    // when the channel was last reminded of the status page
+	log        log.Logger
 }
 
 // historyLimit is the history length at which an incident continues as new.
@@ -64,10 +70,12 @@ func newIncident(ctx workflow.Context, req DeclareRequest) (*incident, error) {
 	w := &incident{
 		Incident: ib.NewIncident(req.ID, d, req.DeclaredAt),
 		log:      log.With(workflow.GetLogger(ctx), "incident", req.ID),
+		settings: req.Settings,
 	}
 	if c := req.Carried; c != nil {
 		w.Incident, w.outbox, w.stale, w.seen = c.Incident, c.Outbox, c.Stale, c.Seen
 		w.toFetch, w.reactions = c.ToFetch, c.Reactions
+		w.toPublish, w.remindedAt = c.StatusPageUpdates, c.RemindedAt
 	}
 	if err := workflow.SetQueryHandler(ctx, QueryState, func() (ib.Incident, error) { return w.Incident, nil }); err != nil {
 		return nil, err
@@ -78,6 +86,7 @@ func newIncident(ctx workflow.Context, req DeclareRequest) (*incident, error) {
 		}
 	}
 	w.listen(ctx)
+	workflow.Go(ctx, w.publishLoop)
 	return w, nil
 }
 
@@ -184,6 +193,11 @@ func (w *incident) apply(ctx workflow.Context, c ib.Change) {
 	msg := ib.NewMessage(ib.MsgEvent, w.Summary, strconv.Itoa(len(w.Timeline)))
 	msg.Events = []ib.TimelineEvent{event}
 	w.outbox = append(w.outbox, msg)
+	if c.Kind == ib.ChangeStatusPage {
+		w.toPublish = append(w.toPublish, activities.StatusPageInput{
+			IncidentID: w.ID, Name: w.Title, Severity: w.Severity, Status: c.Status, Body: ib.CleanText(c.Text),
+		})
+	}
 	w.stale = true
 	w.upsertSearchAttributes(ctx)
 }
@@ -201,9 +215,7 @@ func (w *incident) run(ctx workflow.Context) (ib.Incident, error) {
 		}
 	}
 	for {
-		_ = workflow.Await(ctx, func() bool {
-			return len(w.outbox) > 0 || w.stale || w.evidenceWaiting() || w.Status == ib.Resolved || w.historyFull(ctx)
-		})
+		w.waitForWork(ctx)
 		w.gatherEvidence(ctx)
 		w.flush(ctx)
 		if w.Status == ib.Resolved && len(w.outbox) == 0 && !w.stale {
@@ -213,8 +225,75 @@ func (w *incident) run(ctx workflow.Context) (ib.Incident, error) {
 			return w.Incident, w.continueAsNew(ctx)
 		}
 	}
+	// A last status page update ("resolved") goes out before the run ends.
+	_ = workflow.Await(ctx, func() bool { return len(w.toPublish) == 0 && !w.publishing })
 	w.close(ctx)
 	return w.Incident, nil
+}
+
+// waitForWork waits until there is something to do, or, for an active S1 or
+// S2 incident, until the status page has gone without an update for the
+// reminder interval: then the channel is reminded, once per interval.
+func (w *incident) waitForWork(ctx workflow.Context) {
+	work := func() bool {
+		return len(w.outbox) > 0 || w.stale || w.evidenceWaiting() || w.Status == ib.Resolved || w.historyFull(ctx)
+	}
+	due, remind := w.reminderDue()
+	if !remind || workflow.GetVersion(ctx, "status-page-reminder", workflow.DefaultVersion, 1) == workflow.DefaultVersion {
+		_ = workflow.Await(ctx, work)
+		return
+	}
+	wait := due.Sub(workflow.Now(ctx))
+	if wait > 0 {
+		ok, _ := workflow.AwaitWithOptions(ctx, workflow.AwaitOptions{
+			Timeout: wait, TimerOptions: workflow.TimerOptions{Summary: "status page reminder"},
+		}, work)
+		if ok {
+			return
+		}
+	}
+	w.remindedAt = workflow.Now(ctx)
+	event := w.Note(w.remindedAt, ib.EventReminder, fmt.Sprintf(
+		"The status page has had no update for %s. Customers read it: `/ib statuspage <status> <message>`", w.settings.StatusPageReminder))
+	msg := ib.NewMessage(ib.MsgEvent, w.Summary, strconv.Itoa(len(w.Timeline)))
+	msg.Events = []ib.TimelineEvent{event}
+	w.outbox = append(w.outbox, msg)
+}
+
+// reminderDue says when the status page reminder is due, if it applies: an
+// S1 or S2 incident, not resolved, with a reminder interval set.
+func (w *incident) reminderDue() (time.Time, bool) {
+	every := w.settings.StatusPageReminder
+	if every <= 0 || w.Status == ib.Resolved || (w.Severity != ib.S1 && w.Severity != ib.S2) {
+		return time.Time{}, false
+	}
+	last := w.DeclaredAt
+	for _, t := range []time.Time{w.StatusPage.UpdatedAt, w.remindedAt} {
+		if t.After(last) {
+			last = t
+		}
+	}
+	return last.Add(every), true
+}
+
+// publishLoop posts the queued status page updates, in order, for as long as
+// the run lasts. It runs beside the main loop, so a status page that is slow
+// or down never holds up the incident's channel. The first update opens the
+// public incident; the incident remembers it for the rest.
+func (w *incident) publishLoop(ctx workflow.Context) {
+	for {
+		_ = workflow.Await(ctx, func() bool { return len(w.toPublish) > 0 })
+		w.publishing = true
+		in := w.toPublish[0]
+		in.PageIncidentID = w.StatusPage.IncidentID
+		var id string
+		w.settle(ctx, "update the status page", workflow.ExecuteActivity(slackCall(ctx), a.PostStatusPage, in), &id)
+		if id != "" {
+			w.StatusPage.IncidentID = id
+		}
+		w.toPublish = w.toPublish[1:]
+		w.publishing = false
+	}
 }
 
 func (w *incident) historyFull(ctx workflow.Context) bool {
@@ -226,13 +305,15 @@ func (w *incident) historyFull(ctx workflow.Context) bool {
 // finish first, and channel events already delivered are taken in, so that
 // nothing is lost or done twice across the boundary.
 func (w *incident) continueAsNew(ctx workflow.Context) error {
-	_ = workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) })
+	// An update under way would be posted again by the next run: let it finish.
+	_ = workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) && !w.publishing })
 	w.takeEvents(ctx)
 	w.log.Info("continuing as new", "history_length", workflow.GetInfo(ctx).GetCurrentHistoryLength())
 	return workflow.NewContinueAsNewError(ctx, IncidentWorkflow, DeclareRequest{
 		ID: w.ID, Declaration: declarationOf(w.Summary), DeclaredAt: w.DeclaredAt,
+		Settings: w.settings,
 		Carried: &Carried{Incident: w.Incident, Outbox: w.outbox, Stale: w.stale, Seen: w.seen,
-			ToFetch: w.toFetch, Reactions: w.reactions},
+			ToFetch: w.toFetch, Reactions: w.reactions, StatusPageUpdates: w.toPublish, RemindedAt: w.remindedAt},
 	})
 }
 
@@ -319,10 +400,7 @@ func (w *incident) close(ctx workflow.Context) {
 func (w *incident) settle(ctx workflow.Context, what string, f workflow.Future, result any) {
 	if err := f.Get(ctx, result); err != nil {
 		w.log.Warn("could not "+what, "error", err)
-		w.Timeline = append(w.Timeline, ib.TimelineEvent{
-			At: workflow.Now(ctx).UTC(), Kind: ib.EventNote, By: ib.Person{Name: "Incident Buddy"},
-			Text: "Could not " + what + ": " + ib.ErrorMessage(err),
-		})
+		w.Note(workflow.Now(ctx), ib.EventNote, "Could not "+what+": "+ib.ErrorMessage(err))
 	}
 }
 

@@ -248,3 +248,57 @@ func TestSearchAttributes(t *testing.T) {
 	require.Equal(t, []string{"checkout"}, services)
 	require.Len(t, workflows.SearchAttributeKeys, workflows.AllSearchAttributes().Size(), "the dev server registers every key")
 }
+
+// The status page reminder of an active S1/S2 incident fires when the page has
+// had no update for the interval, is moved by each update, and stops when the
+// incident is resolved.
+func (s *incidentSuite) TestStatusPageReminder() {
+	s.mockSlack(slack{})
+	s.env.OnActivity(a.PostStatusPage, mock.Anything, mock.Anything).Return("sp000001", nil)
+	req := request() // S2
+	req.Settings.StatusPageReminder = 30 * time.Minute
+	s.change(40*time.Minute, ib.Change{Kind: ib.ChangeStatusPage, Status: ib.Investigating, Text: "We are looking into failed checkouts.", By: alice}, new(error))
+	s.change(80*time.Minute, ib.Change{Kind: ib.ChangeResolve, By: alice}, new(error))
+	s.env.ExecuteWorkflow(workflows.IncidentWorkflow, req)
+	s.Require().NoError(s.env.GetWorkflowError())
+
+	var reminders []time.Duration
+	for _, m := range s.posted {
+		for _, e := range m.Events {
+			if e.Kind == ib.EventReminder {
+				reminders = append(reminders, e.At.Sub(declaredAt))
+			}
+		}
+	}
+	s.Equal([]time.Duration{30 * time.Minute, 70 * time.Minute}, reminders)
+	var inc ib.Incident
+	s.Require().NoError(s.env.GetWorkflowResult(&inc))
+	s.Equal("sp000001", inc.StatusPage.IncidentID)
+	s.env.AssertActivityNumberOfCalls(s.T(), "PostStatusPage", 1)
+}
+
+// A status page update sent with the resolution is posted before the run ends.
+func (s *incidentSuite) TestLastStatusPageUpdateNotLost() {
+	s.mockSlack(slack{})
+	s.env.OnActivity(a.PostStatusPage, mock.Anything, mock.Anything).After(time.Minute).Return("sp000001", nil)
+	s.change(time.Minute, ib.Change{Kind: ib.ChangeStatusPage, Status: ib.Resolved, Text: "All good again.", By: alice}, new(error))
+	s.change(time.Minute, ib.Change{Kind: ib.ChangeResolve, By: alice}, new(error))
+	s.env.ExecuteWorkflow(workflows.IncidentWorkflow, request())
+	s.Require().NoError(s.env.GetWorkflowError())
+	s.env.AssertActivityNumberOfCalls(s.T(), "PostStatusPage", 1)
+}
+
+func (s *incidentSuite) TestNoStatusPageReminderBelowS2() {
+	s.mockSlack(slack{})
+	req := request()
+	req.Declaration.Severity = ib.S3
+	req.Settings.StatusPageReminder = 30 * time.Minute
+	s.change(3*time.Hour, ib.Change{Kind: ib.ChangeResolve, By: alice}, new(error))
+	s.env.ExecuteWorkflow(workflows.IncidentWorkflow, req)
+	s.Require().NoError(s.env.GetWorkflowError())
+	for _, m := range s.posted {
+		for _, e := range m.Events {
+			s.NotEqual(ib.EventReminder, e.Kind)
+		}
+	}
+}

@@ -129,6 +129,10 @@ func eventLine(e ib.TimelineEvent) string {
 			label = url
 		}
 		return fmt.Sprintf("🔗 <%s|%s> (by %s)", url, escape(label), by)
+	case ib.EventStatusPage:
+		return fmt.Sprintf("📣 Status page: %s (by %s)", escape(e.Text), by)
+	case ib.EventReminder:
+		return "⏰ " + e.Text
 	case ib.EventCustomers:
 		return fmt.Sprintf("❓ %s (by %s)", escape(titleCase(e.Text)), by)
 	case ib.EventDeclared:

@@ -32,6 +32,8 @@ type Incidents struct {
 	Client client.Client
 	// Now is the clock; time.Now unless a test sets another.
 	Now func() time.Time
+	// Settings go with every declared incident.
+	Settings workflows.Settings
 
 	channels channelCache
 }
@@ -59,7 +61,7 @@ func (s *Incidents) Declare(ctx context.Context, d ib.Declaration) (ib.Declared,
 			TypedSearchAttributes:                    temporal.NewSearchAttributes(workflows.SearchAttributes(ib.NewIncident(id, d, now).Summary)...),
 			StaticSummary:                            d.Title,
 			Memo:                                     map[string]any{memoTitle: d.Title},
-		}, workflows.IncidentWorkflow, workflows.DeclareRequest{ID: id, Declaration: d, DeclaredAt: now})
+		}, workflows.IncidentWorkflow, workflows.DeclareRequest{ID: id, Declaration: d, DeclaredAt: now, Settings: s.Settings})
 		var started *serviceerror.WorkflowExecutionAlreadyStarted
 		switch {
 		case err == nil:
