@@ -2,6 +2,7 @@ package activities
 
 import (
 	"context"
+	"errors"
 
 	"github.com/incident-buddy/ib"
 )
@@ -12,16 +13,24 @@ type FetchInput struct {
 	TS      []string
 }
 
+// FetchResult is what a fetch got through. Rest are the messages it did not
+// reach before Slack's rate limit: retrying the whole batch would spend the
+// next window on messages already fetched, and never finish.
+type FetchResult struct {
+	Messages []ib.MessageContent `json:"messages"`
+	Rest     []string            `json:"rest,omitempty"`
+}
+
 // FetchMessages reads collected messages from Slack. A message Slack no longer
 // has comes back not found, not as an error. Reading is idempotent.
-func (a *Activities) FetchMessages(ctx context.Context, in FetchInput) ([]ib.MessageContent, error) {
-	out := make([]ib.MessageContent, 0, len(in.TS))
-	for _, ts := range in.TS {
+func (a *Activities) FetchMessages(ctx context.Context, in FetchInput) (FetchResult, error) {
+	var out FetchResult
+	for i, ts := range in.TS {
 		m, err := a.Slack.FetchMessage(ctx, in.Channel, ts)
 		if err != nil {
-			return nil, a.fail(err)
+			return out, a.partial(err, len(out.Messages) > 0, func() { out.Rest = in.TS[i:] })
 		}
-		out = append(out, m)
+		out.Messages = append(out.Messages, m)
 	}
 	return out, nil
 }
@@ -40,10 +49,11 @@ type ReactionsInput struct {
 }
 
 // SetReactions confirms collected messages with the bot's own reaction, or
-// takes it back when the message left its collection. Slack's "already so"
-// answers count as done, so a retry is harmless.
-func (a *Activities) SetReactions(ctx context.Context, in ReactionsInput) error {
-	for _, c := range in.Changes {
+// takes it back when the message left its collection; it returns the changes
+// it did not reach before Slack's rate limit. Slack's "already so" answers
+// count as done, so a retry is harmless, and a message gone since is skipped.
+func (a *Activities) SetReactions(ctx context.Context, in ReactionsInput) ([]ReactionChange, error) {
+	for i, c := range in.Changes {
 		var err error
 		if c.Add {
 			err = a.Slack.React(ctx, in.Channel, c.TS, c.Emoji)
@@ -51,8 +61,21 @@ func (a *Activities) SetReactions(ctx context.Context, in ReactionsInput) error 
 			err = a.Slack.Unreact(ctx, in.Channel, c.TS, c.Emoji)
 		}
 		if err != nil && ib.ErrorCode(err) != ib.EINVALID {
-			return a.fail(err)
+			var rest []ReactionChange
+			return rest, a.partial(err, i > 0, func() { rest = in.Changes[i:] })
 		}
 	}
-	return nil
+	return nil, nil
+}
+
+// partial decides how a batch that hit an error ends: rate limited after some
+// progress, it succeeds with the rest left over (keep) for the next batch;
+// otherwise it fails as fail says.
+func (a *Activities) partial(err error, progressed bool, keep func()) error {
+	var wait *ib.RetryAfterError
+	if progressed && errors.As(err, &wait) {
+		keep()
+		return nil
+	}
+	return a.fail(err)
 }

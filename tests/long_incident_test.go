@@ -15,23 +15,34 @@ import (
 	"github.com/incident-buddy/ib"
 )
 
-// F9: thousands of channel events into one long incident. The incident
-// continues as new before its history grows large, every run stays under 4,096
-// events, and across the boundaries no event is lost or counted twice: the
-// final state is exactly what the events imply.
+// F9: thousands of channel events into one long incident, 200 of them 🧾 on
+// real messages. The incident continues as new before its history grows
+// large, every run stays under 4,096 events, and across the boundaries no
+// event is lost or counted twice: the final state is exactly what the events
+// imply, and every collected message is there once.
 func TestLongIncident(t *testing.T) {
 	id := declare(t, ib.Declaration{Title: "Long incident with thousands of events", Severity: ib.S2})
-	roomReady(t, id)
+	ch := roomReady(t, id).Channel.ID
 
-	const events = 3000
+	const events, collected = 3000, 200
+	marked := make([]string, collected) // messages people mark with 🧾
+	for i := range marked {
+		ts, err := fake.PostAs(fake.UserByName("bob"), ch, fmt.Sprintf("evidence %03d", i), "")
+		require.NoError(t, err)
+		marked[i] = ts
+	}
 	kinds := []ib.ChannelEventKind{ib.MessagePosted, ib.ReactionAdded, ib.MessageChanged, ib.ReactionRemoved}
-	var want ib.ChannelActivity
-	users := map[string]bool{}
+	// The marked messages were posted in the channel, and count as such.
+	want := ib.ChannelActivity{Messages: collected}
+	users := map[string]bool{fake.UserByName("bob"): true}
 	sent := make([]ib.ChannelEvent, events)
 	for i := range sent {
 		e := ib.ChannelEvent{
 			ID: fmt.Sprintf("EvLONG%06d", i), Kind: kinds[i%len(kinds)],
 			User: fmt.Sprintf("U%07d", i%37), TS: fmt.Sprintf("1795460000.%06d", i), At: time.Now(),
+		}
+		if i%15 == 1 && i/15 < collected { // every 15th event is a 🧾 on one of the messages
+			e.Kind, e.Reaction, e.Collection, e.TS = ib.ReactionAdded, "receipt", ib.Papertrail, marked[i/15]
 		}
 		switch e.Kind {
 		case ib.MessagePosted:
@@ -85,6 +96,22 @@ func TestLongIncident(t *testing.T) {
 	slices.Sort(wantUsers)
 	assert.Equal(t, wantUsers, got.Participants)
 	assert.Equal(t, 1, len(got.Timeline), "the timeline is carried whole")
+	waitFor(t, "every collected message fetched", func() bool {
+		got = state(t, id)
+		for _, e := range got.Evidence {
+			if !e.Fetched {
+				return false
+			}
+		}
+		return len(got.Evidence) == collected
+	})
+	seen := map[string]bool{}
+	for _, e := range got.Collected(ib.Papertrail) {
+		assert.False(t, seen[e.TS], "collected once: %s", e.TS)
+		seen[e.TS] = true
+		assert.Contains(t, e.Text, "evidence ")
+	}
+	assert.Len(t, seen, collected)
 
 	runs, err := tclient.ListWorkflow(context.Background(), &workflowservice.ListWorkflowExecutionsRequest{Query: "WorkflowId = '" + id + "'"})
 	require.NoError(t, err)

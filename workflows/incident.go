@@ -149,17 +149,20 @@ func (w *incident) evidenceWaiting() bool { return len(w.toFetch) > 0 || len(w.r
 func (w *incident) gatherEvidence(ctx workflow.Context) {
 	if ts := w.toFetch; len(ts) > 0 {
 		w.toFetch = nil
-		var found []ib.MessageContent
+		var got activities.FetchResult
 		w.settle(ctx, "fetch collected messages", workflow.ExecuteActivity(slackCall(ctx), a.FetchMessages,
-			activities.FetchInput{Channel: w.Channel.ID, TS: ts}), &found)
-		for _, m := range found {
+			activities.FetchInput{Channel: w.Channel.ID, TS: ts}), &got)
+		for _, m := range got.Messages {
 			w.Fill(m)
 		}
+		w.toFetch = append(got.Rest, w.toFetch...)
 	}
 	if changes := w.reactions; len(changes) > 0 {
 		w.reactions = nil
+		var rest []activities.ReactionChange
 		w.settle(ctx, "confirm collected messages", workflow.ExecuteActivity(slackCall(ctx), a.SetReactions,
-			activities.ReactionsInput{Channel: w.Channel.ID, Changes: changes}), nil)
+			activities.ReactionsInput{Channel: w.Channel.ID, Changes: changes}), &rest)
+		w.reactions = append(rest, w.reactions...)
 	}
 }
 
