@@ -55,24 +55,41 @@ func TestReplayRejectsChangedCommands(t *testing.T) {
 	require.ErrorContains(t, err, "TMPRL1100", "Temporal's nondeterminism error")
 }
 
-// TestCanonicalIncidentHistory runs the canonical incident (declare, status,
-// severity, note, status, resolve) on the dev server and replays its fresh
-// history. With -record-histories it also stores the history for
-// TestReplayRecordedHistories.
+// TestCanonicalIncidentHistory runs the canonical incident on the dev server
+// (declare, detection, status and severity changes, a note, a link, the
+// customer question, the impact window and size, a status page update, a 🧾
+// and a 📌, resolve) and replays its fresh history. With -record-histories it
+// also stores the history for TestReplayRecordedHistories.
 func TestCanonicalIncidentHistory(t *testing.T) {
 	alice := ib.Person{SlackID: fake.UserByName("alice"), Name: "alice"}
 	id := declare(t, ib.Declaration{Title: "Canonical incident for replay", Severity: ib.S2, Impact: "none, a recording", Declarer: alice})
-	roomReady(t, id)
+	ch := roomReady(t, id).Channel.ID
+	now := time.Now()
 	for _, c := range []ib.Change{
+		{Kind: ib.ChangeDetected, Time: now.Add(-30 * time.Minute), By: alice},
 		{Kind: ib.ChangeStatus, Status: ib.Identified, By: alice},
 		{Kind: ib.ChangeSeverity, Severity: ib.S1, By: alice},
+		{Kind: ib.ChangeCustomers, Answer: ib.Yes, By: alice},
 		{Kind: ib.ChangeNote, Text: "rolled back deploy 1234", By: alice},
+		{Kind: ib.ChangeLink, URL: "https://github.com/acme/api/pull/1234", Text: "the revert", By: alice},
+		{Kind: ib.ChangeStatusPage, Status: ib.Identified, Text: "A fix is being deployed.", By: alice},
+		{Kind: ib.ChangeImpactTime, Time: now.Add(-30 * time.Minute), Until: now.Add(-5 * time.Minute), By: alice},
+		{Kind: ib.ChangeImpactSize, Count: 1234, Text: "failed requests", By: alice},
 		{Kind: ib.ChangeStatus, Status: ib.Monitoring, By: alice},
-		{Kind: ib.ChangeResolve, Text: "reverted the change", By: alice},
 	} {
 		_, err := change(t, id, c)
 		require.NoError(t, err)
 	}
+	msg, err := fake.PostAs(alice.SlackID, ch, "error rate back to normal", "")
+	require.NoError(t, err)
+	require.NoError(t, fake.ReactAs(alice.SlackID, ch, msg, "receipt"))
+	require.NoError(t, fake.ReactAs(alice.SlackID, ch, msg, "pushpin"))
+	waitFor(t, "both collected and fetched", func() bool {
+		inc := state(t, id)
+		return len(inc.Evidence) == 2 && inc.Evidence[0].Fetched && inc.Evidence[1].Fetched
+	})
+	_, err = change(t, id, ib.Change{Kind: ib.ChangeResolve, Text: "reverted the change", By: alice})
+	require.NoError(t, err)
 	waitClosed(t, id)
 
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
