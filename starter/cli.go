@@ -74,7 +74,31 @@ func (c *cli) show(ctx context.Context, id string, timeline, asJSON bool) error 
 			fmt.Fprintf(c.out, "  %-10s %s\n", f.label, f.text)
 		}
 	}
-	fmt.Fprintf(c.out, "  declared   %s\n  web ui     %s\n", inc.DeclaredAt.Local().Format(time.DateTime), c.link(inc.ID))
+	fmt.Fprintf(c.out, "  declared   %s\n", inc.DeclaredAt.Local().Format(time.DateTime))
+	for _, f := range []struct {
+		label string
+		at    time.Time
+	}{{"detected", inc.DetectedAt}, {"mitigated", inc.MitigatedAt}, {"resolved", inc.ResolvedAt}} {
+		if !f.at.IsZero() {
+			fmt.Fprintf(c.out, "  %-10s %s\n", f.label, f.at.Local().Format(time.DateTime))
+		}
+	}
+	fmt.Fprintf(c.out, "  customers  %s\n", inc.CustomersAffected)
+	if i := inc.CustomerImpact; !i.Start.IsZero() || i.Count > 0 {
+		fmt.Fprintf(c.out, "  impact     %s – %s, %d %s\n", localTime(i.Start), localTime(i.End), i.Count, i.Unit)
+	}
+	for _, l := range inc.Links {
+		fmt.Fprintf(c.out, "  link       %s %s\n", l.URL, l.Label)
+	}
+	if inc.StatusPage.IncidentID != "" {
+		fmt.Fprintf(c.out, "  status pg  %s (%s)\n", inc.StatusPage.Status, inc.StatusPage.IncidentID)
+	}
+	for _, col := range []ib.Collection{ib.Papertrail, ib.PostmortemItems} {
+		for _, e := range inc.Collected(col) {
+			fmt.Fprintf(c.out, "  %-10s %s: %s %s\n", col, e.Author, e.Text, e.Permalink)
+		}
+	}
+	fmt.Fprintf(c.out, "  web ui     %s\n", c.link(inc.ID))
 	if timeline {
 		fmt.Fprintln(c.out, "\nTimeline:")
 		for _, e := range inc.Timeline {
@@ -82,6 +106,13 @@ func (c *cli) show(ctx context.Context, id string, timeline, asJSON bool) error 
 		}
 	}
 	return nil
+}
+
+func localTime(t time.Time) string {
+	if t.IsZero() {
+		return "…"
+	}
+	return t.Local().Format(time.DateTime)
 }
 
 func (c *cli) list(ctx context.Context, all bool, query string) error {
