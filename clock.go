@@ -67,3 +67,21 @@ func ParseTime(text string, now time.Time, loc *time.Location) (time.Time, error
 	}
 	return t, nil
 }
+
+// ParseTypedTime reads a time with an optional zone after it, as typed in a
+// form: "03:25", "2026-11-23 03:25 Europe/Berlin". Without a zone it is read
+// in loc.
+func ParseTypedTime(text string, now time.Time, loc *time.Location) (time.Time, error) {
+	when, rest, ok := takeTime(strings.Fields(text))
+	zone, rest := takeZone(rest)
+	if !ok || len(rest) > 0 {
+		return time.Time{}, Errorf(EINVALID, "%q is not a time: write 03:25, 2026-11-23 03:25, or add a zone: 03:25 Europe/Berlin.", text)
+	}
+	if zone != "" {
+		var err error
+		if loc, err = LoadZone(zone); err != nil {
+			return time.Time{}, err
+		}
+	}
+	return ParseTime(when, now, loc)
+}

@@ -138,16 +138,28 @@ func TestHeaderButtons(t *testing.T) {
 	})
 	require.Equal(t, http.StatusOK, status)
 	view := lastView(t, "ib_resolve")
-	status, body := gw.interact(t, map[string]any{
-		"type": "view_submission", "user": map[string]any{"id": alice},
-		"view": map[string]any{"id": view.ID, "callback_id": "ib_resolve", "private_metadata": view.PrivateMetadata,
-			"state": map[string]any{"values": map[string]any{
-				"summary": map[string]any{"summary": map[string]any{"type": "plain_text_input", "value": "rolled back"}},
-			}}},
-	})
+	submit := func(start, end string) (int, string) {
+		return gw.interact(t, map[string]any{
+			"type": "view_submission", "user": map[string]any{"id": alice},
+			"view": map[string]any{"id": view.ID, "callback_id": "ib_resolve", "private_metadata": view.PrivateMetadata,
+				"state": map[string]any{"values": map[string]any{
+					"summary":      map[string]any{"summary": map[string]any{"type": "plain_text_input", "value": "rolled back"}},
+					"impact_start": map[string]any{"impact_start": map[string]any{"type": "plain_text_input", "value": start}},
+					"impact_end":   map[string]any{"impact_end": map[string]any{"type": "plain_text_input", "value": end}},
+				}}},
+		})
+	}
+	status, body := submit("soon", "")
+	require.Equal(t, http.StatusOK, status)
+	assert.Contains(t, body, `"impact_start":"\"soon\" is not a time`, "a bad time shows on its field")
+	start := time.Now().Add(-time.Hour).UTC().Truncate(time.Minute)
+	end := start.Add(42 * time.Minute)
+	status, body = submit(start.Format("2006-01-02 15:04")+" UTC", end.Format("2006-01-02T15:04Z07:00"))
 	require.Equal(t, http.StatusOK, status)
 	assert.Contains(t, body, `"response_action":"clear"`)
-	assert.Equal(t, "rolled back", waitClosed(t, id).Resolution)
+	final := waitClosed(t, id)
+	assert.Equal(t, "rolled back", final.Resolution)
+	assert.Equal(t, 42*time.Minute, final.CustomerImpact.End.Sub(final.CustomerImpact.Start), "the impact window from the resolve form")
 }
 
 // Inside its channel a command needs no ID; the policy lets responders (those

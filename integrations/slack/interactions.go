@@ -2,6 +2,8 @@ package slack
 
 import (
 	"context"
+	"strings"
+	"time"
 
 	goslack "github.com/slack-go/slack"
 	"go.uber.org/zap"
@@ -71,8 +73,20 @@ func (g *Gateway) submit(ctx context.Context, cb goslack.InteractionCallback, us
 		}
 		return goslack.NewUpdateViewSubmissionResponse(DeclaredModal(res, d))
 	case callbackResolve:
-		summary := cb.View.State.Values[fieldSummary][fieldSummary].Value
+		values := cb.View.State.Values
 		id, channel := splitActionValue(cb.View.PrivateMetadata)
+		// The impact window, when given, is recorded first: a resolved incident
+		// takes no more changes.
+		if start := values[fieldImpactStart][fieldImpactStart].Value; start != "" {
+			window, field, err := g.impactWindow(ctx, user, start, values[fieldImpactEnd][fieldImpactEnd].Value)
+			if err != nil {
+				return goslack.NewErrorsViewSubmissionResponse(map[string]string{field: ib.ErrorMessage(err)})
+			}
+			if r := g.change(ctx, id, window, channel); r.failed {
+				return goslack.NewErrorsViewSubmissionResponse(map[string]string{fieldImpactStart: r.text})
+			}
+		}
+		summary := values[fieldSummary][fieldSummary].Value
 		r := g.change(ctx, id, ib.Change{Kind: ib.ChangeResolve, Text: summary, By: user}, channel)
 		if r.failed {
 			return goslack.NewErrorsViewSubmissionResponse(map[string]string{fieldSummary: r.text})
@@ -80,6 +94,23 @@ func (g *Gateway) submit(ctx context.Context, cb goslack.InteractionCallback, us
 		return goslack.NewClearViewSubmissionResponse()
 	}
 	return nil
+}
+
+// impactWindow reads the resolve form's impact times in the user's zone; on
+// error it names the field at fault.
+func (g *Gateway) impactWindow(ctx context.Context, user ib.Person, start, end string) (ib.Change, string, error) {
+	now, loc := time.Now(), g.userZone(ctx, user.SlackID)
+	c := ib.Change{Kind: ib.ChangeImpactTime, By: user}
+	var err error
+	if c.Time, err = ib.ParseTypedTime(start, now, loc); err != nil {
+		return c, fieldImpactStart, err
+	}
+	if strings.TrimSpace(end) != "" {
+		if c.Until, err = ib.ParseTypedTime(end, now, loc); err != nil {
+			return c, fieldImpactEnd, err
+		}
+	}
+	return c, "", nil
 }
 
 // fieldErrors shows an error on the modal input it is about, or on fallback.

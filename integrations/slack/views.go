@@ -30,6 +30,8 @@ const (
 	fieldServices    = "services"
 	fieldCommander   = "commander"
 	fieldSummary     = "summary"
+	fieldImpactStart = "impact_start"
+	fieldImpactEnd   = "impact_end"
 )
 
 // DeclareModal is the form of /ib create without text. privateMetadata carries
@@ -120,6 +122,10 @@ func ResolveModal(incidentID, channelID string) goslack.ModalViewRequest {
 		Blocks: goslack.Blocks{BlockSet: []goslack.Block{
 			section("Resolving *" + incidentID + "*: customers are no longer affected."),
 			optional(goslack.NewInputBlock(fieldSummary, plain("How was it resolved?"), plain("Shown in the channel and in #incidents"), multiline(fieldSummary))),
+			optional(goslack.NewInputBlock(fieldImpactStart, plain("Customers affected from"), plain("e.g. 03:25 or 2026-11-23 03:25, in your time zone"),
+				goslack.NewPlainTextInputBlockElement(nil, fieldImpactStart))),
+			optional(goslack.NewInputBlock(fieldImpactEnd, plain("Customers affected until"), nil,
+				goslack.NewPlainTextInputBlockElement(nil, fieldImpactEnd))),
 		}},
 	}
 }
