@@ -73,18 +73,19 @@ type Settings struct {
 }
 
 // Carried is everything an incident's run hands to the next one: its whole
-// record, and what it had still to do.
+// record, and what it had still to do. It is the workflow's state, so that
+// nothing can be left out of the hand-over.
 type Carried struct {
-	Incident ib.Incident  `json:"incident"`
-	Outbox   []ib.Message `json:"outbox,omitempty"` // timeline posts not yet made
-	Stale    bool         `json:"stale,omitempty"`  // topic and header to refresh
-	Seen     []SeenEvent  `json:"seen,omitempty"`   // latest channel events, to drop redeliveries
+	ib.Incident
+	Outbox []ib.Message `json:"outbox,omitempty"` // timeline posts not yet made
+	Stale  bool         `json:"stale,omitempty"`  // topic and header to refresh
+	Seen   []SeenEvent  `json:"seen,omitempty"`   // latest channel events, to drop redeliveries
 	// Collected messages still to fetch, and the bot's reactions still to set.
 	ToFetch   []string                    `json:"to_fetch,omitempty"`
 	Reactions []activities.ReactionChange `json:"reactions,omitempty"`
 	// Status page updates still to post, and when the channel was last reminded.
-	StatusPageUpdates []activities.StatusPageInput `json:"status_page_updates,omitempty"`
-	RemindedAt        time.Time                    `json:"reminded_at,omitzero"`
+	ToPublish  []activities.StatusPageInput `json:"to_publish,omitempty"`
+	RemindedAt time.Time                    `json:"reminded_at,omitzero"`
 }
 
 // SeenEvent is a channel event the incident has taken, remembered for as long

@@ -31,21 +31,15 @@ func IncidentWorkflow(ctx workflow.Context, req DeclareRequest) (ib.Incident, er
 
 // incident is the workflow's state. Changes are applied the moment their Update
 // is accepted, so the caller's answer comes back without waiting on Slack; what
-// they mean for Slack is queued in outbox and carried out, in order, by run.
+// they mean for Slack is queued in Outbox and carried out, in order, by run.
 type incident struct {
-	ib.Incident
-	outbox []ib.Message // timeline posts for the channel, oldest first
-	stale  bool         // the topic and header no longer show the current state
-	seen   []SeenEvent  // the latest channel events, oldest first, to drop redeliveries
-	events workflow.ReceiveChannel
-
-	toFetch   []string                    // collected messages whose content is still to fetch
-	reactions []activities.ReactionChange // the bot's confirming reactions still to set or take back
+	Carried // the state, handed whole to the next run
 
 	settings   Settings
-	toPublish  []activities.StatusPageInput // status page updates still to post, in order
-	publishing bool                         // a status page update is under way
-	remindedAt time.Time                    // when the channel was last reminded of the status page
+	events     workflow.ReceiveChannel
+	publishing bool                        // a status page update is under way
+	fetching   []string                    // collected messages being fetched
+	confirming []activities.ReactionChange // the bot's reactions being set
 	log        log.Logger
 }
 
@@ -68,14 +62,12 @@ func newIncident(ctx workflow.Context, req DeclareRequest) (*incident, error) {
 		return nil, temporal.NewNonRetryableApplicationError(ib.ErrorMessage(err), ib.EINVALID, err)
 	}
 	w := &incident{
-		Incident: ib.NewIncident(req.ID, d, req.DeclaredAt),
+		Carried:  Carried{Incident: ib.NewIncident(req.ID, d, req.DeclaredAt)},
 		log:      log.With(workflow.GetLogger(ctx), "incident", req.ID),
 		settings: req.Settings,
 	}
-	if c := req.Carried; c != nil {
-		w.Incident, w.outbox, w.stale, w.seen = c.Incident, c.Outbox, c.Stale, c.Seen
-		w.toFetch, w.reactions = c.ToFetch, c.Reactions
-		w.toPublish, w.remindedAt = c.StatusPageUpdates, c.RemindedAt
+	if req.Carried != nil {
+		w.Carried = *req.Carried
 	}
 	if err := workflow.SetQueryHandler(ctx, QueryState, func() (ib.Incident, error) { return w.Incident, nil }); err != nil {
 		return nil, err
@@ -87,6 +79,7 @@ func newIncident(ctx workflow.Context, req DeclareRequest) (*incident, error) {
 	}
 	w.listen(ctx)
 	workflow.Go(ctx, w.publishLoop)
+	workflow.Go(ctx, w.evidenceLoop)
 	return w, nil
 }
 
@@ -118,51 +111,58 @@ func (w *incident) takeEvents(ctx workflow.Context) {
 // observe takes each channel event once, however often Slack delivers it.
 func (w *incident) observe(ctx workflow.Context, e ib.ChannelEvent) {
 	if e.ID != "" {
-		if slices.ContainsFunc(w.seen, func(s SeenEvent) bool { return s.ID == e.ID }) {
+		if slices.ContainsFunc(w.Seen, func(s SeenEvent) bool { return s.ID == e.ID }) {
 			return
 		}
 		now := workflow.Now(ctx)
 		forget := 0
-		for forget < len(w.seen) && (now.Sub(w.seen[forget].At) > rememberEventsFor || len(w.seen)-forget >= rememberedEvents) {
+		for forget < len(w.Seen) && (now.Sub(w.Seen[forget].At) > rememberEventsFor || len(w.Seen)-forget >= rememberedEvents) {
 			forget++
 		}
-		w.seen = append(w.seen[forget:], SeenEvent{ID: e.ID, At: now})
+		w.Seen = append(w.Seen[forget:], SeenEvent{ID: e.ID, At: now})
 	}
 	w.Observe(e)
 	added, withdrawn := w.Collect(e)
 	if added != nil {
-		w.toFetch = append(w.toFetch, added.TS)
-		w.reactions = append(w.reactions, activities.ReactionChange{TS: added.TS, Emoji: added.Emoji, Add: true})
+		w.ToFetch = append(w.ToFetch, added.TS)
+		w.Reactions = append(w.Reactions, activities.ReactionChange{TS: added.TS, Emoji: added.Emoji, Add: true})
 	}
 	if withdrawn != nil {
-		w.reactions = append(w.reactions, activities.ReactionChange{TS: withdrawn.TS, Emoji: withdrawn.Emoji})
+		w.Reactions = append(w.Reactions, activities.ReactionChange{TS: withdrawn.TS, Emoji: withdrawn.Emoji})
 	}
 }
 
-// evidenceWaiting says whether collected messages wait to be fetched or
-// confirmed.
-func (w *incident) evidenceWaiting() bool { return len(w.toFetch) > 0 || len(w.reactions) > 0 }
+// evidenceLoop fetches newly collected messages and confirms (or takes back)
+// the bot's reactions, for as long as the run lasts, all waiting ones at once:
+// a burst of reactions costs two activities, not two per reaction. It runs
+// beside the main loop, so that Slack's rate limits on these calls never keep
+// the incident from continuing as new in time.
+func (w *incident) evidenceLoop(ctx workflow.Context) {
+	for {
+		_ = workflow.Await(ctx, func() bool { return len(w.ToFetch) > 0 || len(w.Reactions) > 0 })
+		w.gatherEvidence(ctx)
+	}
+}
 
-// gatherEvidence fetches newly collected messages and confirms (or takes back)
-// the bot's reactions, all waiting ones at once: a burst of reactions costs two
-// activities, not two per reaction.
 func (w *incident) gatherEvidence(ctx workflow.Context) {
-	if ts := w.toFetch; len(ts) > 0 {
-		w.toFetch = nil
+	if ts := w.ToFetch; len(ts) > 0 {
+		w.ToFetch, w.fetching = nil, ts
+		defer func() { w.fetching = nil }()
 		var got activities.FetchResult
 		w.settle(ctx, "fetch collected messages", workflow.ExecuteActivity(slackCall(ctx), a.FetchMessages,
 			activities.FetchInput{Channel: w.Channel.ID, TS: ts}), &got)
 		for _, m := range got.Messages {
 			w.Fill(m)
 		}
-		w.toFetch = append(got.Rest, w.toFetch...)
+		w.ToFetch = append(got.Rest, w.ToFetch...)
 	}
-	if changes := w.reactions; len(changes) > 0 {
-		w.reactions = nil
+	if changes := w.Reactions; len(changes) > 0 {
+		w.Reactions, w.confirming = nil, changes
+		defer func() { w.confirming = nil }()
 		var rest []activities.ReactionChange
 		w.settle(ctx, "confirm collected messages", workflow.ExecuteActivity(slackCall(ctx), a.SetReactions,
 			activities.ReactionsInput{Channel: w.Channel.ID, Changes: changes}), &rest)
-		w.reactions = append(rest, w.reactions...)
+		w.Reactions = append(rest, w.Reactions...)
 	}
 }
 
@@ -195,13 +195,13 @@ func (w *incident) apply(ctx workflow.Context, c ib.Change) {
 	event := w.Apply(c, workflow.Now(ctx))
 	msg := ib.NewMessage(ib.MsgEvent, w.Summary, strconv.Itoa(len(w.Timeline)))
 	msg.Events = []ib.TimelineEvent{event}
-	w.outbox = append(w.outbox, msg)
+	w.Outbox = append(w.Outbox, msg)
 	if c.Kind == ib.ChangeStatusPage {
-		w.toPublish = append(w.toPublish, activities.StatusPageInput{
+		w.ToPublish = append(w.ToPublish, activities.StatusPageInput{
 			IncidentID: w.ID, Name: w.Title, Severity: w.Severity, Status: c.Status, Body: ib.CleanText(c.Text),
 		})
 	}
-	w.stale = true
+	w.Stale = true
 	w.upsertSearchAttributes(ctx)
 }
 
@@ -219,17 +219,20 @@ func (w *incident) run(ctx workflow.Context) (ib.Incident, error) {
 	}
 	for {
 		w.waitForWork(ctx)
-		w.gatherEvidence(ctx)
 		w.flush(ctx)
-		if w.Status == ib.Resolved && len(w.outbox) == 0 && !w.stale {
+		if w.Status == ib.Resolved && len(w.Outbox) == 0 && !w.Stale {
 			break
 		}
 		if w.historyFull(ctx) {
 			return w.Incident, w.continueAsNew(ctx)
 		}
 	}
-	// A last status page update ("resolved") goes out before the run ends.
-	_ = workflow.Await(ctx, func() bool { return len(w.toPublish) == 0 && !w.publishing })
+	// A last status page update ("resolved"), and messages collected at the
+	// last moment, are handled before the run ends.
+	_ = workflow.Await(ctx, func() bool {
+		return len(w.ToPublish) == 0 && !w.publishing &&
+			len(w.ToFetch) == 0 && len(w.Reactions) == 0 && w.fetching == nil && w.confirming == nil
+	})
 	w.close(ctx)
 	return w.Incident, nil
 }
@@ -239,7 +242,7 @@ func (w *incident) run(ctx workflow.Context) (ib.Incident, error) {
 // reminder interval: then the channel is reminded, once per interval.
 func (w *incident) waitForWork(ctx workflow.Context) {
 	work := func() bool {
-		return len(w.outbox) > 0 || w.stale || w.evidenceWaiting() || w.Status == ib.Resolved || w.historyFull(ctx)
+		return len(w.Outbox) > 0 || w.Stale || w.Status == ib.Resolved || w.historyFull(ctx)
 	}
 	due, remind := w.reminderDue()
 	if !remind || workflow.GetVersion(ctx, "status-page-reminder", workflow.DefaultVersion, 1) == workflow.DefaultVersion {
@@ -255,12 +258,12 @@ func (w *incident) waitForWork(ctx workflow.Context) {
 			return
 		}
 	}
-	w.remindedAt = workflow.Now(ctx)
-	event := w.Note(w.remindedAt, ib.EventReminder, fmt.Sprintf(
+	w.RemindedAt = workflow.Now(ctx)
+	event := w.Note(w.RemindedAt, ib.EventReminder, fmt.Sprintf(
 		"The status page has had no update for %s. Customers read it: `/ib statuspage <status> <message>`", w.settings.StatusPageReminder))
 	msg := ib.NewMessage(ib.MsgEvent, w.Summary, strconv.Itoa(len(w.Timeline)))
 	msg.Events = []ib.TimelineEvent{event}
-	w.outbox = append(w.outbox, msg)
+	w.Outbox = append(w.Outbox, msg)
 }
 
 // reminderDue says when the status page reminder is due, if it applies: an
@@ -271,7 +274,7 @@ func (w *incident) reminderDue() (time.Time, bool) {
 		return time.Time{}, false
 	}
 	last := w.DeclaredAt
-	for _, t := range []time.Time{w.StatusPage.UpdatedAt, w.remindedAt} {
+	for _, t := range []time.Time{w.StatusPage.UpdatedAt, w.RemindedAt} {
 		if t.After(last) {
 			last = t
 		}
@@ -285,16 +288,16 @@ func (w *incident) reminderDue() (time.Time, bool) {
 // public incident; the incident remembers it for the rest.
 func (w *incident) publishLoop(ctx workflow.Context) {
 	for {
-		_ = workflow.Await(ctx, func() bool { return len(w.toPublish) > 0 })
+		_ = workflow.Await(ctx, func() bool { return len(w.ToPublish) > 0 })
 		w.publishing = true
-		in := w.toPublish[0]
+		in := w.ToPublish[0]
 		in.PageIncidentID = w.StatusPage.IncidentID
 		var id string
 		w.settle(ctx, "update the status page", workflow.ExecuteActivity(slackCall(ctx), a.PostStatusPage, in), &id)
 		if id != "" {
 			w.StatusPage.IncidentID = id
 		}
-		w.toPublish = w.toPublish[1:]
+		w.ToPublish = w.ToPublish[1:]
 		w.publishing = false
 	}
 }
@@ -311,12 +314,15 @@ func (w *incident) continueAsNew(ctx workflow.Context) error {
 	// An update under way would be posted again by the next run: let it finish.
 	_ = workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) && !w.publishing })
 	w.takeEvents(ctx)
+	// Evidence under way is idempotent work: the next run simply does it again.
+	carried := w.Carried
+	carried.ToFetch = append(slices.Clone(w.fetching), w.ToFetch...)
+	carried.Reactions = append(slices.Clone(w.confirming), w.Reactions...)
 	w.log.Info("continuing as new", "history_length", workflow.GetInfo(ctx).GetCurrentHistoryLength())
 	return workflow.NewContinueAsNewError(ctx, IncidentWorkflow, DeclareRequest{
 		ID: w.ID, Declaration: declarationOf(w.Summary), DeclaredAt: w.DeclaredAt,
 		Settings: w.settings,
-		Carried: &Carried{Incident: w.Incident, Outbox: w.outbox, Stale: w.stale, Seen: w.seen,
-			ToFetch: w.toFetch, Reactions: w.reactions, StatusPageUpdates: w.toPublish, RemindedAt: w.remindedAt},
+		Carried:  &carried,
 	})
 }
 
@@ -360,22 +366,22 @@ const maxEventsPerPost = 10
 // none dropped and in order, instead of waiting on 429s one by one.
 func (w *incident) flush(ctx workflow.Context) {
 	batch := workflow.GetVersion(ctx, "batch-timeline-posts", workflow.DefaultVersion, 1) == 1
-	for len(w.outbox) > 0 {
+	for len(w.Outbox) > 0 {
 		n := 1
 		if batch {
-			n = min(len(w.outbox), maxEventsPerPost)
+			n = min(len(w.Outbox), maxEventsPerPost)
 		}
-		msg := w.outbox[0]
-		for _, more := range w.outbox[1:n] {
+		msg := w.Outbox[0]
+		for _, more := range w.Outbox[1:n] {
 			msg.Events = append(slices.Clip(msg.Events), more.Events...)
 		}
 		w.settle(ctx, "post the timeline", workflow.ExecuteActivity(slackCall(ctx), a.Post, activities.PostInput{Channel: w.Channel.ID, Message: msg}), nil)
-		w.outbox = w.outbox[n:]
+		w.Outbox = w.Outbox[n:]
 	}
-	if !w.stale {
+	if !w.Stale {
 		return
 	}
-	w.stale = false
+	w.Stale = false
 	topic := workflow.ExecuteActivity(slackCall(ctx), a.SetTopic, w.Summary)
 	var header workflow.Future
 	if w.Channel.HeaderTS != "" {
