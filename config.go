@@ -24,6 +24,7 @@ type Config struct {
 	IncidentsChannel string   // IB_INCIDENTS_CHANNEL: where declarations are announced (name or ID)
 	DefaultSeverity  Severity // IB_DEFAULT_SEVERITY: for `create` without a severity
 	CustomerQuestion string   // IB_CUSTOMER_QUESTION: the first question of every declaration
+	CatalogFile      string   // IB_CATALOG: the service catalog (YAML)
 	// The public status page (Atlassian Statuspage): STATUSPAGE_URL,
 	// STATUSPAGE_PAGE_ID, STATUSPAGE_API_KEY, STATUSPAGE_COMPONENT_IDS; and
 	// IB_STATUSPAGE_REMINDER, how long an S1/S2 may leave it without update.
@@ -54,6 +55,7 @@ var EnvVars = []EnvVar{
 	{"IB_INCIDENTS_CHANNEL", "incidents", "channel (name or ID) where new incidents are announced"},
 	{"IB_DEFAULT_SEVERITY", "S3", "severity of `create` when none is given"},
 	{"IB_CUSTOMER_QUESTION", "Does this affect customers' running workloads?", "the yes/no/unknown question every declaration answers first"},
+	{"IB_CATALOG", "", "path of the service catalog (YAML; see catalog.example.yaml)"},
 	{"IB_PAPERTRAIL_EMOJI", "receipt", "emoji names (comma-separated) whose reaction keeps a message in the papertrail"},
 	{"IB_POSTMORTEM_EMOJI", "pushpin", "emoji names (comma-separated) whose reaction keeps a message for the postmortem"},
 	{"STATUSPAGE_URL", "https://api.statuspage.io/v1", "base URL of the Statuspage API (or a proxy, or a fake)"},

@@ -52,6 +52,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprint(stdout, usage(cfg))
 		return exitOK
 	}
+	if code, handled := catalogCommands(args, cfg, stdout, stderr); handled {
+		return code
+	}
 	if args[0] == "serve" {
 		if err := serve(ctx, cfg, args[1:]); err != nil {
 			fmt.Fprintln(stderr, "starter serve:", err)
@@ -164,6 +167,8 @@ func usage(cfg ib.Config) string {
 	b.WriteString(ib.Help("  starter ", cfg.DefaultSeverity))
 	b.WriteString(`
   starter serve [--addr :3000]  — run the Slack gateway (HTTP, and Socket Mode with SLACK_APP_TOKEN)
+  starter catalog check [--file F] [--months 3]  — validate the service catalog and the on-call policy
+  starter oncall [--file F] [service]  — who is on call now, and next
 
 Flags:
   starter create [--severity S1] [--title T] [--impact I] [--description D]

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"os"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -70,4 +71,26 @@ func TestRunUsageErrorsNeedNoTemporal(t *testing.T) {
 	assert.Equal(t, exitOK, run(context.Background(), []string{"help"}, &out, &errOut))
 	assert.Contains(t, out.String(), "starter create")
 	assert.Contains(t, out.String(), "TEMPORAL_ADDRESS")
+}
+
+func TestCatalogCommands(t *testing.T) {
+	var out, errOut bytes.Buffer
+	assert.Equal(t, exitOK, run(context.Background(), []string{"catalog", "check", "--file", "../catalog.example.yaml"}, &out, &errOut), errOut.String())
+	assert.Contains(t, out.String(), "✓ ../catalog.example.yaml: 3 teams, 2 services, 3 rotations")
+
+	out.Reset()
+	assert.Equal(t, exitOK, run(context.Background(), []string{"oncall", "--file", "../catalog.example.yaml", "checkout"}, &out, &errOut))
+	assert.Contains(t, out.String(), "payments-primary")
+	assert.NotContains(t, out.String(), "platform-primary", "only the service's rotation")
+
+	bad := t.TempDir() + "/catalog.yaml"
+	require.NoError(t, os.WriteFile(bad, []byte("teams: [{name: t}]\nservices: [{name: s, team: nobody, rotation: r}]\nrotations: [{name: r, members: [a, b], handoff: {weekday: monday, hour: 9}, time_zone: UTC, start: 2026-01-05}]\n"), 0o644))
+	errOut.Reset()
+	assert.Equal(t, exitError, run(context.Background(), []string{"catalog", "check", "--file", bad}, &out, &errOut))
+	assert.Contains(t, errOut.String(), `✗ Service "s" names team "nobody"`)
+
+	errOut.Reset()
+	t.Setenv("IB_CATALOG", "")
+	assert.Equal(t, exitError, run(context.Background(), []string{"catalog", "check"}, &out, &errOut))
+	assert.Contains(t, errOut.String(), "Which catalog?")
 }

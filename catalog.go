@@ -1,0 +1,140 @@
+package ib
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// Catalog is the service catalog, kept as code: which team owns each service,
+// which rotation is on call for it, and which rotations every incident of a
+// severity pages. Teams that build a service support it.
+type Catalog struct {
+	Teams       []Team                `yaml:"teams"`
+	Services    []Service             `yaml:"services"`
+	Rotations   []Rotation            `yaml:"rotations"`
+	AlwaysPaged map[Severity][]string `yaml:"always_paged"` // severity → rotation names
+}
+
+// Team owns services.
+type Team struct {
+	Name    string `yaml:"name"`
+	Slack   string `yaml:"slack"`   // handle or user group
+	Manager string `yaml:"manager"` // Slack user ID or e-mail
+}
+
+// Service is something that can break, with what routes a problem to it.
+type Service struct {
+	Name        string   `yaml:"name"`
+	Team        string   `yaml:"team"`
+	Rotation    string   `yaml:"rotation"`
+	Description string   `yaml:"description"`
+	Keywords    []string `yaml:"keywords"`
+	Aliases     []string `yaml:"aliases"`
+	Dashboards  []string `yaml:"dashboards"`
+	Runbooks    []string `yaml:"runbooks"`
+}
+
+// Rotation is a weekly on-call rotation.
+type Rotation struct {
+	Name     string     `yaml:"name"`
+	Members  []string   `yaml:"members"` // Slack user IDs or e-mails, in turn order
+	Handoff  Handoff    `yaml:"handoff"`
+	TimeZone string     `yaml:"time_zone"`
+	Start    string     `yaml:"start"` // YYYY-MM-DD: the first member starts at the first hand-off on or after it
+	Override []Override `yaml:"overrides"`
+
+	loc   *time.Location
+	epoch time.Time // the first hand-off
+}
+
+// Handoff is when a rotation passes to the next member, in its time zone.
+type Handoff struct {
+	Weekday string `yaml:"weekday"`
+	Hour    int    `yaml:"hour"`
+}
+
+// Override puts someone else on call for a while.
+type Override struct {
+	Start  time.Time `yaml:"start"`
+	End    time.Time `yaml:"end"`
+	Member string    `yaml:"member"`
+}
+
+// ParseCatalog reads a catalog (YAML) and resolves its rotations' time zones
+// and first hand-offs. It does not check references or the on-call policy:
+// Check does.
+func ParseCatalog(data []byte) (*Catalog, error) {
+	var c Catalog
+	dec := yaml.NewDecoder(strings.NewReader(string(data)))
+	dec.KnownFields(true)
+	if err := dec.Decode(&c); err != nil {
+		return nil, Errorf(EINVALID, "The catalog is not valid YAML of the expected shape: %v", err)
+	}
+	for i := range c.Rotations {
+		if err := c.Rotations[i].resolve(); err != nil {
+			return nil, err
+		}
+	}
+	return &c, nil
+}
+
+var weekdays = map[string]time.Weekday{
+	"sunday": time.Sunday, "monday": time.Monday, "tuesday": time.Tuesday, "wednesday": time.Wednesday,
+	"thursday": time.Thursday, "friday": time.Friday, "saturday": time.Saturday,
+}
+
+func (r *Rotation) resolve() error {
+	bad := func(format string, args ...any) error {
+		return Errorf(EINVALID, "Rotation %q: %s", r.Name, fmt.Sprintf(format, args...))
+	}
+	loc, err := LoadZone(r.TimeZone)
+	if err != nil || r.TimeZone == "" {
+		return bad("time_zone %q is not a time zone such as Europe/Berlin", r.TimeZone)
+	}
+	day, ok := weekdays[strings.ToLower(r.Handoff.Weekday)]
+	if !ok {
+		return bad("handoff weekday %q is not a day of the week", r.Handoff.Weekday)
+	}
+	if r.Handoff.Hour < 0 || r.Handoff.Hour > 23 {
+		return bad("handoff hour %d is not between 0 and 23", r.Handoff.Hour)
+	}
+	start, err := time.ParseInLocation(time.DateOnly, r.Start, loc)
+	if err != nil {
+		return bad("start %q is not a date such as 2026-01-05", r.Start)
+	}
+	for start.Weekday() != day {
+		start = start.AddDate(0, 0, 1)
+	}
+	r.loc = loc
+	r.epoch = time.Date(start.Year(), start.Month(), start.Day(), r.Handoff.Hour, 0, 0, 0, loc)
+	return nil
+}
+
+// Rotation finds a rotation by name.
+func (c *Catalog) Rotation(name string) (*Rotation, bool) {
+	for i := range c.Rotations {
+		if c.Rotations[i].Name == name {
+			return &c.Rotations[i], true
+		}
+	}
+	return nil, false
+}
+
+// Service finds a service by name or alias, in any case.
+func (c *Catalog) Service(name string) (*Service, bool) {
+	for i := range c.Services {
+		s := &c.Services[i]
+		if strings.EqualFold(s.Name, name) {
+			return s, true
+		}
+		for _, a := range s.Aliases {
+			if strings.EqualFold(a, name) {
+				return s, true
+			}
+		}
+	}
+	return nil, false
+}

@@ -1,0 +1,144 @@
+package ib
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+)
+
+// MaxOnCallPerMonth is the on-call policy: nobody is on call more than one
+// week in any calendar month.
+const MaxOnCallPerMonth = 7 * 24 * time.Hour
+
+// Check validates the catalog: every reference resolves, every rotation has
+// members, every override makes sense, and over the months from `from` nobody
+// (across all rotations) is on call more than 7 days in a calendar month. Each
+// problem is one *Error naming what to fix, with exact dates and names.
+func (c *Catalog) Check(from time.Time, months int) []error {
+	var errs []error
+	bad := func(format string, args ...any) { errs = append(errs, Errorf(EINVALID, format, args...)) }
+
+	unique := func(kind string, names []string) {
+		seen := map[string]bool{}
+		for _, n := range names {
+			if n == "" {
+				bad("A %s has no name.", kind)
+			} else if seen[n] {
+				bad("Two %ss are named %q.", kind, n)
+			}
+			seen[n] = true
+		}
+	}
+	unique("team", names(c.Teams, func(t Team) string { return t.Name }))
+	unique("service", names(c.Services, func(s Service) string { return s.Name }))
+	unique("rotation", names(c.Rotations, func(r Rotation) string { return r.Name }))
+
+	for _, s := range c.Services {
+		if !slices.ContainsFunc(c.Teams, func(t Team) bool { return t.Name == s.Team }) {
+			bad("Service %q names team %q, which the catalog does not have.", s.Name, s.Team)
+		}
+		if _, ok := c.Rotation(s.Rotation); !ok {
+			bad("Service %q names rotation %q, which the catalog does not have.", s.Name, s.Rotation)
+		}
+	}
+	for sev, rotations := range c.AlwaysPaged {
+		if !sev.Valid() {
+			bad("always_paged names severity %q: use S1, S2, S3 or S4.", sev)
+		}
+		for _, name := range rotations {
+			if _, ok := c.Rotation(name); !ok {
+				bad("always_paged %s names rotation %q, which the catalog does not have.", sev, name)
+			}
+		}
+	}
+	for _, r := range c.Rotations {
+		if len(r.Members) == 0 {
+			bad("Rotation %q has no members: nobody would be on call.", r.Name)
+		}
+		for i, m := range r.Members {
+			if slices.Contains(r.Members[:i], m) {
+				bad("Rotation %q lists %s twice.", r.Name, m)
+			}
+		}
+		for _, o := range r.Override {
+			if o.Member == "" || !o.End.After(o.Start) {
+				bad("Rotation %q has an override (%s – %s) without a member or that ends before it starts.", r.Name, stamp(o.Start), stamp(o.End))
+			}
+		}
+	}
+	if len(errs) > 0 {
+		return errs // the policy is only meaningful for a well-formed catalog
+	}
+	return append(errs, c.checkPolicy(from, months)...)
+}
+
+// checkPolicy finds anyone on call more than MaxOnCallPerMonth in a calendar
+// month (UTC months), counting time on call in any rotation once.
+func (c *Catalog) checkPolicy(from time.Time, months int) []error {
+	var errs []error
+	first := time.Date(from.Year(), from.Month(), 1, 0, 0, 0, 0, time.UTC)
+	for m := range months {
+		start, end := first.AddDate(0, m, 0), first.AddDate(0, m+1, 0)
+		byMember := map[string][]Shift{}
+		for i := range c.Rotations {
+			for _, s := range c.Rotations[i].Shifts(start, end) {
+				byMember[s.Member] = append(byMember[s.Member], s)
+			}
+		}
+		for _, member := range sortedKeys(byMember) {
+			shifts := union(byMember[member])
+			var total time.Duration
+			for _, s := range shifts {
+				total += s.End.Sub(s.Start)
+			}
+			if total > MaxOnCallPerMonth {
+				var when []string
+				for _, s := range shifts {
+					when = append(when, stamp(s.Start)+" – "+stamp(s.End))
+				}
+				errs = append(errs, Errorf(EINVALID, "%s would be on call %s in %s (%s); nobody may be on call more than 7 days in a calendar month. Add members to the rotation or an override.",
+					member, days(total), start.Format("2006-01"), strings.Join(when, ", ")))
+			}
+		}
+	}
+	return errs
+}
+
+// union merges overlapping shifts of one member (from several rotations).
+func union(shifts []Shift) []Shift {
+	slices.SortFunc(shifts, func(a, b Shift) int { return a.Start.Compare(b.Start) })
+	var out []Shift
+	for _, s := range shifts {
+		if n := len(out); n > 0 && !s.Start.After(out[n-1].End) {
+			if s.End.After(out[n-1].End) {
+				out[n-1].End = s.End
+			}
+			continue
+		}
+		out = append(out, s)
+	}
+	return out
+}
+
+func days(d time.Duration) string {
+	h := int(d.Round(time.Hour).Hours())
+	return fmt.Sprintf("%d days %d h", h/24, h%24)
+}
+
+func names[T any](items []T, name func(T) string) []string {
+	out := make([]string, len(items))
+	for i, it := range items {
+		out[i] = name(it)
+	}
+	return out
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}
