@@ -138,3 +138,37 @@ func (c *Catalog) Service(name string) (*Service, bool) {
 	}
 	return nil, false
 }
+
+// OnCallFor lists who is on call at t for the services, then for the
+// rotations every incident of the severity pages, each person once. Members
+// are as the catalog names them (Slack user ID or e-mail). unknown lists the
+// services the catalog does not have.
+func (c *Catalog) OnCallFor(services []string, sev Severity, t time.Time) (responders []Responder, unknown []string) {
+	add := func(rotation, service string) {
+		r, ok := c.Rotation(rotation)
+		if !ok {
+			return
+		}
+		who := r.OnCall(t)
+		for _, have := range responders {
+			if have.SlackID == who {
+				return
+			}
+		}
+		if who != "" {
+			responders = append(responders, Responder{Person: Person{SlackID: who}, Rotation: rotation, Service: service})
+		}
+	}
+	for _, name := range services {
+		s, ok := c.Service(name)
+		if !ok {
+			unknown = append(unknown, name)
+			continue
+		}
+		add(s.Rotation, s.Name)
+	}
+	for _, rotation := range c.AlwaysPaged[sev] {
+		add(rotation, "")
+	}
+	return responders, unknown
+}

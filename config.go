@@ -95,6 +95,7 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		ChannelPrefix:        get("IB_CHANNEL_PREFIX"),
 		IncidentsChannel:     strings.TrimPrefix(get("IB_INCIDENTS_CHANNEL"), "#"),
 		CustomerQuestion:     get("IB_CUSTOMER_QUESTION"),
+		CatalogFile:          get("IB_CATALOG"),
 		StatusPageURL:        get("STATUSPAGE_URL"),
 		StatusPageID:         get("STATUSPAGE_PAGE_ID"),
 		StatusPageKey:        get("STATUSPAGE_API_KEY"),

@@ -75,10 +75,11 @@ type Summary struct {
 	MitigatedAt       time.Time `json:"mitigated_at,omitzero"`
 	// CustomersAnsweredAt is when the first question was first answered yes or
 	// no: how long it took to know matters as much as the answer.
-	CustomersAnsweredAt time.Time  `json:"customers_answered_at,omitzero"`
-	CustomerImpact      Impact     `json:"customer_impact"`
-	Links               []Link     `json:"links,omitempty"`
-	StatusPage          StatusPage `json:"status_page"`
+	CustomersAnsweredAt time.Time   `json:"customers_answered_at,omitzero"`
+	CustomerImpact      Impact      `json:"customer_impact"`
+	Links               []Link      `json:"links,omitempty"`
+	StatusPage          StatusPage  `json:"status_page"`
+	Responders          []Responder `json:"responders,omitempty"`
 }
 
 // StatusPage is the incident's public face on the status page.
@@ -98,6 +99,13 @@ type Incident struct {
 	Activity     ChannelActivity `json:"activity"`
 	// Evidence are the messages marked for the papertrail and the postmortem.
 	Evidence []Evidence `json:"evidence,omitempty"`
+}
+
+// Responder is someone on call who was pulled into the incident.
+type Responder struct {
+	Person
+	Rotation string `json:"rotation"`
+	Service  string `json:"service,omitempty"` // "" for a rotation every incident of the severity pages
 }
 
 // Declaration is what someone says when they declare an incident.

@@ -200,16 +200,25 @@ func TestLoadConfig(t *testing.T) {
 		assert.Equal(t, ib.S3, c.DefaultSeverity)
 	})
 	t.Run("Overrides", func(t *testing.T) {
-		c, err := ib.LoadConfig(env("SLACK_API_URL", "http://127.0.0.1:9/api", "IB_DEFAULT_SEVERITY", "s2", "IB_INCIDENTS_CHANNEL", "#ops-incidents"))
+		c, err := ib.LoadConfig(env("SLACK_API_URL", "http://127.0.0.1:9/api", "IB_DEFAULT_SEVERITY", "s2", "IB_INCIDENTS_CHANNEL", "#ops-incidents",
+			"IB_CATALOG", "/etc/ib/catalog.yaml", "IB_STATUSPAGE_REMINDER", "45m", "IB_POSTMORTEM_EMOJI", ":pin:,pushpin",
+			"STATUSPAGE_PAGE_ID", "p1", "STATUSPAGE_API_KEY", "k", "STATUSPAGE_COMPONENT_IDS", "c1, c2"))
 		require.NoError(t, err)
+		assert.Equal(t, "/etc/ib/catalog.yaml", c.CatalogFile)
+		assert.Equal(t, 45*time.Minute, c.StatusPageReminder)
+		assert.Equal(t, ib.PostmortemItems, c.CollectionEmoji["pin"])
+		assert.Equal(t, ib.Papertrail, c.CollectionEmoji["receipt"])
+		assert.Equal(t, []string{"c1", "c2"}, c.StatusPageComponents)
+		assert.Equal(t, "p1", c.StatusPageID)
 		assert.Equal(t, "http://127.0.0.1:9/api/", c.SlackAPIURL, "a trailing slash is added for slack-go")
 		assert.Equal(t, ib.S2, c.DefaultSeverity)
 		assert.Equal(t, "ops-incidents", c.IncidentsChannel)
 	})
 	t.Run("ErrEveryBadVariableNamed", func(t *testing.T) {
-		_, err := ib.LoadConfig(env("IB_DEFAULT_SEVERITY", "S9", "IB_CHANNEL_PREFIX", "Bad Prefix", "IB_LOG_LEVEL", "loud"))
+		_, err := ib.LoadConfig(env("IB_DEFAULT_SEVERITY", "S9", "IB_CHANNEL_PREFIX", "Bad Prefix", "IB_LOG_LEVEL", "loud",
+			"IB_STATUSPAGE_REMINDER", "soon", "STATUSPAGE_PAGE_ID", "p1", "IB_PAPERTRAIL_EMOJI", "pushpin"))
 		require.Error(t, err)
-		for _, name := range []string{"IB_DEFAULT_SEVERITY", "IB_CHANNEL_PREFIX", "IB_LOG_LEVEL"} {
+		for _, name := range []string{"IB_DEFAULT_SEVERITY", "IB_CHANNEL_PREFIX", "IB_LOG_LEVEL", "IB_STATUSPAGE_REMINDER", "STATUSPAGE_PAGE_ID", "IB_POSTMORTEM_EMOJI"} {
 			assert.ErrorContains(t, err, name)
 		}
 	})

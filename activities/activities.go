@@ -37,6 +37,8 @@ type Slack interface {
 	FetchMessage(ctx context.Context, channelID, ts string) (ib.MessageContent, error)
 	React(ctx context.Context, channelID, ts, emoji string) error
 	Unreact(ctx context.Context, channelID, ts, emoji string) error
+	// LookupUserByEmail finds a Slack user by e-mail.
+	LookupUserByEmail(ctx context.Context, email string) (string, error)
 }
 
 // ChannelInfo is what FindChannel tells about a channel.
@@ -56,7 +58,8 @@ type Settings struct {
 // through a nil *Activities; the worker registers a real one.
 type Activities struct {
 	Slack      Slack
-	StatusPage StatusPage // nil when no status page is configured
+	StatusPage StatusPage  // nil when no status page is configured
+	Catalog    *ib.Catalog // who is on call for what; nil when none is configured
 	Settings   Settings
 	Log        *zap.Logger
 }

@@ -45,6 +45,7 @@ var (
 
 	statusPage    *fakestatuspage.Server
 	statusPageURL string
+	testCatalog   *ib.Catalog
 	tclient       client.Client
 	incidents     *ibtemporal.Incidents
 )
@@ -84,6 +85,11 @@ func runTests(m *testing.M) int {
 	tclient = devServer.Client()
 
 	fake = fakeslack.New(fakeslack.Options{Scale: 60})
+	var err2 error
+	if testCatalog, err2 = newTestCatalog(); err2 != nil {
+		fmt.Fprintln(os.Stderr, "test catalog:", err2)
+		return 1
+	}
 	slackServer := httptest.NewServer(fake)
 	defer slackServer.Close()
 	fakeBase = slackServer.URL
@@ -114,9 +120,36 @@ func newActivities(slackURL string) *activities.Activities {
 	return &activities.Activities{
 		Slack:      slack.NewClient("xoxb-fake", slackURL, nil),
 		StatusPage: &statuspage.Client{BaseURL: statusPageURL, PageID: "page1", APIKey: "sp-key", Components: []string{"cmp-api"}},
+		Catalog:    testCatalog,
 		Settings:   activities.Settings{ChannelPrefix: "inc", IncidentsChannel: "incidents"},
 		Log:        zap.NewNop(),
 	}
+}
+
+// newTestCatalog is a catalog of the fake's people: two rotations of five,
+// one named by e-mail (looked up in Slack), one by Slack ID, and customer
+// reliability paged on S1.
+func newTestCatalog() (*ib.Catalog, error) {
+	var ids []string
+	for _, name := range []string{"dan", "eve", "fay", "gus", "hal", "ivy", "joe"} {
+		ids = append(ids, fake.AddUser(fakeslack.User{Name: name, Email: name + "@example.com"}))
+	}
+	carol := fake.UserByName("carol")
+	c, err := ib.ParseCatalog([]byte(fmt.Sprintf(`
+teams: [{name: payments}, {name: cre}]
+services: [{name: checkout, team: payments, rotation: payments, aliases: [checkout-api]}]
+rotations:
+  - {name: payments, members: [alice@example.com, bob@example.com, dan@example.com, eve@example.com, fay@example.com], handoff: {weekday: monday, hour: 9}, time_zone: Europe/Berlin, start: 2026-01-05}
+  - {name: cre, members: [%s, %s, %s, %s, %s], handoff: {weekday: wednesday, hour: 9}, time_zone: UTC, start: 2026-01-07}
+always_paged: {S1: [cre]}
+`, carol, ids[3], ids[4], ids[5], ids[6])))
+	if err != nil {
+		return nil, err
+	}
+	if errs := c.Check(time.Now(), 3); len(errs) > 0 {
+		return nil, errs[0]
+	}
+	return c, nil
 }
 
 func quietLogger() log.Logger {

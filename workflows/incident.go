@@ -336,8 +336,23 @@ func declarationOf(s ib.Summary) ib.Declaration {
 // openRoom creates the channel, then sets it up and announces the incident in
 // parallel: one activity on the way to the channel, one more to a ready room.
 func (w *incident) openRoom(ctx workflow.Context) error {
+	// Who is on call is found while the channel is made: no extra step on the
+	// way to a ready room. Incidents declared before this replay without it.
+	var responders workflow.Future
+	if workflow.GetVersion(ctx, "responders-on-declare", workflow.DefaultVersion, 1) == 1 {
+		responders = workflow.ExecuteActivity(slackCall(ctx), a.FindResponders,
+			activities.ResponderInput{Services: w.Services, Severity: w.Severity, At: w.DeclaredAt})
+	}
 	if err := workflow.ExecuteActivity(slackCall(ctx), a.OpenChannel, w.Summary).Get(ctx, &w.Channel); err != nil {
 		return err
+	}
+	if responders != nil {
+		var found activities.Responders
+		w.settle(ctx, "find who is on call", responders, &found)
+		w.Responders = found.Responders
+		for _, s := range found.Unknown {
+			w.Note(workflow.Now(ctx), ib.EventNote, "The service catalog has no service "+s+"; nobody was paged for it.")
+		}
 	}
 	// Incidents started before the channel was indexed replay without it.
 	if workflow.GetVersion(ctx, "index-channel", workflow.DefaultVersion, 1) == 1 {
@@ -413,11 +428,16 @@ func (w *incident) settle(ctx workflow.Context, what string, f workflow.Future, 
 	}
 }
 
-// people are the Slack users to invite on declaration.
+// people are the Slack users to invite on declaration: commander, declarer
+// and whoever is on call for the incident, each once.
 func (w *incident) people() []string {
+	persons := []ib.Person{w.Commander, w.Declarer}
+	for _, r := range w.Responders {
+		persons = append(persons, r.Person)
+	}
 	var ids []string
-	for _, p := range []ib.Person{w.Commander, w.Declarer} {
-		if p.SlackID != "" && (len(ids) == 0 || ids[0] != p.SlackID) {
+	for _, p := range persons {
+		if p.SlackID != "" && !slices.Contains(ids, p.SlackID) {
 			ids = append(ids, p.SlackID)
 		}
 	}

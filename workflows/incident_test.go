@@ -54,14 +54,16 @@ func (s *incidentSuite) SetupTest() {
 
 // slack is how the mocked Slack activities behave in one test.
 type slack struct {
-	openAfter time.Duration // how long creating the channel takes
-	inviteErr error
+	openAfter  time.Duration // how long creating the channel takes
+	inviteErr  error
+	responders activities.Responders
 }
 
 func (s *incidentSuite) mockSlack(sl slack) {
 	s.env.OnActivity(a.OpenChannel, mock.Anything, mock.Anything).After(sl.openAfter).Return(channel, nil)
 	s.env.OnActivity(a.SetTopic, mock.Anything, mock.Anything).Return(nil)
 	s.env.OnActivity(a.Invite, mock.Anything, mock.Anything).Return(sl.inviteErr)
+	s.env.OnActivity(a.FindResponders, mock.Anything, mock.Anything).Return(sl.responders, nil)
 	s.env.OnActivity(a.UpdatePost, mock.Anything, mock.Anything).Return(nil)
 	s.env.OnActivity(a.Post, mock.Anything, mock.Anything).Return(
 		func(_ context.Context, in activities.PostInput) (string, error) {
@@ -122,6 +124,22 @@ func (s *incidentSuite) TestDeclareOpensAndAnnouncesTheRoom() {
 	s.Require().Len(s.posted, 1)
 	s.Equal(ib.MsgHeader, s.posted[0].Kind)
 	s.Equal([]ib.MessageKind{ib.MsgAnnouncement}, s.announced)
+}
+
+// Whoever is on call for the incident's services is invited and named.
+func (s *incidentSuite) TestRespondersInvited() {
+	s.mockSlack(slack{responders: activities.Responders{
+		Responders: []ib.Responder{{Person: bob, Rotation: "payments-primary", Service: "checkout"}},
+		Unknown:    []string{"billing"},
+	}})
+	s.change(time.Minute, ib.Change{Kind: ib.ChangeResolve, By: alice}, new(error))
+	s.env.ExecuteWorkflow(workflows.IncidentWorkflow, request())
+	s.Require().NoError(s.env.GetWorkflowError())
+	s.env.AssertActivityCalled(s.T(), "Invite", mock.Anything, activities.InviteInput{ChannelID: channel.ID, UserIDs: []string{alice.SlackID, bob.SlackID}})
+	var inc ib.Incident
+	s.Require().NoError(s.env.GetWorkflowResult(&inc))
+	s.Equal("payments-primary", inc.Responders[0].Rotation)
+	s.Contains(inc.Timeline[1].Text, "no service billing")
 }
 
 func (s *incidentSuite) TestChangesUntilResolved() {

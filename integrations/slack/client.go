@@ -36,6 +36,7 @@ type Client struct {
 	mu        sync.Mutex
 	botUserID string            // from auth.test, fetched once
 	channels  map[string]string // channel name → ID, for names given in configuration
+	emails    map[string]string // e-mail → user ID: users.lookupByEmail is Tier 3
 }
 
 var _ activities.Slack = (*Client)(nil)
@@ -167,6 +168,30 @@ func (c *Client) link(id string) string {
 		return ""
 	}
 	return c.IncidentURL(id)
+}
+
+// LookupUserByEmail finds a user by e-mail, once per e-mail.
+func (c *Client) LookupUserByEmail(ctx context.Context, email string) (string, error) {
+	c.mu.Lock()
+	id, ok := c.emails[email]
+	c.mu.Unlock()
+	if ok {
+		return id, nil
+	}
+	u, err := c.api.GetUserByEmailContext(ctx, email)
+	if err != nil {
+		if slackCode(err) == "users_not_found" {
+			return "", ib.Errorf(ib.EINVALID, "No Slack user has the e-mail %s (named in the catalog).", email)
+		}
+		return "", translate("users.lookupByEmail", err)
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.emails == nil {
+		c.emails = map[string]string{}
+	}
+	c.emails[email] = u.ID
+	return u.ID, nil
 }
 
 func (c *Client) join(ctx context.Context, channel string) error {

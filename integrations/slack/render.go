@@ -68,18 +68,17 @@ func headerBlocks(s ib.Summary, link string) []goslack.Block {
 		mrkdwn(fmt.Sprintf("*Status*\n%s", titleCase(string(s.Status)))),
 		mrkdwn(fmt.Sprintf("*Commander*\n%s", mention(s.Commander))),
 		mrkdwn(fmt.Sprintf("*Customers' workloads affected*\n%s", answerText(s.CustomersAffected, s.CustomersAnsweredAt))),
-		mrkdwn(fmt.Sprintf("*Declared*\n%s by %s", slackDate(s.DeclaredAt), mention(s.Declarer))),
+		mrkdwn(timesText(s)),
 	}
 	if len(s.Services) > 0 {
 		fields = append(fields, mrkdwn("*Services*\n"+escape(strings.Join(s.Services, ", "))))
 	}
-	for _, f := range []struct {
-		label string
-		at    time.Time
-	}{{"Detected", s.DetectedAt}, {"Mitigated", s.MitigatedAt}, {"Resolved", s.ResolvedAt}} {
-		if !f.at.IsZero() {
-			fields = append(fields, mrkdwn("*"+f.label+"*\n"+slackDate(f.at)))
+	if len(s.Responders) > 0 {
+		var who []string
+		for _, r := range s.Responders {
+			who = append(who, mention(r.Person)+" ("+escape(r.Rotation)+")")
 		}
+		fields = append(fields, mrkdwn("*On call*\n"+strings.Join(who, ", ")))
 	}
 	if impact := impactText(s.CustomerImpact); impact != "" {
 		fields = append(fields, mrkdwn("*Customer impact*\n"+impact))
@@ -150,6 +149,20 @@ func eventLine(e ib.TimelineEvent) string {
 	default:
 		return fmt.Sprintf("📝 %s: %s", by, escape(e.Text))
 	}
+}
+
+// timesText is the incident's key times in one header field (Slack allows ten).
+func timesText(s ib.Summary) string {
+	lines := []string{"*Times*"}
+	for _, f := range []struct {
+		label string
+		at    time.Time
+	}{{"Detected", s.DetectedAt}, {"Declared", s.DeclaredAt}, {"Mitigated", s.MitigatedAt}, {"Resolved", s.ResolvedAt}} {
+		if !f.at.IsZero() {
+			lines = append(lines, f.label+" "+slackDate(f.at))
+		}
+	}
+	return strings.Join(lines, "\n") + "\nDeclared by " + mention(s.Declarer)
 }
 
 func answerText(a ib.Answer, answeredAt time.Time) string {

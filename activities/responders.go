@@ -1,0 +1,44 @@
+package activities
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"github.com/incident-buddy/ib"
+)
+
+// ResponderInput asks who must respond to an incident.
+type ResponderInput struct {
+	Services []string    `json:"services,omitempty"`
+	Severity ib.Severity `json:"severity"`
+	At       time.Time   `json:"at"`
+}
+
+// Responders is who is on call for the incident, as Slack users, and the
+// services the catalog does not know.
+type Responders struct {
+	Responders []ib.Responder `json:"responders,omitempty"`
+	Unknown    []string       `json:"unknown,omitempty"`
+}
+
+// FindResponders resolves the incident's services (and the severity's
+// always-paged rotations) to who is on call, from the catalog the worker
+// loaded. Members named by e-mail are looked up in Slack. Without a catalog
+// nobody is found.
+func (a *Activities) FindResponders(ctx context.Context, in ResponderInput) (Responders, error) {
+	if a.Catalog == nil {
+		return Responders{}, nil
+	}
+	found, unknown := a.Catalog.OnCallFor(in.Services, in.Severity, in.At)
+	for i := range found {
+		if member := found[i].SlackID; strings.Contains(member, "@") {
+			id, err := a.Slack.LookupUserByEmail(ctx, member)
+			if err != nil {
+				return Responders{}, a.fail(err)
+			}
+			found[i].SlackID, found[i].Name = id, member
+		}
+	}
+	return Responders{Responders: found, Unknown: unknown}, nil
+}

@@ -1,0 +1,36 @@
+package tests
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/incident-buddy/ib"
+)
+
+// Declaring with services pulls in whoever is on call for them, and the
+// rotations an S1 always pages; e-mail members are found in Slack.
+func TestRespondersOnDeclare(t *testing.T) {
+	id := declare(t, ib.Declaration{Title: "Checkout broken for everyone", Severity: ib.S1, Services: []string{"checkout-api", "billing"}})
+	inc := roomReady(t, id)
+
+	want, _ := testCatalog.OnCallFor([]string{"checkout"}, ib.S1, inc.DeclaredAt)
+	require.Len(t, want, 2, "the payments on-call and the customer reliability on-call")
+	ch, _ := fake.ChannelByName(inc.Channel.Name)
+	for i, r := range want {
+		slackID := r.SlackID
+		if strings.Contains(slackID, "@") {
+			slackID = fake.UserByName(strings.TrimSuffix(slackID, "@example.com"))
+		}
+		assert.True(t, ch.Members[slackID], "%s (%s) is invited", r.SlackID, r.Rotation)
+		assert.Equal(t, slackID, inc.Responders[i].SlackID, "named as a Slack user")
+		assert.Equal(t, r.Rotation, inc.Responders[i].Rotation)
+	}
+	assert.Contains(t, inc.Timeline[1].Text, "no service billing", "an unknown service is said, not ignored")
+	waitFor(t, "the header names who is on call", func() bool {
+		header := messagesAbout(inc.Channel.Name, id)
+		return len(header) > 0 && strings.Contains(string(header[0].Blocks), "On call")
+	})
+}
