@@ -22,11 +22,13 @@ const (
 	ChangeImpactSize ChangeKind = "impact-size" // how many were affected (Count, Text as unit)
 	ChangeCustomers  ChangeKind = "customers"   // the answer to the first question (Answer)
 	ChangeStatusPage ChangeKind = "statuspage"  // a public status page update (Status, Text as message)
+	ChangePage       ChangeKind = "page"        // page a service's on-call or a person (Target, Text as message)
+	ChangeAckPage    ChangeKind = "ack-page"    // acknowledge a page (Target as page ID)
 )
 
 // ChangeKinds lists every kind of change.
 var ChangeKinds = []ChangeKind{ChangeStatus, ChangeSeverity, ChangeNote, ChangeResolve, ChangeDetected,
-	ChangeMitigated, ChangeLink, ChangeImpactTime, ChangeImpactSize, ChangeCustomers, ChangeStatusPage}
+	ChangeMitigated, ChangeLink, ChangeImpactTime, ChangeImpactSize, ChangeCustomers, ChangeStatusPage, ChangePage, ChangeAckPage}
 
 // Change is one request to alter an incident. Only the fields its Kind names
 // are read. Times are absolute: front doors read what people type in their
@@ -41,6 +43,7 @@ type Change struct {
 	URL      string     `json:"url,omitempty"`
 	Count    int        `json:"count,omitempty"`
 	Answer   Answer     `json:"answer,omitempty"`
+	Target   string     `json:"target,omitempty"` // page: a service or a Slack user ID; ack-page: the page's ID
 	By       Person     `json:"by"`
 }
 
@@ -124,6 +127,18 @@ func (inc *Incident) checkKind(c Change, now time.Time) error {
 		if CleanText(c.Text) == "" {
 			return Errorf(EINVALID, "Say what customers should read, e.g. `statuspage investigating We are looking into failed checkouts.`")
 		}
+	case ChangePage:
+		if CleanText(c.Target) == "" {
+			return Errorf(EINVALID, "Whom to page? Name a service or a person: `page checkout Checkout is down`.")
+		}
+	case ChangeAckPage:
+		p, ok := inc.Page(c.Target)
+		switch {
+		case !ok:
+			return Errorf(EINVALID, "%s has no page %s.", inc.ID, c.Target)
+		case !p.AckedAt.IsZero():
+			return Errorf(ECONFLICT, "Page %s was already acknowledged by %s.", c.Target, p.AckedBy.Label())
+		}
 	case ChangeCustomers:
 		if c.Answer != Yes && c.Answer != No && c.Answer != Unknown {
 			return Errorf(EINVALID, "Answer yes, no or unknown, not %q.", c.Answer)
@@ -188,6 +203,14 @@ func (inc *Incident) Apply(c Change, at time.Time) TimelineEvent {
 		}
 		inc.CustomersAffected = c.Answer
 		return inc.record(at, EventCustomers, c.By, "customers' running workloads affected: "+string(c.Answer))
+	case c.Kind == ChangePage:
+		id := fmt.Sprintf("P%d", len(inc.Pages)+1)
+		inc.Pages = append(inc.Pages, Page{ID: id, Target: CleanText(c.Target), Message: text, By: c.By, At: at.UTC()})
+		return inc.record(at, EventPage, c.By, fmt.Sprintf("page %s: %s %s", id, c.Target, text))
+	case c.Kind == ChangeAckPage:
+		p := &inc.Pages[inc.page(c.Target)]
+		p.AckedBy, p.AckedAt, p.NextAt = c.By, at.UTC(), time.Time{}
+		return inc.record(at, EventPageAck, c.By, "acknowledged page "+p.ID)
 	case c.Kind == ChangeStatusPage:
 		inc.StatusPage.Status, inc.StatusPage.UpdatedAt = c.Status, at.UTC()
 		return inc.record(at, EventStatusPage, c.By, string(c.Status)+": "+text)

@@ -26,6 +26,7 @@ const (
 	CmdImpact     CommandName = "impact"
 	CmdCustomers  CommandName = "customers"
 	CmdStatusPage CommandName = "statuspage"
+	CmdPage       CommandName = "page"
 )
 
 // Command is one parsed command, the same whether it came from Slack or the CLI.
@@ -43,6 +44,7 @@ type Command struct {
 	URL        string   // link
 	Count      int      // impact count
 	Answer     Answer   // customers
+	Target     string   // page: a service, or a person's Slack user ID
 }
 
 type commandSpec struct {
@@ -64,6 +66,7 @@ var commands = []commandSpec{
 	{CmdImpact, "impact [ID] start <time> [end <time>] [zone]", "when customers were affected"},
 	{CmdImpact, "impact [ID] count <number> <what>", "how many were affected, e.g. `impact count 1234 failed requests`"},
 	{CmdCustomers, "customers [ID] <yes|no|unknown>", "answer: does this affect customers' running workloads?"},
+	{CmdPage, "page [ID] <service|@person> [message]", "page a service's on-call, or a person (only during an incident)"},
 	{CmdLink, "link [ID] <url> [label]", "add a dashboard, pull request or log to the incident"},
 	{CmdStatusPage, "statuspage [ID] <investigating|identified|monitoring|resolved> <message>", "update the public status page"},
 	{CmdShow, "show [ID]", "show the incident with its timeline"},
@@ -138,6 +141,12 @@ func ParseCommand(text string, defaultSeverity Severity) (Command, error) {
 		} else {
 			cmd.URL, cmd.Text = args[0], strings.Join(args[1:], " ")
 		}
+	case CmdPage:
+		if len(args) == 0 {
+			err = usageError(cmd.Name, "needs a service or a person to page")
+		} else {
+			cmd.Target, cmd.Text = mentionedUser(args[0]), strings.Join(args[1:], " ")
+		}
 	case CmdStatusPage:
 		if len(args) < 2 {
 			err = usageError(cmd.Name, "needs a status and a message for customers")
@@ -174,6 +183,16 @@ func ParseCommand(text string, defaultSeverity Severity) (Command, error) {
 		return cmd, Errorf(EINVALID, "Unknown command %q. Try `help` to see the commands.", words[0])
 	}
 	return cmd, err
+}
+
+// mentionedUser reads Slack's escaped mention of a person ("<@U123|bob>" or
+// "<@U123>") as the user's ID; anything else is returned as typed.
+func mentionedUser(word string) string {
+	if strings.HasPrefix(word, "<@") && strings.HasSuffix(word, ">") {
+		id, _, _ := strings.Cut(strings.TrimSuffix(strings.TrimPrefix(word, "<@"), ">"), "|")
+		return id
+	}
+	return word
 }
 
 func parseImpact(cmd Command, args []string) (Command, error) {
@@ -273,6 +292,8 @@ func (c Command) Change(by Person, now time.Time, loc *time.Location) (ch Change
 		ch.Kind, ch.Answer = ChangeCustomers, c.Answer
 	case c.Name == CmdStatusPage:
 		ch.Kind, ch.Status = ChangeStatusPage, c.Status
+	case c.Name == CmdPage:
+		ch.Kind, ch.Target = ChangePage, c.Target
 	default:
 		return Change{}, false, nil
 	}

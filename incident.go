@@ -80,6 +80,7 @@ type Summary struct {
 	Links               []Link      `json:"links,omitempty"`
 	StatusPage          StatusPage  `json:"status_page"`
 	Responders          []Responder `json:"responders,omitempty"`
+	Pages               []Page      `json:"pages,omitempty"`
 }
 
 // StatusPage is the incident's public face on the status page.

@@ -9,6 +9,7 @@ const (
 	MsgAnnouncement MessageKind = "announcement" // "an incident was declared", in the incidents channel
 	MsgEvent        MessageKind = "event"        // timeline events, in the incident's channel
 	MsgResolved     MessageKind = "resolved"     // "the incident is resolved", in the incidents channel
+	MsgPage         MessageKind = "page"         // a page, by direct message to the person paged
 )
 
 // Message is one message the bot posts about an incident.
@@ -19,6 +20,7 @@ type Message struct {
 	Kind     MessageKind     `json:"kind"`
 	Incident Summary         `json:"incident"`
 	Events   []TimelineEvent `json:"events,omitempty"` // for MsgEvent: one line each, oldest first
+	Page     *Page           `json:"page,omitempty"`   // for MsgPage
 }
 
 // NewMessage makes the message of the given kind about an incident. keySuffix

@@ -18,6 +18,8 @@ const (
 	EventCustomers       EventKind = "customers"
 	EventStatusPage      EventKind = "statuspage"
 	EventReminder        EventKind = "reminder"
+	EventPage            EventKind = "page"
+	EventPageAck         EventKind = "page_ack"
 )
 
 // TimelineEvent is one dated fact in an incident's history. Times are UTC; front

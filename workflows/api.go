@@ -41,6 +41,8 @@ const (
 	UpdateSetImpactSize   = "set-impact-size"
 	UpdateAnswerCustomers = "answer-customers"
 	UpdatePostStatusPage  = "post-status-page"
+	UpdatePage            = "page"
+	UpdateAckPage         = "ack-page"
 )
 
 var updateNames = map[ib.ChangeKind]string{
@@ -48,6 +50,7 @@ var updateNames = map[ib.ChangeKind]string{
 	ib.ChangeResolve: UpdateResolve, ib.ChangeDetected: UpdateSetDetected, ib.ChangeMitigated: UpdateSetMitigated,
 	ib.ChangeLink: UpdateAddLink, ib.ChangeImpactTime: UpdateSetImpactTime, ib.ChangeImpactSize: UpdateSetImpactSize,
 	ib.ChangeCustomers: UpdateAnswerCustomers, ib.ChangeStatusPage: UpdatePostStatusPage,
+	ib.ChangePage: UpdatePage, ib.ChangeAckPage: UpdateAckPage,
 }
 
 // UpdateName is the update that carries a change of the given kind.
@@ -70,6 +73,9 @@ type Settings struct {
 	// StatusPageReminder is how long an active S1 or S2 incident may leave the
 	// status page without an update before the channel is reminded; 0: never.
 	StatusPageReminder time.Duration `json:"status_page_reminder,omitempty"`
+	// EscalateAfter, when set, is how long a page waits for an acknowledgement,
+	// whatever the severity; else ib.EscalateAfter decides by severity.
+	EscalateAfter time.Duration `json:"escalate_after,omitempty"`
 }
 
 // Carried is everything an incident's run hands to the next one: its whole

@@ -40,6 +40,7 @@ type incident struct {
 	publishing bool                        // a status page update is under way
 	fetching   []string                    // collected messages being fetched
 	confirming []activities.ReactionChange // the bot's reactions being set
+	paging     int                         // pages with an activity under way
 	log        log.Logger
 }
 
@@ -80,6 +81,7 @@ func newIncident(ctx workflow.Context, req DeclareRequest) (*incident, error) {
 	w.listen(ctx)
 	workflow.Go(ctx, w.publishLoop)
 	workflow.Go(ctx, w.evidenceLoop)
+	w.resumePages(ctx)
 	return w, nil
 }
 
@@ -196,6 +198,10 @@ func (w *incident) apply(ctx workflow.Context, c ib.Change) {
 	msg := ib.NewMessage(ib.MsgEvent, w.Summary, strconv.Itoa(len(w.Timeline)))
 	msg.Events = []ib.TimelineEvent{event}
 	w.Outbox = append(w.Outbox, msg)
+	if c.Kind == ib.ChangePage {
+		id := w.Pages[len(w.Pages)-1].ID
+		workflow.Go(ctx, func(ctx workflow.Context) { w.follow(ctx, id) })
+	}
 	if c.Kind == ib.ChangeStatusPage {
 		w.ToPublish = append(w.ToPublish, activities.StatusPageInput{
 			IncidentID: w.ID, Name: w.Title, Severity: w.Severity, Status: c.Status, Body: ib.CleanText(c.Text),
@@ -312,7 +318,7 @@ func (w *incident) historyFull(ctx workflow.Context) bool {
 // nothing is lost or done twice across the boundary.
 func (w *incident) continueAsNew(ctx workflow.Context) error {
 	// An update under way would be posted again by the next run: let it finish.
-	_ = workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) && !w.publishing })
+	_ = workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) && !w.publishing && w.paging == 0 })
 	w.takeEvents(ctx)
 	// Evidence under way is idempotent work: the next run simply does it again.
 	carried := w.Carried

@@ -320,3 +320,55 @@ func (s *incidentSuite) TestNoStatusPageReminderBelowS2() {
 		}
 	}
 }
+
+// pageSends records whom each page message went to, and when.
+type pageSend struct {
+	to string
+	at time.Duration
+}
+
+func (s *incidentSuite) mockPaging(chain ...ib.Person) *[]pageSend {
+	var sends []pageSend
+	s.env.OnActivity(a.PageChain, mock.Anything, mock.Anything).Return(chain, nil)
+	s.env.OnActivity(a.SendPage, mock.Anything, mock.Anything).Return(func(_ context.Context, in activities.SendPageInput) error {
+		sends = append(sends, pageSend{to: in.To.SlackID, at: s.env.Now().Sub(declaredAt)})
+		return nil
+	})
+	return &sends
+}
+
+var dora = ib.Person{SlackID: "U0DORA", Name: "dora (manager)"}
+
+// An unacknowledged page escalates along its chain at the severity's interval
+// (S2: 10 minutes), and says so when everyone was paged.
+func (s *incidentSuite) TestPageEscalates() {
+	s.mockSlack(slack{})
+	sends := s.mockPaging(bob, alice, dora)
+	s.change(time.Minute, ib.Change{Kind: ib.ChangePage, Target: "checkout", Text: "DB down", By: alice}, new(error))
+	s.change(2*time.Hour, ib.Change{Kind: ib.ChangeResolve, By: alice}, new(error))
+	s.env.ExecuteWorkflow(workflows.IncidentWorkflow, request())
+	s.Require().NoError(s.env.GetWorkflowError())
+	s.Equal([]pageSend{{bob.SlackID, time.Minute}, {alice.SlackID, 11 * time.Minute}, {dora.SlackID, 21 * time.Minute}}, *sends)
+	var inc ib.Incident
+	s.Require().NoError(s.env.GetWorkflowResult(&inc))
+	s.True(inc.Pages[0].Exhausted)
+	s.Equal(2, inc.Pages[0].Level)
+}
+
+// An acknowledgement stops the escalation.
+func (s *incidentSuite) TestPageAcknowledged() {
+	s.mockSlack(slack{})
+	sends := s.mockPaging(bob, alice, dora)
+	s.change(time.Minute, ib.Change{Kind: ib.ChangePage, Target: "checkout", By: alice}, new(error))
+	var twice error
+	s.change(13*time.Minute, ib.Change{Kind: ib.ChangeAckPage, Target: "P1", By: alice}, new(error))
+	s.change(14*time.Minute, ib.Change{Kind: ib.ChangeAckPage, Target: "P1", By: bob}, &twice)
+	s.change(time.Hour, ib.Change{Kind: ib.ChangeResolve, By: alice}, new(error))
+	s.env.ExecuteWorkflow(workflows.IncidentWorkflow, request())
+	s.Require().NoError(s.env.GetWorkflowError())
+	s.Equal([]pageSend{{bob.SlackID, time.Minute}, {alice.SlackID, 11 * time.Minute}}, *sends, "no page after the acknowledgement")
+	s.ErrorContains(twice, "already acknowledged by alice")
+	var inc ib.Incident
+	s.Require().NoError(s.env.GetWorkflowResult(&inc))
+	s.Equal(alice, inc.Pages[0].AckedBy)
+}

@@ -40,7 +40,9 @@ func (g *Gateway) run(ctx context.Context, cmd ib.Command, user ib.Person, chann
 		return g.list(ctx)
 	}
 	id, err := g.target(ctx, cmd, channelID)
-	if err != nil {
+	if err != nil && cmd.Name == ib.CmdPage {
+		return say(pagesOnlyInIncidents)
+	} else if err != nil {
 		return g.sorry(err)
 	}
 	loc := time.UTC
@@ -56,6 +58,10 @@ func (g *Gateway) run(ctx context.Context, cmd ib.Command, user ib.Person, chann
 	}
 	return g.change(ctx, id, change, channelID)
 }
+
+// pagesOnlyInIncidents is the answer to a page outside an open incident: the
+// policy that protects on-call engineers from pages about nothing urgent.
+const pagesOnlyInIncidents = "❌ Pages are allowed only during an open incident: run `/ib page` in its channel, or declare one with `/ib create`."
 
 // target is the incident a command is about: the ID it names, or the incident
 // whose channel it was typed in.
@@ -93,12 +99,19 @@ func (g *Gateway) change(ctx context.Context, id string, c ib.Change, channelID 
 		return g.sorry(err)
 	}
 	s, err := g.Incidents.Change(ctx, id, c)
-	if err != nil {
+	if c.Kind == ib.ChangePage && ib.ErrorCode(err) == ib.ENOTFOUND {
+		return say(pagesOnlyInIncidents)
+	} else if err != nil {
 		return g.sorry(err)
 	}
 	g.Log.Info("incident changed", zap.String("incident", id), zap.String("change", string(c.Kind)), zap.String("by", c.By.SlackID))
-	if s.Status == ib.Resolved {
+	switch {
+	case s.Status == ib.Resolved:
 		return say(fmt.Sprintf("✅ *%s* is resolved.", id))
+	case c.Kind == ib.ChangePage:
+		return say(fmt.Sprintf("📟 Paging %s for *%s*; it escalates if nobody acknowledges.", c.Target, id))
+	case c.Kind == ib.ChangeAckPage:
+		return say(fmt.Sprintf("✅ You acknowledged the page. Join %s.", channelLink(s.Channel)))
 	}
 	return say(fmt.Sprintf("✅ *%s* is now %s %s.", id, s.Severity, s.Status))
 }

@@ -49,6 +49,9 @@ func (g *Gateway) act(ctx context.Context, cb goslack.InteractionCallback, actio
 	case actionSeverity:
 		id, value = splitActionValue(action.SelectedOption.Value)
 		change = ib.Change{Kind: ib.ChangeSeverity, Severity: ib.Severity(value), By: user}
+	case actionAckPage:
+		id, value = splitActionValue(action.Value)
+		change = ib.Change{Kind: ib.ChangeAckPage, Target: value, By: user}
 	default:
 		return
 	}

@@ -51,6 +51,16 @@ func Render(m ib.Message, link string) (string, []goslack.Block) {
 			body += "\n" + escape(s.Resolution)
 		}
 		return text, []goslack.Block{section(body), contextLine(s.ID)}
+	case ib.MsgPage:
+		p := m.Page
+		text := fmt.Sprintf("🚨 You are paged for %s %s: %s", s.Severity, s.ID, s.Title)
+		body := fmt.Sprintf("🚨 *You are paged* for %s %s *%s*\nPaged by %s. Join %s.", severityEmoji[s.Severity], s.ID, escape(s.Title), mention(p.By), channelLink(s.Channel))
+		if p.Message != "" {
+			body += "\n> " + escape(p.Message)
+		}
+		ack := goslack.NewButtonBlockElement(actionAckPage, actionValue(s.ID, p.ID), plain("Acknowledge"))
+		ack.Style = goslack.StylePrimary
+		return text, []goslack.Block{section(body), goslack.NewActionBlock("ib_page", ack), contextLine(fmt.Sprintf("Page %s · unacknowledged pages go to the next person", p.ID))}
 	case ib.MsgEvent:
 		lines := make([]string, len(m.Events))
 		for i, e := range m.Events {

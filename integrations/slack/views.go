@@ -17,6 +17,7 @@ const (
 	actionStatus   = "ib_status"   // header: pick a status
 	actionSeverity = "ib_severity" // header: pick a severity
 	actionResolve  = "ib_resolve"  // header: open the resolve modal
+	actionAckPage  = "ib_ack_page" // a page's direct message: acknowledge it
 )
 
 // Block IDs of the modals' inputs. They are the names ib.Error.Field uses, so a

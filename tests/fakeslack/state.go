@@ -156,9 +156,19 @@ func (s *Server) byName(name string) *Channel {
 	return nil
 }
 
-// lookup finds a channel by ID, name or #name, as chat.postMessage accepts.
+// lookup finds a channel by ID, name or #name, as chat.postMessage accepts; a
+// user's ID is the bot's direct conversation with them, opened on first use.
 func (s *Server) lookup(ref string) *Channel {
 	if ch, ok := s.channels[ref]; ok {
+		return ch
+	}
+	if u := s.users[ref]; u != nil {
+		name := "dm-" + u.Name
+		if ch := s.byName(name); ch != nil {
+			return ch
+		}
+		ch := s.newChannel(name, BotUserID)
+		ch.Members[ref] = true
 		return ch
 	}
 	return s.byName(strings.TrimPrefix(ref, "#"))

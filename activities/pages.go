@@ -1,0 +1,82 @@
+package activities
+
+import (
+	"context"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/incident-buddy/ib"
+)
+
+var slackUserID = regexp.MustCompile(`^[UW][A-Z0-9]{6,}$`)
+
+// PageChainInput names whom to page.
+type PageChainInput struct {
+	Target string    `json:"target"` // a service, or a Slack user ID
+	At     time.Time `json:"at"`
+}
+
+// PageChain is whom a page goes to, in turn: a person paged by name alone; for
+// a service, its rotation's on-call, the next in the rotation, then the owning
+// team's manager. Members named by e-mail are looked up in Slack.
+func (a *Activities) PageChain(ctx context.Context, in PageChainInput) ([]ib.Person, error) {
+	if slackUserID.MatchString(in.Target) {
+		return []ib.Person{{SlackID: in.Target}}, nil
+	}
+	if a.Catalog == nil {
+		return nil, a.fail(ib.Errorf(ib.EINVALID, "No service catalog is configured (IB_CATALOG): page a person with `page @name` instead."))
+	}
+	s, ok := a.Catalog.Service(in.Target)
+	if !ok {
+		return nil, a.fail(ib.Errorf(ib.EINVALID, "The catalog has no service %q.", in.Target))
+	}
+	r, _ := a.Catalog.Rotation(s.Rotation)
+	next, _ := r.Next(in.At)
+	members := []string{r.OnCall(in.At), next}
+	for _, t := range a.Catalog.Teams {
+		if t.Name == s.Team && t.Manager != "" {
+			members = append(members, t.Manager)
+		}
+	}
+	var chain []ib.Person
+	for _, m := range members {
+		p := ib.Person{SlackID: m}
+		if strings.Contains(m, "@") {
+			id, err := a.Slack.LookupUserByEmail(ctx, m)
+			if err != nil {
+				return nil, a.fail(err)
+			}
+			p = ib.Person{SlackID: id, Name: m}
+		}
+		if p.SlackID != "" && !containsPerson(chain, p.SlackID) {
+			chain = append(chain, p)
+		}
+	}
+	return chain, nil
+}
+
+func containsPerson(ps []ib.Person, id string) bool {
+	for _, p := range ps {
+		if p.SlackID == id {
+			return true
+		}
+	}
+	return false
+}
+
+// SendPageInput is a page to deliver to one person.
+type SendPageInput struct {
+	To       ib.Person  `json:"to"`
+	Page     ib.Page    `json:"page"`
+	Incident ib.Summary `json:"incident"`
+}
+
+// SendPage messages the person paged, directly, with a button to acknowledge.
+func (a *Activities) SendPage(ctx context.Context, in SendPageInput) error {
+	m := ib.NewMessage(ib.MsgPage, in.Incident, in.Page.ID+"-"+strconv.Itoa(in.Page.Level))
+	m.Page = &in.Page
+	_, err := a.postOnce(ctx, in.To.SlackID, m)
+	return err
+}

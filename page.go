@@ -1,0 +1,81 @@
+package ib
+
+import (
+	"fmt"
+	"slices"
+	"time"
+)
+
+// Page is a call for someone to join the incident now. It escalates along its
+// chain (the on-call, the next in the rotation, the team's manager) until
+// someone acknowledges it.
+type Page struct {
+	ID      string    `json:"id"`     // P1, P2, … within the incident
+	Target  string    `json:"target"` // as asked: a service, or a person's Slack ID
+	Message string    `json:"message,omitempty"`
+	By      Person    `json:"by"`
+	At      time.Time `json:"at"`
+	// Chain is who is paged in turn; Level is who has it now. NextAt is when it
+	// escalates if nobody acknowledges it before.
+	Chain   []Person  `json:"chain,omitempty"`
+	Level   int       `json:"level"`
+	Sent    int       `json:"sent"` // how many in the chain were messaged: none twice
+	NextAt  time.Time `json:"next_at,omitzero"`
+	AckedBy Person    `json:"acked_by,omitzero"`
+	AckedAt time.Time `json:"acked_at,omitzero"`
+	// Exhausted: everyone in the chain was paged and nobody acknowledged.
+	Exhausted bool `json:"exhausted,omitempty"`
+}
+
+// Open reports whether the page still waits for an acknowledgement.
+func (p Page) Open() bool { return p.AckedAt.IsZero() && !p.Exhausted }
+
+// EscalateAfter is how long a page waits for an acknowledgement before it
+// goes to the next person, by severity.
+func EscalateAfter(s Severity) time.Duration {
+	switch s {
+	case S1:
+		return 5 * time.Minute
+	case S2:
+		return 10 * time.Minute
+	default:
+		return 30 * time.Minute
+	}
+}
+
+// page finds a page by ID.
+func (inc *Incident) page(id string) int {
+	return slices.IndexFunc(inc.Pages, func(p Page) bool { return p.ID == id })
+}
+
+// Page returns the page with the ID.
+func (inc *Incident) Page(id string) (Page, bool) {
+	if i := inc.page(id); i >= 0 {
+		return inc.Pages[i], true
+	}
+	return Page{}, false
+}
+
+// Escalate records that the page now goes to the next in its chain (or that
+// the chain is exhausted), until next.
+func (inc *Incident) Escalate(id string, at, next time.Time) TimelineEvent {
+	p := &inc.Pages[inc.page(id)]
+	if p.Level+1 >= len(p.Chain) {
+		p.Exhausted, p.NextAt = true, time.Time{}
+		return inc.Note(at, EventPage, fmt.Sprintf("Page %s: nobody acknowledged it; everyone in its chain was paged.", id))
+	}
+	p.Level++
+	p.NextAt = next
+	return inc.Note(at, EventPage, fmt.Sprintf("Page %s not acknowledged: escalated to %s.", id, p.Chain[p.Level].Label()))
+}
+
+// Paged records whom a page reached first, once its chain is known.
+func (inc *Incident) Paged(id string, chain []Person, at, next time.Time) TimelineEvent {
+	p := &inc.Pages[inc.page(id)]
+	p.Chain, p.Level, p.NextAt = chain, 0, next
+	if len(chain) == 0 {
+		p.Exhausted = true
+		return inc.Note(at, EventPage, fmt.Sprintf("Page %s: nobody is on call for %s.", id, p.Target))
+	}
+	return inc.Note(at, EventPage, fmt.Sprintf("Page %s sent to %s.", id, chain[0].Label()))
+}

@@ -1,0 +1,64 @@
+package tests
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/incident-buddy/ib"
+	ibtemporal "github.com/incident-buddy/ib/integrations/temporal"
+	"github.com/incident-buddy/ib/tests/fakeslack"
+	"github.com/incident-buddy/ib/workflows"
+)
+
+// /ib page reaches the on-call of a service by direct message, escalates to
+// the next in the rotation when nobody acknowledges (a short real timer here),
+// and stops once acknowledged. Outside an open incident, paging is refused.
+func TestPageEscalatesAndIsAcknowledged(t *testing.T) {
+	paging := &ibtemporal.Incidents{Client: tclient, Settings: workflows.Settings{EscalateAfter: 2 * time.Second}}
+	gw := startGateway(t, paging)
+	alice, general := fake.UserByName("alice"), channelID(t, "general")
+
+	assert.Contains(t, gw.ask(t, alice, general, "page checkout DB is down"), "allowed only during an open incident")
+
+	res, err := paging.Declare(t.Context(), ib.Declaration{Title: "Payments failing at checkout", Severity: ib.S2, Declarer: ib.Person{SlackID: alice}})
+	require.NoError(t, err)
+	inc := roomReady(t, res.ID)
+	assert.Contains(t, gw.ask(t, alice, inc.Channel.ID, "page checkout DB is down"), "Paging checkout")
+
+	r, _ := testCatalog.Rotation("payments")
+	now := time.Now()
+	first := r.OnCall(now)
+	second, _ := r.Next(now)
+	dm := func(email string) string { return "dm-" + strings.TrimSuffix(email, "@example.com") }
+	waitFor(t, "the on-call gets the page", func() bool { return len(messagesAbout(dm(first), "You are paged")) == 1 })
+	page := messagesAbout(dm(first), "You are paged")[0]
+	assert.Contains(t, string(page.Blocks), `"ib_ack_page"`)
+	assert.Contains(t, string(page.Blocks), "DB is down")
+
+	waitFor(t, "unacknowledged, it escalates to the next in the rotation", func() bool { return len(messagesAbout(dm(second), "You are paged")) == 1 })
+	secondID := fake.UserByName(strings.TrimSuffix(second, "@example.com"))
+	status, _ := gw.interact(t, map[string]any{
+		"type": "block_actions", "user": map[string]any{"id": secondID}, "trigger_id": fakeslack.TriggerID(),
+		"response_url": fakeslack.ResponseURL(fakeBase, "ack-"+res.ID),
+		"actions":      []map[string]any{{"type": "button", "action_id": "ib_ack_page", "block_id": "ib_page", "value": res.ID + "|P1"}},
+	})
+	require.Equal(t, http.StatusOK, status)
+	assert.Contains(t, responses(t, "ack-"+res.ID, 1)[0], "You acknowledged the page")
+
+	got := state(t, res.ID)
+	require.Len(t, got.Pages, 1)
+	assert.Equal(t, secondID, got.Pages[0].AckedBy.SlackID)
+	assert.Equal(t, 1, got.Pages[0].Level)
+	time.Sleep(2500 * time.Millisecond)
+	assert.False(t, state(t, res.ID).Pages[0].Exhausted, "no escalation after the acknowledgement")
+
+	_, err = change(t, res.ID, ib.Change{Kind: ib.ChangeResolve})
+	require.NoError(t, err)
+	waitClosed(t, res.ID)
+	assert.Contains(t, gw.ask(t, alice, inc.Channel.ID, "page checkout again"), "allowed only during an open incident")
+}

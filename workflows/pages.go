@@ -1,0 +1,86 @@
+package workflows
+
+import (
+	"time"
+
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/incident-buddy/ib"
+	"github.com/incident-buddy/ib/activities"
+)
+
+// escalateAfter is how long a page of this incident waits for an
+// acknowledgement.
+func (w *incident) escalateAfter() time.Duration {
+	if w.settings.EscalateAfter > 0 {
+		return w.settings.EscalateAfter
+	}
+	return ib.EscalateAfter(w.Severity)
+}
+
+// follow carries a page to its end: it finds the chain (the on-call, the next
+// in the rotation, the team's manager), messages each in turn, and escalates
+// when nobody acknowledges in time. Each wait is a named, durable timer; the
+// page's place in its chain is in the incident's state, so a continued run
+// resumes where this one was, messaging nobody twice.
+func (w *incident) follow(ctx workflow.Context, id string) {
+	if p, _ := w.Page(id); p.Chain == nil {
+		var chain []ib.Person
+		w.paging++
+		w.settle(ctx, "find whom to page", workflow.ExecuteActivity(slackCall(ctx), a.PageChain,
+			activities.PageChainInput{Target: p.Target, At: workflow.Now(ctx)}), &chain)
+		w.paging--
+		now := workflow.Now(ctx)
+		w.tell(w.Paged(id, chain, now, now.Add(w.escalateAfter())))
+	}
+	for {
+		p, _ := w.Page(id)
+		if !p.Open() {
+			return
+		}
+		if p.Sent <= p.Level {
+			// A run continues as new only between these steps, so none is lost or repeated.
+			w.paging++
+			w.settle(ctx, "send a page", workflow.ExecuteActivity(slackCall(ctx), a.SendPage, activities.SendPageInput{
+				To: p.Chain[p.Level], Page: p, Incident: w.Summary,
+			}), nil)
+			w.Pages[w.pageIndex(id)].Sent = p.Level + 1
+			w.paging--
+		}
+		wait := p.NextAt.Sub(workflow.Now(ctx))
+		acked, _ := workflow.AwaitWithOptions(ctx, workflow.AwaitOptions{
+			Timeout: max(wait, time.Millisecond), TimerOptions: workflow.TimerOptions{Summary: "escalate page " + id},
+		}, func() bool { q, _ := w.Page(id); return !q.Open() })
+		if acked {
+			return
+		}
+		now := workflow.Now(ctx)
+		w.tell(w.Escalate(id, now, now.Add(w.escalateAfter())))
+	}
+}
+
+func (w *incident) pageIndex(id string) int {
+	for i, p := range w.Pages {
+		if p.ID == id {
+			return i
+		}
+	}
+	return -1
+}
+
+// resumePages follows the pages a continued run inherits still open.
+func (w *incident) resumePages(ctx workflow.Context) {
+	for _, p := range w.Pages {
+		if p.Open() {
+			id := p.ID
+			workflow.Go(ctx, func(ctx workflow.Context) { w.follow(ctx, id) })
+		}
+	}
+}
+
+// tell posts a timeline event the bot itself recorded in the channel.
+func (w *incident) tell(e ib.TimelineEvent) {
+	msg := ib.NewMessage(ib.MsgEvent, w.Summary, "bot-"+e.At.Format("20060102T150405.000000000"))
+	msg.Events = []ib.TimelineEvent{e}
+	w.Outbox = append(w.Outbox, msg)
+}
