@@ -3,6 +3,7 @@ package ib
 import (
 	"fmt"
 	"net/url"
+	"slices"
 	"time"
 	"unicode/utf8"
 )
@@ -24,11 +25,12 @@ const (
 	ChangeStatusPage ChangeKind = "statuspage"  // a public status page update (Status, Text as message)
 	ChangePage       ChangeKind = "page"        // page a service's on-call or a person (Target, Text as message)
 	ChangeAckPage    ChangeKind = "ack-page"    // acknowledge a page (Target as page ID)
+	ChangeAddService ChangeKind = "add-service" // another service is affected (Target)
 )
 
 // ChangeKinds lists every kind of change.
 var ChangeKinds = []ChangeKind{ChangeStatus, ChangeSeverity, ChangeNote, ChangeResolve, ChangeDetected,
-	ChangeMitigated, ChangeLink, ChangeImpactTime, ChangeImpactSize, ChangeCustomers, ChangeStatusPage, ChangePage, ChangeAckPage}
+	ChangeMitigated, ChangeLink, ChangeImpactTime, ChangeImpactSize, ChangeCustomers, ChangeStatusPage, ChangePage, ChangeAckPage, ChangeAddService}
 
 // Change is one request to alter an incident. Only the fields its Kind names
 // are read. Times are absolute: front doors read what people type in their
@@ -131,6 +133,13 @@ func (inc *Incident) checkKind(c Change, now time.Time) error {
 		if CleanText(c.Target) == "" {
 			return Errorf(EINVALID, "Whom to page? Name a service or a person: `page checkout Checkout is down`.")
 		}
+	case ChangeAddService:
+		switch {
+		case CleanText(c.Target) == "":
+			return Errorf(EINVALID, "Which service? `service add core-api`.")
+		case slices.Contains(inc.Services, CleanText(c.Target)):
+			return Errorf(ECONFLICT, "%s already lists %s.", inc.ID, c.Target)
+		}
 	case ChangeAckPage:
 		p, ok := inc.Page(c.Target)
 		switch {
@@ -207,6 +216,9 @@ func (inc *Incident) Apply(c Change, at time.Time) TimelineEvent {
 		id := fmt.Sprintf("P%d", len(inc.Pages)+1)
 		inc.Pages = append(inc.Pages, Page{ID: id, Target: CleanText(c.Target), Message: text, By: c.By, At: at.UTC()})
 		return inc.record(at, EventPage, c.By, fmt.Sprintf("page %s: %s %s", id, c.Target, text))
+	case c.Kind == ChangeAddService:
+		inc.Services = append(slices.Clip(inc.Services), CleanText(c.Target))
+		return inc.record(at, EventNote, c.By, "service affected: "+CleanText(c.Target))
 	case c.Kind == ChangeAckPage:
 		p := &inc.Pages[inc.page(c.Target)]
 		p.AckedBy, p.AckedAt, p.NextAt = c.By, at.UTC(), time.Time{}

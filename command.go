@@ -27,6 +27,7 @@ const (
 	CmdCustomers  CommandName = "customers"
 	CmdStatusPage CommandName = "statuspage"
 	CmdPage       CommandName = "page"
+	CmdService    CommandName = "service"
 )
 
 // Command is one parsed command, the same whether it came from Slack or the CLI.
@@ -67,6 +68,7 @@ var commands = []commandSpec{
 	{CmdImpact, "impact [ID] count <number> <what>", "how many were affected, e.g. `impact count 1234 failed requests`"},
 	{CmdCustomers, "customers [ID] <yes|no|unknown>", "answer: does this affect customers' running workloads?"},
 	{CmdPage, "page [ID] <service|@person> [message]", "page a service's on-call, or a person (only during an incident)"},
+	{CmdService, "service [ID] add <service>", "another service is affected: its on-call is invited"},
 	{CmdLink, "link [ID] <url> [label]", "add a dashboard, pull request or log to the incident"},
 	{CmdStatusPage, "statuspage [ID] <investigating|identified|monitoring|resolved> <message>", "update the public status page"},
 	{CmdShow, "show [ID]", "show the incident with its timeline"},
@@ -140,6 +142,12 @@ func ParseCommand(text string, defaultSeverity Severity) (Command, error) {
 			err = usageError(cmd.Name, "needs a web address")
 		} else {
 			cmd.URL, cmd.Text = args[0], strings.Join(args[1:], " ")
+		}
+	case CmdService:
+		if len(args) != 2 || !strings.EqualFold(args[0], "add") {
+			err = usageError(cmd.Name, "takes `add` and one service")
+		} else {
+			cmd.Target = args[1]
 		}
 	case CmdPage:
 		if len(args) == 0 {
@@ -294,6 +302,8 @@ func (c Command) Change(by Person, now time.Time, loc *time.Location) (ch Change
 		ch.Kind, ch.Status = ChangeStatusPage, c.Status
 	case c.Name == CmdPage:
 		ch.Kind, ch.Target = ChangePage, c.Target
+	case c.Name == CmdService:
+		ch.Kind, ch.Target = ChangeAddService, c.Target
 	default:
 		return Change{}, false, nil
 	}

@@ -3,6 +3,7 @@ package tests
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -33,4 +34,26 @@ func TestRespondersOnDeclare(t *testing.T) {
 		header := messagesAbout(inc.Channel.Name, id)
 		return len(header) > 0 && strings.Contains(string(header[0].Blocks), "On call")
 	})
+}
+
+// /ib service add pulls the added service's on-call into the incident.
+func TestServiceAddPullsInItsOnCall(t *testing.T) {
+	gw := startGateway(t, incidents)
+	alice := fake.UserByName("alice")
+	id := declare(t, ib.Declaration{Title: "Slow pages, cause unknown", Severity: ib.S3, Declarer: ib.Person{SlackID: alice}})
+	inc := roomReady(t, id)
+	require.Empty(t, inc.Responders)
+
+	assert.Contains(t, gw.ask(t, alice, inc.Channel.ID, "service add checkout-api"), "now S3")
+	want, _ := testCatalog.OnCallFor([]string{"checkout"}, ib.S3, time.Now())
+	oncall := fake.UserByName(strings.TrimSuffix(want[0].SlackID, "@example.com"))
+	waitFor(t, "the checkout on-call is invited", func() bool {
+		ch, _ := fake.ChannelByName(inc.Channel.Name)
+		return ch.Members[oncall]
+	})
+	got := state(t, id)
+	assert.Equal(t, []string{"checkout-api"}, got.Services)
+	require.Len(t, got.Responders, 1)
+	assert.Equal(t, oncall, got.Responders[0].SlackID)
+	assert.Contains(t, gw.ask(t, alice, inc.Channel.ID, "service add checkout-api"), "already lists")
 }

@@ -43,6 +43,7 @@ const (
 	UpdatePostStatusPage  = "post-status-page"
 	UpdatePage            = "page"
 	UpdateAckPage         = "ack-page"
+	UpdateAddService      = "add-service"
 )
 
 var updateNames = map[ib.ChangeKind]string{
@@ -50,7 +51,7 @@ var updateNames = map[ib.ChangeKind]string{
 	ib.ChangeResolve: UpdateResolve, ib.ChangeDetected: UpdateSetDetected, ib.ChangeMitigated: UpdateSetMitigated,
 	ib.ChangeLink: UpdateAddLink, ib.ChangeImpactTime: UpdateSetImpactTime, ib.ChangeImpactSize: UpdateSetImpactSize,
 	ib.ChangeCustomers: UpdateAnswerCustomers, ib.ChangeStatusPage: UpdatePostStatusPage,
-	ib.ChangePage: UpdatePage, ib.ChangeAckPage: UpdateAckPage,
+	ib.ChangePage: UpdatePage, ib.ChangeAckPage: UpdateAckPage, ib.ChangeAddService: UpdateAddService,
 }
 
 // UpdateName is the update that carries a change of the given kind.

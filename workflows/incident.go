@@ -198,6 +198,10 @@ func (w *incident) apply(ctx workflow.Context, c ib.Change) {
 	msg := ib.NewMessage(ib.MsgEvent, w.Summary, strconv.Itoa(len(w.Timeline)))
 	msg.Events = []ib.TimelineEvent{event}
 	w.Outbox = append(w.Outbox, msg)
+	if c.Kind == ib.ChangeAddService {
+		service := ib.CleanText(c.Target)
+		workflow.Go(ctx, func(ctx workflow.Context) { w.pullIn(ctx, service) })
+	}
 	if c.Kind == ib.ChangePage {
 		id := w.Pages[len(w.Pages)-1].ID
 		workflow.Go(ctx, func(ctx workflow.Context) { w.follow(ctx, id) })

@@ -1,6 +1,7 @@
 package workflows
 
 import (
+	"slices"
 	"time"
 
 	"go.temporal.io/sdk/workflow"
@@ -83,4 +84,29 @@ func (w *incident) tell(e ib.TimelineEvent) {
 	msg := ib.NewMessage(ib.MsgEvent, w.Summary, "bot-"+e.At.Format("20060102T150405.000000000"))
 	msg.Events = []ib.TimelineEvent{e}
 	w.Outbox = append(w.Outbox, msg)
+}
+
+// pullIn invites the on-call of a service added to the incident, and names
+// them among its responders.
+func (w *incident) pullIn(ctx workflow.Context, service string) {
+	var found activities.Responders
+	w.paging++
+	defer func() { w.paging-- }()
+	w.settle(ctx, "find who is on call for "+service, workflow.ExecuteActivity(slackCall(ctx), a.FindResponders,
+		activities.ResponderInput{Services: []string{service}, At: workflow.Now(ctx)}), &found)
+	var ids []string
+	for _, r := range found.Responders {
+		if !slices.ContainsFunc(w.Responders, func(have ib.Responder) bool { return have.SlackID == r.SlackID }) {
+			w.Responders = append(w.Responders, r)
+			ids = append(ids, r.SlackID)
+		}
+	}
+	for _, s := range found.Unknown {
+		w.tell(w.Note(workflow.Now(ctx), ib.EventNote, "The service catalog has no service "+s+"; nobody was paged for it."))
+	}
+	if len(ids) > 0 {
+		w.settle(ctx, "invite the on-call of "+service, workflow.ExecuteActivity(slackCall(ctx), a.Invite,
+			activities.InviteInput{ChannelID: w.Channel.ID, UserIDs: ids}), nil)
+		w.Stale = true
+	}
 }
