@@ -43,11 +43,12 @@ var (
 	fakeBase  string // the fake's base URL
 	fakeURL   string // the fake's SLACK_API_URL
 
-	statusPage    *fakestatuspage.Server
-	statusPageURL string
-	testCatalog   *ib.Catalog
-	tclient       client.Client
-	incidents     *ibtemporal.Incidents
+	statusPage      *fakestatuspage.Server
+	statusPageURL   string
+	testCatalog     *ib.Catalog
+	testCatalogYAML string
+	tclient         client.Client
+	incidents       *ibtemporal.Incidents
 )
 
 func TestMain(m *testing.M) {
@@ -135,14 +136,15 @@ func newTestCatalog() (*ib.Catalog, error) {
 		ids = append(ids, fake.AddUser(fakeslack.User{Name: name, Email: name + "@example.com"}))
 	}
 	carol := fake.UserByName("carol")
-	c, err := ib.ParseCatalog([]byte(fmt.Sprintf(`
+	testCatalogYAML = fmt.Sprintf(`
 teams: [{name: payments}, {name: cre}]
 services: [{name: checkout, team: payments, rotation: payments, aliases: [checkout-api]}]
 rotations:
   - {name: payments, members: [alice@example.com, bob@example.com, dan@example.com, eve@example.com, fay@example.com], handoff: {weekday: monday, hour: 9}, time_zone: Europe/Berlin, start: 2026-01-05}
   - {name: cre, members: [%s, %s, %s, %s, %s], handoff: {weekday: wednesday, hour: 9}, time_zone: UTC, start: 2026-01-07}
 always_paged: {S1: [cre]}
-`, carol, ids[3], ids[4], ids[5], ids[6])))
+`, carol, ids[3], ids[4], ids[5], ids[6])
+	c, err := ib.ParseCatalog([]byte(testCatalogYAML))
 	if err != nil {
 		return nil, err
 	}

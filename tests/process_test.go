@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -17,6 +18,7 @@ import (
 	"github.com/incident-buddy/ib"
 	ibtemporal "github.com/incident-buddy/ib/integrations/temporal"
 	"github.com/incident-buddy/ib/tests/fakeslack"
+	"github.com/incident-buddy/ib/workflows"
 )
 
 // workerBinary builds the real worker command once per test run.
@@ -48,7 +50,7 @@ type workerProcess struct {
 
 // startWorker runs the worker binary against the dev server's isolated
 // namespace and the fake Slack.
-func startWorker(t *testing.T) *workerProcess {
+func startWorker(t *testing.T, env ...string) *workerProcess {
 	t.Helper()
 	bin, err := workerBinary()
 	require.NoError(t, err)
@@ -61,6 +63,7 @@ func startWorker(t *testing.T) *workerProcess {
 		"SLACK_API_URL="+fakeURL,
 		"IB_LOG_FORMAT=json",
 	)
+	cmd.Env = append(cmd.Env, env...)
 	cmd.Stdout, cmd.Stderr = &log, &log
 	require.NoError(t, cmd.Start())
 	p := &workerProcess{cmd: cmd, log: &log}
@@ -114,4 +117,41 @@ func TestWorkerKilledAfterChannelCreated(t *testing.T) {
 	assert.Equal(t, slug, inc.Channel.Name)
 	assert.Equal(t, 1, len(channelsNamed(slug)), "exactly one channel")
 	assert.Equal(t, 1, len(messagesAbout(slug, title)), "one header")
+}
+
+// F8 for pages: the worker dies while a page waits for its acknowledgement.
+// The escalation timer is Temporal's, so a new worker escalates on time,
+// exactly once, and the first page is not sent again.
+func TestPageEscalationSurvivesWorkerRestart(t *testing.T) {
+	catalogFile := filepath.Join(t.TempDir(), "catalog.yaml")
+	require.NoError(t, os.WriteFile(catalogFile, []byte(testCatalogYAML), 0o644))
+	c, err := client.Dial(client.Options{HostPort: devServer.FrontendHostPort(), Namespace: isolatedNamespace, Logger: quietLogger()})
+	require.NoError(t, err)
+	defer c.Close()
+	isolated := &ibtemporal.Incidents{Client: c, Settings: workflows.Settings{EscalateAfter: 5 * time.Second}}
+
+	first := startWorker(t, "IB_CATALOG="+catalogFile)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	res, err := isolated.Declare(ctx, ib.Declaration{Title: "Escalation across a worker restart", Severity: ib.S2})
+	require.NoError(t, err)
+	require.Eventually(t, func() bool { inc, err := isolated.Get(ctx, res.ID); return err == nil && inc.Channel.HeaderTS != "" },
+		20*time.Second, 50*time.Millisecond)
+	_, err = isolated.Change(ctx, res.ID, ib.Change{Kind: ib.ChangePage, Target: "checkout"})
+	require.NoError(t, err)
+
+	r, _ := testCatalog.Rotation("payments")
+	now := time.Now()
+	oncall, _ := strings.CutSuffix(r.OnCall(now), "@example.com")
+	next, _ := r.Next(now)
+	next, _ = strings.CutSuffix(next, "@example.com")
+	pages := func(who string) int { return len(messagesAbout("dm-"+who, "Escalation across a worker restart")) }
+	waitFor(t, "the on-call is paged", func() bool { return pages(oncall) == 1 })
+	first.kill()
+
+	startWorker(t, "IB_CATALOG="+catalogFile)
+	require.Eventually(t, func() bool { return pages(next) >= 1 }, 30*time.Second, 100*time.Millisecond, "the new worker escalates")
+	time.Sleep(2 * time.Second)
+	assert.Equal(t, 1, pages(next), "escalated exactly once")
+	assert.Equal(t, 1, pages(oncall), "the first page is not sent again")
 }
