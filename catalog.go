@@ -113,6 +113,31 @@ func (r *Rotation) resolve() error {
 	return nil
 }
 
+// LoadCatalog reads a catalog file and checks it over the next 3 months from
+// now: a catalog that breaks a reference or the on-call policy is refused,
+// with every problem named. read is os.ReadFile in main; "" means no catalog.
+func LoadCatalog(path string, read func(string) ([]byte, error), now time.Time) (*Catalog, error) {
+	if path == "" {
+		return nil, nil
+	}
+	data, err := read(path)
+	if err != nil {
+		return nil, Errorf(EINVALID, "Cannot read the catalog (IB_CATALOG): %v", err)
+	}
+	c, err := ParseCatalog(data)
+	if err != nil {
+		return nil, err
+	}
+	if errs := c.Check(now, 3); len(errs) > 0 {
+		msgs := make([]string, len(errs))
+		for i, e := range errs {
+			msgs[i] = ErrorMessage(e)
+		}
+		return nil, Errorf(EINVALID, "The catalog %s is refused (run `starter catalog check`):\n  %s", path, strings.Join(msgs, "\n  "))
+	}
+	return c, nil
+}
+
 // Rotation finds a rotation by name.
 func (c *Catalog) Rotation(name string) (*Rotation, bool) {
 	for i := range c.Rotations {

@@ -28,6 +28,7 @@ const (
 	CmdStatusPage CommandName = "statuspage"
 	CmdPage       CommandName = "page"
 	CmdService    CommandName = "service"
+	CmdOnCall     CommandName = "oncall"
 )
 
 // Command is one parsed command, the same whether it came from Slack or the CLI.
@@ -74,6 +75,7 @@ var commands = []commandSpec{
 	{CmdShow, "show [ID]", "show the incident with its timeline"},
 	{CmdTimeline, "timeline [ID]", "show the timeline, in your time zone"},
 	{CmdList, "list", "list open incidents"},
+	{CmdOnCall, "oncall [service]", "who is on call now, and next"},
 	{CmdHelp, "help", "show this help"},
 }
 
@@ -111,7 +113,7 @@ func ParseCommand(text string, defaultSeverity Severity) (Command, error) {
 	}
 	cmd := Command{Name: CommandName(strings.ToLower(words[0]))}
 	args := words[1:]
-	if cmd.Name != CmdCreate && cmd.Name != CmdList && cmd.Name != CmdHelp && len(args) > 0 && IsIncidentID(args[0]) {
+	if cmd.Name != CmdCreate && cmd.Name != CmdList && cmd.Name != CmdHelp && cmd.Name != CmdOnCall && len(args) > 0 && IsIncidentID(args[0]) {
 		cmd.IncidentID, args = strings.ToUpper(args[0]), args[1:]
 	}
 	rest := strings.Join(args, " ")
@@ -121,6 +123,11 @@ func ParseCommand(text string, defaultSeverity Severity) (Command, error) {
 		if len(args) > 0 {
 			err = usageError(cmd.Name, "takes no arguments")
 		}
+	case CmdOnCall:
+		if len(args) > 1 {
+			err = usageError(cmd.Name, "takes at most one service")
+		}
+		cmd.Target = rest
 	case CmdShow, CmdTimeline:
 		if len(args) > 0 {
 			err = usageError(cmd.Name, fmt.Sprintf("expects an incident ID, not %q", rest))

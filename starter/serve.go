@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"net/http"
+	"os"
 	"time"
 
 	goslack "github.com/slack-go/slack"
@@ -38,6 +39,10 @@ func serve(ctx context.Context, cfg ib.Config, args []string) error {
 		return err
 	}
 	defer func() { _ = logger.Sync() }()
+	catalog, err := ib.LoadCatalog(cfg.CatalogFile, os.ReadFile, time.Now())
+	if err != nil {
+		return errors.New(ib.ErrorMessage(err))
+	}
 	c, err := ibtemporal.DialLazy(cfg, logger)
 	if err != nil {
 		return err
@@ -52,6 +57,7 @@ func serve(ctx context.Context, cfg ib.Config, args []string) error {
 		DefaultSeverity:  cfg.DefaultSeverity,
 		CustomerQuestion: cfg.CustomerQuestion,
 		CollectionEmoji:  cfg.CollectionEmoji,
+		Catalog:          catalog,
 		Log:              logger,
 	}
 	srv := &http.Server{Addr: *addr, Handler: gw.Handler(cfg.SlackSigningSecret),

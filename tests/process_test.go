@@ -146,8 +146,11 @@ func TestPageEscalationSurvivesWorkerRestart(t *testing.T) {
 	next, _ := r.Next(now)
 	next, _ = strings.CutSuffix(next, "@example.com")
 	pages := func(who string) int { return len(messagesAbout("dm-"+who, "Escalation across a worker restart")) }
-	waitFor(t, "the on-call is paged", func() bool { return pages(oncall) == 1 })
-	first.kill()
+	waitFor(t, "the on-call is paged, and the page is recorded as sent", func() bool {
+		inc, err := isolated.Get(ctx, res.ID)
+		return pages(oncall) == 1 && err == nil && len(inc.Pages) == 1 && inc.Pages[0].Sent == 1
+	})
+	first.kill() // while the escalation timer is pending
 
 	startWorker(t, "IB_CATALOG="+catalogFile)
 	require.Eventually(t, func() bool { return pages(next) >= 1 }, 30*time.Second, 100*time.Millisecond, "the new worker escalates")

@@ -57,3 +57,14 @@ func TestServiceAddPullsInItsOnCall(t *testing.T) {
 	assert.Equal(t, oncall, got.Responders[0].SlackID)
 	assert.Contains(t, gw.ask(t, alice, inc.Channel.ID, "service add checkout-api"), "already lists")
 }
+
+func TestOnCallInSlack(t *testing.T) {
+	gw := startGateway(t, incidents)
+	bob, general := fake.UserByName("bob"), channelID(t, "general")
+	r, _ := testCatalog.Rotation("payments")
+	answer := gw.ask(t, bob, general, "oncall checkout-api")
+	assert.Contains(t, answer, "payments: "+r.OnCall(time.Now())+" now")
+	assert.NotContains(t, answer, "cre:", "only the service's rotation")
+	assert.Contains(t, gw.ask(t, bob, general, "oncall"), "cre:")
+	assert.Contains(t, gw.ask(t, bob, general, "oncall billing"), `no service "billing"`)
+}

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
-	"strings"
 	"syscall"
 	"time"
 	_ "time/tzdata" // rotations name time zones; the image may have no zoneinfo
@@ -32,30 +31,6 @@ func main() {
 	}
 }
 
-// loadCatalog reads and checks the service catalog. A catalog that breaks a
-// reference or the on-call policy is refused: the worker does not start on it.
-func loadCatalog(file string) (*ib.Catalog, error) {
-	if file == "" {
-		return nil, nil
-	}
-	data, err := os.ReadFile(file)
-	if err != nil {
-		return nil, fmt.Errorf("read the catalog (IB_CATALOG): %w", err)
-	}
-	c, err := ib.ParseCatalog(data)
-	if err != nil {
-		return nil, fmt.Errorf("catalog %s: %s", file, ib.ErrorMessage(err))
-	}
-	if errs := c.Check(time.Now(), 3); len(errs) > 0 {
-		msgs := make([]string, len(errs))
-		for i, e := range errs {
-			msgs[i] = ib.ErrorMessage(e)
-		}
-		return nil, fmt.Errorf("catalog %s is refused (run `starter catalog check`):\n  %s", file, strings.Join(msgs, "\n  "))
-	}
-	return c, nil
-}
-
 func run() error {
 	cfg, err := ib.LoadConfig(os.Getenv)
 	if err != nil {
@@ -70,9 +45,9 @@ func run() error {
 		return errors.New("SLACK_BOT_TOKEN is not set: the worker acts in Slack as the bot (for a local run without Slack, `make dev` starts a fake Slack and sets it)")
 	}
 
-	catalog, err := loadCatalog(cfg.CatalogFile)
+	catalog, err := ib.LoadCatalog(cfg.CatalogFile, os.ReadFile, time.Now())
 	if err != nil {
-		return err
+		return errors.New(ib.ErrorMessage(err))
 	}
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)

@@ -138,11 +138,6 @@ func (c *Client) Post(ctx context.Context, channel string, m ib.Message) (string
 }
 
 func (c *Client) FindPost(ctx context.Context, channel, key string) (string, error) {
-	if strings.HasPrefix(channel, "U") || strings.HasPrefix(channel, "W") {
-		// A direct message: its conversation cannot be looked up by name, so a
-		// retried page may in rare cases be delivered twice; it is never lost.
-		return "", nil
-	}
 	id, err := c.channelID(ctx, channel)
 	if err != nil {
 		return "", err
@@ -208,10 +203,18 @@ func (c *Client) join(ctx context.Context, channel string) error {
 	return translate("conversations.join", err)
 }
 
-// channelID resolves a configured channel name ("incidents") to its ID.
+// channelID resolves a configured channel name ("incidents") to its ID, and a
+// user's ID to the bot's direct conversation with them.
 func (c *Client) channelID(ctx context.Context, channel string) (string, error) {
 	if looksLikeChannelID(channel) {
 		return channel, nil
+	}
+	if strings.HasPrefix(channel, "U") || strings.HasPrefix(channel, "W") {
+		ch, _, _, err := c.api.OpenConversationContext(ctx, &goslack.OpenConversationParameters{Users: []string{channel}})
+		if err != nil {
+			return "", translate("conversations.open", err)
+		}
+		return ch.ID, nil
 	}
 	c.mu.Lock()
 	id, ok := c.channels[channel]

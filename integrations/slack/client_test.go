@@ -91,6 +91,16 @@ func TestFindChannelAndPost(t *testing.T) {
 	require.NoError(t, err)
 	assert.Empty(t, found)
 
+	// A page goes to a person: found again in the direct conversation.
+	bob := fake.UserByName("bob")
+	pageMsg := ib.NewMessage(ib.MsgPage, msg.Incident, "P1-0")
+	pageMsg.Page = &ib.Page{ID: "P1"}
+	ts, err = c.Post(ctx, bob, pageMsg)
+	require.NoError(t, err)
+	found, err = c.FindPost(ctx, bob, pageMsg.Key)
+	require.NoError(t, err)
+	assert.Equal(t, ts, found, "a retried page finds the first one")
+
 	// The bot is not in #general: posting there joins it first.
 	ts, err = c.Post(ctx, "general", msg)
 	require.NoError(t, err)

@@ -38,6 +38,8 @@ func (g *Gateway) run(ctx context.Context, cmd ib.Command, user ib.Person, chann
 		return g.declare(ctx, ib.Declaration{Title: cmd.Text, Severity: cmd.Severity, Declarer: user})
 	case ib.CmdList:
 		return g.list(ctx)
+	case ib.CmdOnCall:
+		return g.onCall(cmd.Target)
 	}
 	id, err := g.target(ctx, cmd, channelID)
 	if err != nil && cmd.Name == ib.CmdPage {
@@ -162,4 +164,36 @@ func (g *Gateway) openDeclareModal(ctx context.Context, sc goslack.SlashCommand)
 		return say("❌ Could not open the form. Declare inline instead: `/ib create S2 Checkout API returning 500s`.")
 	}
 	return reply{}
+}
+
+// onCall says who is on call now and next, for a service or every rotation.
+func (g *Gateway) onCall(service string) reply {
+	if g.Catalog == nil {
+		return say("❌ No service catalog is configured (IB_CATALOG).")
+	}
+	rotations := g.Catalog.Rotations
+	if service != "" {
+		s, ok := g.Catalog.Service(service)
+		if !ok {
+			return say(fmt.Sprintf("❌ The catalog has no service %q.", service))
+		}
+		r, _ := g.Catalog.Rotation(s.Rotation)
+		rotations = []ib.Rotation{*r}
+	}
+	now := time.Now()
+	lines := []string{"*On call*"}
+	for i := range rotations {
+		r := &rotations[i]
+		next, at := r.Next(now)
+		lines = append(lines, fmt.Sprintf("%s: %s now, then %s from %s", escape(r.Name), member(r.OnCall(now)), member(next), slackDate(at)))
+	}
+	return say(strings.Join(lines, "\n"))
+}
+
+// member shows a catalog member: a Slack mention, or the e-mail as written.
+func member(m string) string {
+	if strings.Contains(m, "@") {
+		return escape(m)
+	}
+	return "<@" + m + ">"
 }

@@ -10,6 +10,11 @@ var Scopes = map[string]string{
 	"chat:write":       "chat.postMessage, chat.update: the header, timeline and announcements",
 	"commands":         "the /ib slash command",
 	"reactions:read":   "reaction_added and reaction_removed events",
+	"reactions:write":  "reactions.add, reactions.remove: confirming a collected message",
+	"im:write":         "conversations.open: a page's direct message",
+	"im:history":       "conversations.history in a direct message: finding a page an earlier try sent",
+	"users:read":       "users.info: the time zone people type times in",
+	"users:read.email": "users.lookupByEmail: catalog members named by e-mail",
 }
 
 // BotEvents are the events the gateway handles.

@@ -27,6 +27,7 @@ var tiers = map[string]int{
 	"conversations.info":       tier3,
 	"conversations.history":    tier3,
 	"conversations.replies":    tier3,
+	"conversations.open":       tier3,
 	"reactions.remove":         tier2,
 	"conversations.members":    tier4,
 	"chat.update":              tier3,

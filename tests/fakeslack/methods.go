@@ -38,6 +38,7 @@ func init() {
 		"chat.getPermalink":        (*Server).chatGetPermalink,
 		"conversations.replies":    (*Server).conversationsReplies,
 		"reactions.add":            (*Server).reactionsAdd,
+		"conversations.open":       (*Server).conversationsOpen,
 		"reactions.remove":         (*Server).reactionsRemove,
 		"apps.connections.open":    (*Server).appsConnectionsOpen,
 	}
@@ -233,6 +234,15 @@ func timeWindow(a args) func(ts string) bool {
 		before := latest == "" || ts < latest || inclusive && ts == latest
 		return after && before
 	}
+}
+
+// conversationsOpen opens (or finds) the bot's direct conversation with a user.
+func (s *Server) conversationsOpen(a args) (answer, int) {
+	users := a.list("users")
+	if len(users) != 1 || s.users[users[0]] == nil {
+		return fail("user_not_found")
+	}
+	return answer{"channel": s.channelJSON(s.lookup(users[0]))}, 0
 }
 
 func (s *Server) chatGetPermalink(a args) (answer, int) {
