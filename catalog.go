@@ -45,6 +45,9 @@ type Rotation struct {
 	TimeZone string     `yaml:"time_zone"`
 	Start    string     `yaml:"start"` // YYYY-MM-DD: the first member starts at the first hand-off on or after it
 	Override []Override `yaml:"overrides"`
+	// PagerDutyRoutingKey, when set, also pages this rotation through
+	// PagerDuty's Events API v2.
+	PagerDutyRoutingKey string `yaml:"pagerduty_routing_key"`
 
 	loc   *time.Location
 	epoch time.Time // the first hand-off
@@ -136,6 +139,17 @@ func LoadCatalog(path string, read func(string) ([]byte, error), now time.Time) 
 		return nil, Errorf(EINVALID, "The catalog %s is refused (run `starter catalog check`):\n  %s", path, strings.Join(msgs, "\n  "))
 	}
 	return c, nil
+}
+
+// RoutingKey is the PagerDuty routing key for paging a target (a service), or
+// "" when its rotation has none.
+func (c *Catalog) RoutingKey(target string) string {
+	if s, ok := c.Service(target); ok {
+		if r, ok := c.Rotation(s.Rotation); ok {
+			return r.PagerDutyRoutingKey
+		}
+	}
+	return ""
 }
 
 // Rotation finds a rotation by name.

@@ -25,6 +25,7 @@ type Config struct {
 	DefaultSeverity  Severity // IB_DEFAULT_SEVERITY: for `create` without a severity
 	CustomerQuestion string   // IB_CUSTOMER_QUESTION: the first question of every declaration
 	CatalogFile      string   // IB_CATALOG: the service catalog (YAML)
+	PagerDutyURL     string   // PAGERDUTY_EVENTS_URL: PagerDuty's Events API v2
 	// The public status page (Atlassian Statuspage): STATUSPAGE_URL,
 	// STATUSPAGE_PAGE_ID, STATUSPAGE_API_KEY, STATUSPAGE_COMPONENT_IDS; and
 	// IB_STATUSPAGE_REMINDER, how long an S1/S2 may leave it without update.
@@ -56,6 +57,7 @@ var EnvVars = []EnvVar{
 	{"IB_DEFAULT_SEVERITY", "S3", "severity of `create` when none is given"},
 	{"IB_CUSTOMER_QUESTION", "Does this affect customers' running workloads?", "the yes/no/unknown question every declaration answers first"},
 	{"IB_CATALOG", "", "path of the service catalog (YAML; see catalog.example.yaml)"},
+	{"PAGERDUTY_EVENTS_URL", "https://events.pagerduty.com/v2/enqueue", "PagerDuty's Events API v2, for rotations with a pagerduty_routing_key in the catalog"},
 	{"IB_PAPERTRAIL_EMOJI", "receipt", "emoji names (comma-separated) whose reaction keeps a message in the papertrail"},
 	{"IB_POSTMORTEM_EMOJI", "pushpin", "emoji names (comma-separated) whose reaction keeps a message for the postmortem"},
 	{"STATUSPAGE_URL", "https://api.statuspage.io/v1", "base URL of the Statuspage API (or a proxy, or a fake)"},
@@ -96,6 +98,7 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		IncidentsChannel:     strings.TrimPrefix(get("IB_INCIDENTS_CHANNEL"), "#"),
 		CustomerQuestion:     get("IB_CUSTOMER_QUESTION"),
 		CatalogFile:          get("IB_CATALOG"),
+		PagerDutyURL:         get("PAGERDUTY_EVENTS_URL"),
 		StatusPageURL:        get("STATUSPAGE_URL"),
 		StatusPageID:         get("STATUSPAGE_PAGE_ID"),
 		StatusPageKey:        get("STATUSPAGE_API_KEY"),

@@ -60,6 +60,7 @@ type Activities struct {
 	Slack      Slack
 	StatusPage StatusPage  // nil when no status page is configured
 	Catalog    *ib.Catalog // who is on call for what; nil when none is configured
+	Pager      Pager       // PagerDuty, for rotations with a routing key; nil: Slack only
 	Settings   Settings
 	Log        *zap.Logger
 }

@@ -73,10 +73,55 @@ type SendPageInput struct {
 	Incident ib.Summary `json:"incident"`
 }
 
+// Pager is what the activities need of PagerDuty's Events API.
+type Pager interface {
+	Send(ctx context.Context, routingKey, action, dedupKey, summary string, sev ib.Severity) error
+}
+
 // SendPage messages the person paged, directly, with a button to acknowledge.
 func (a *Activities) SendPage(ctx context.Context, in SendPageInput) error {
 	m := ib.NewMessage(ib.MsgPage, in.Incident, in.Page.ID+"-"+strconv.Itoa(in.Page.Level))
 	m.Page = &in.Page
 	_, err := a.postOnce(ctx, in.To.SlackID, m)
 	return err
+}
+
+// PagerDutyInput tells PagerDuty about a page: a first page to a service
+// whose rotation has a routing key triggers an alert (PagerDuty escalates by
+// its own rules too; the dedup key makes a retried trigger one alert), then
+// acknowledges or resolves it.
+type PagerDutyInput struct {
+	Action   string     `json:"action"` // trigger, acknowledge or resolve
+	Page     ib.Page    `json:"page"`
+	Incident ib.Summary `json:"incident"`
+}
+
+// UpdatePagerDuty acknowledges or resolves a page's PagerDuty alert, if it has one.
+func (a *Activities) UpdatePagerDuty(ctx context.Context, in PagerDutyInput) error {
+	return a.pagerDuty(ctx, in.Action, in.Incident, in.Page)
+}
+
+func (a *Activities) pagerDuty(ctx context.Context, action string, s ib.Summary, p ib.Page) error {
+	if a.Pager == nil || a.Catalog == nil {
+		return nil
+	}
+	key := a.Catalog.RoutingKey(p.Target)
+	if key == "" {
+		return nil
+	}
+	summary := s.Severity.String() + " " + s.ID + ": " + s.Title
+	if p.Message != "" {
+		summary += " — " + p.Message
+	}
+	return a.fail(a.Pager.Send(ctx, key, action, pagerDedupKey(s.ID, p.Target), summary, s.Severity))
+}
+
+// pagerDedupKey ties every event of one incident's pages to one target to one
+// PagerDuty alert (at most 255 characters, as the API allows).
+func pagerDedupKey(incidentID, target string) string {
+	key := "incident-buddy/" + incidentID + "/" + target
+	if len(key) > 255 {
+		key = key[:255]
+	}
+	return key
 }

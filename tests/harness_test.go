@@ -24,9 +24,11 @@ import (
 
 	"github.com/incident-buddy/ib"
 	"github.com/incident-buddy/ib/activities"
+	"github.com/incident-buddy/ib/integrations/pagerduty"
 	"github.com/incident-buddy/ib/integrations/slack"
 	"github.com/incident-buddy/ib/integrations/statuspage"
 	ibtemporal "github.com/incident-buddy/ib/integrations/temporal"
+	"github.com/incident-buddy/ib/tests/fakepagerduty"
 	"github.com/incident-buddy/ib/tests/fakeslack"
 	"github.com/incident-buddy/ib/tests/fakestatuspage"
 	"github.com/incident-buddy/ib/workflows"
@@ -43,6 +45,8 @@ var (
 	fakeBase  string // the fake's base URL
 	fakeURL   string // the fake's SLACK_API_URL
 
+	pagerDuty       *fakepagerduty.Server
+	pagerDutyURL    string
 	statusPage      *fakestatuspage.Server
 	statusPageURL   string
 	testCatalog     *ib.Catalog
@@ -95,6 +99,10 @@ func runTests(m *testing.M) int {
 	defer slackServer.Close()
 	fakeBase = slackServer.URL
 	fakeURL = fakeBase + "/api/"
+	pagerDuty = fakepagerduty.New()
+	pagerDutyServer := httptest.NewServer(pagerDuty)
+	defer pagerDutyServer.Close()
+	pagerDutyURL = pagerDutyServer.URL + "/v2/enqueue"
 	statusPage = fakestatuspage.New("page1", "sp-key", 60)
 	statusPageServer := httptest.NewServer(statusPage)
 	defer statusPageServer.Close()
@@ -122,6 +130,7 @@ func newActivities(slackURL string) *activities.Activities {
 		Slack:      slack.NewClient("xoxb-fake", slackURL, nil),
 		StatusPage: &statuspage.Client{BaseURL: statusPageURL, PageID: "page1", APIKey: "sp-key", Components: []string{"cmp-api"}},
 		Catalog:    testCatalog,
+		Pager:      &pagerduty.Client{URL: pagerDutyURL},
 		Settings:   activities.Settings{ChannelPrefix: "inc", IncidentsChannel: "incidents"},
 		Log:        zap.NewNop(),
 	}
@@ -140,7 +149,7 @@ func newTestCatalog() (*ib.Catalog, error) {
 teams: [{name: payments}, {name: cre}]
 services: [{name: checkout, team: payments, rotation: payments, aliases: [checkout-api]}]
 rotations:
-  - {name: payments, members: [alice@example.com, bob@example.com, dan@example.com, eve@example.com, fay@example.com], handoff: {weekday: monday, hour: 9}, time_zone: Europe/Berlin, start: 2026-01-05}
+  - {name: payments, members: [alice@example.com, bob@example.com, dan@example.com, eve@example.com, fay@example.com], handoff: {weekday: monday, hour: 9}, time_zone: Europe/Berlin, start: 2026-01-05, pagerduty_routing_key: R0UT1NGKEY0000000000000000PAYMNT}
   - {name: cre, members: [%s, %s, %s, %s, %s], handoff: {weekday: wednesday, hour: 9}, time_zone: UTC, start: 2026-01-07}
 always_paged: {S1: [cre]}
 `, carol, ids[3], ids[4], ids[5], ids[6])

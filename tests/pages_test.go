@@ -11,6 +11,7 @@ import (
 
 	"github.com/incident-buddy/ib"
 	ibtemporal "github.com/incident-buddy/ib/integrations/temporal"
+	"github.com/incident-buddy/ib/tests/fakepagerduty"
 	"github.com/incident-buddy/ib/tests/fakeslack"
 	"github.com/incident-buddy/ib/workflows"
 )
@@ -57,8 +58,22 @@ func TestPageEscalatesAndIsAcknowledged(t *testing.T) {
 	time.Sleep(2500 * time.Millisecond)
 	assert.False(t, state(t, res.ID).Pages[0].Exhausted, "no escalation after the acknowledgement")
 
+	// The rotation has a PagerDuty routing key: one alert, acknowledged with the page.
+	alert := func() fakepagerduty.Alert {
+		for _, a := range pagerDuty.Alerts() {
+			if a.DedupKey == "incident-buddy/"+res.ID+"/checkout" {
+				return a
+			}
+		}
+		return fakepagerduty.Alert{}
+	}
+	waitFor(t, "the PagerDuty alert is acknowledged", func() bool { return alert().Status == "acknowledged" })
+	assert.Contains(t, alert().Summary, "Payments failing at checkout — DB is down")
+	assert.Equal(t, "error", alert().Severity, "S2")
+
 	_, err = change(t, res.ID, ib.Change{Kind: ib.ChangeResolve})
 	require.NoError(t, err)
 	waitClosed(t, res.ID)
+	assert.Equal(t, "resolved", alert().Status, "resolved with the incident")
 	assert.Contains(t, gw.ask(t, alice, inc.Channel.ID, "page checkout again"), "allowed only during an open incident")
 }

@@ -61,6 +61,7 @@ func startWorker(t *testing.T, env ...string) *workerProcess {
 		"TEMPORAL_NAMESPACE="+isolatedNamespace,
 		"SLACK_BOT_TOKEN=xoxb-fake",
 		"SLACK_API_URL="+fakeURL,
+		"PAGERDUTY_EVENTS_URL="+pagerDutyURL, // every outside system is a fake on loopback
 		"IB_LOG_FORMAT=json",
 	)
 	cmd.Env = append(cmd.Env, env...)

@@ -18,6 +18,7 @@ import (
 	"github.com/incident-buddy/ib"
 	"github.com/incident-buddy/ib/activities"
 	"github.com/incident-buddy/ib/integrations/logging"
+	"github.com/incident-buddy/ib/integrations/pagerduty"
 	"github.com/incident-buddy/ib/integrations/slack"
 	"github.com/incident-buddy/ib/integrations/statuspage"
 	ibtemporal "github.com/incident-buddy/ib/integrations/temporal"
@@ -74,6 +75,7 @@ func run() error {
 		Log:      logger,
 	}
 	acts.Catalog = catalog
+	acts.Pager = &pagerduty.Client{URL: cfg.PagerDutyURL}
 	if cfg.StatusPageID != "" {
 		acts.StatusPage = &statuspage.Client{BaseURL: cfg.StatusPageURL, PageID: cfg.StatusPageID, APIKey: cfg.StatusPageKey,
 			Components: cfg.StatusPageComponents}

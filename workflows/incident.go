@@ -420,8 +420,12 @@ func (w *incident) flush(ctx workflow.Context) {
 	}
 }
 
-// close ends the incident's active life: it tells the incidents channel.
+// close ends the incident's active life: its pages are resolved in PagerDuty,
+// and the incidents channel is told.
 func (w *incident) close(ctx workflow.Context) {
+	for _, p := range w.Pages {
+		w.updatePager(ctx, p.ID, "resolve")
+	}
 	w.Stage = ib.StageClosed
 	w.upsertSearchAttributes(ctx)
 	w.settle(ctx, "announce the resolution", workflow.ExecuteActivity(slackCall(ctx), a.Announce, ib.NewMessage(ib.MsgResolved, w.Summary, "")), nil)

@@ -330,6 +330,7 @@ type pageSend struct {
 func (s *incidentSuite) mockPaging(chain ...ib.Person) *[]pageSend {
 	var sends []pageSend
 	s.env.OnActivity(a.PageChain, mock.Anything, mock.Anything).Return(chain, nil)
+	s.env.OnActivity(a.UpdatePagerDuty, mock.Anything, mock.Anything).Return(nil)
 	s.env.OnActivity(a.SendPage, mock.Anything, mock.Anything).Return(func(_ context.Context, in activities.SendPageInput) error {
 		sends = append(sends, pageSend{to: in.To.SlackID, at: s.env.Now().Sub(declaredAt)})
 		return nil
@@ -371,4 +372,21 @@ func (s *incidentSuite) TestPageAcknowledged() {
 	var inc ib.Incident
 	s.Require().NoError(s.env.GetWorkflowResult(&inc))
 	s.Equal(alice, inc.Pages[0].AckedBy)
+}
+
+// PagerDuty hanging does not hold up the page in Slack.
+func (s *incidentSuite) TestPagerDutyOutageDoesNotBlockThePage() {
+	s.mockSlack(slack{})
+	var sends []pageSend
+	s.env.OnActivity(a.PageChain, mock.Anything, mock.Anything).Return([]ib.Person{bob}, nil)
+	s.env.OnActivity(a.UpdatePagerDuty, mock.Anything, mock.Anything).After(time.Hour).Return(nil)
+	s.env.OnActivity(a.SendPage, mock.Anything, mock.Anything).Return(func(_ context.Context, in activities.SendPageInput) error {
+		sends = append(sends, pageSend{to: in.To.SlackID, at: s.env.Now().Sub(declaredAt)})
+		return nil
+	})
+	s.change(time.Minute, ib.Change{Kind: ib.ChangePage, Target: "checkout", By: alice}, new(error))
+	s.change(3*time.Hour, ib.Change{Kind: ib.ChangeResolve, By: alice}, new(error))
+	s.env.ExecuteWorkflow(workflows.IncidentWorkflow, request())
+	s.Require().NoError(s.env.GetWorkflowError())
+	s.Equal([]pageSend{{bob.SlackID, time.Minute}}, sends, "paged in Slack at once")
 }

@@ -4,6 +4,7 @@ import (
 	"slices"
 	"time"
 
+	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/incident-buddy/ib"
@@ -33,6 +34,8 @@ func (w *incident) follow(ctx workflow.Context, id string) {
 		w.paging--
 		now := workflow.Now(ctx)
 		w.tell(w.Paged(id, chain, now, now.Add(w.escalateAfter())))
+		// PagerDuty goes beside the Slack page, never in front of it.
+		workflow.Go(ctx, func(ctx workflow.Context) { w.updatePager(ctx, id, "trigger") })
 	}
 	for {
 		p, _ := w.Page(id)
@@ -53,6 +56,7 @@ func (w *incident) follow(ctx workflow.Context, id string) {
 			Timeout: max(wait, time.Millisecond), TimerOptions: workflow.TimerOptions{Summary: "escalate page " + id},
 		}, func() bool { q, _ := w.Page(id); return !q.Open() })
 		if acked {
+			w.updatePager(ctx, id, "acknowledge")
 			return
 		}
 		now := workflow.Now(ctx)
@@ -109,4 +113,25 @@ func (w *incident) pullIn(ctx workflow.Context, service string) {
 			activities.InviteInput{ChannelID: w.Channel.ID, UserIDs: ids}), nil)
 		w.Stale = true
 	}
+}
+
+// updatePager tells PagerDuty what became of a page (acknowledged, or the
+// incident resolved), for pages that went through it.
+func (w *incident) updatePager(ctx workflow.Context, id, action string) {
+	p, _ := w.Page(id)
+	w.paging++
+	defer func() { w.paging-- }()
+	w.settle(ctx, action+" the page in PagerDuty", workflow.ExecuteActivity(pagerCall(ctx), a.UpdatePagerDuty,
+		activities.PagerDutyInput{Action: action, Page: p, Incident: w.Summary}), nil)
+}
+
+// pagerCall bounds PagerDuty calls to 5 minutes of retries: PagerDuty is a
+// second channel beside Slack, and an outage of it must not hold the incident
+// (its continuing as new, its end) for long.
+func pagerCall(ctx workflow.Context) workflow.Context {
+	return workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
+		StartToCloseTimeout:    15 * time.Second,
+		ScheduleToCloseTimeout: 5 * time.Minute,
+		RetryPolicy:            &temporal.RetryPolicy{InitialInterval: time.Second, BackoffCoefficient: 2, MaximumInterval: time.Minute},
+	})
 }
