@@ -4,17 +4,11 @@
 package pagerduty
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
-	"fmt"
-	"io"
 	"net/http"
-	"strconv"
-	"strings"
-	"time"
 
 	"github.com/incident-buddy/ib"
+	"github.com/incident-buddy/ib/integrations/httpjson"
 )
 
 // Client sends events to the Events API.
@@ -38,35 +32,7 @@ func (c *Client) Send(ctx context.Context, routingKey, action, dedupKey, summary
 	if action == Trigger {
 		body["payload"] = map[string]any{"summary": truncate(summary, 1024), "source": "incident-buddy", "severity": severity(sev)}
 	}
-	data, err := json.Marshal(body)
-	if err != nil {
-		return err
-	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.URL, bytes.NewReader(data))
-	if err != nil {
-		return err
-	}
-	req.Header.Set("Content-Type", "application/json")
-	httpClient := c.HTTP
-	if httpClient == nil {
-		httpClient = &http.Client{Timeout: 15 * time.Second}
-	}
-	resp, err := httpClient.Do(req)
-	if err != nil {
-		return fmt.Errorf("pagerduty: %w", err)
-	}
-	defer resp.Body.Close()
-	switch {
-	case resp.StatusCode == http.StatusTooManyRequests:
-		wait, _ := strconv.Atoi(resp.Header.Get("Retry-After"))
-		return &ib.RetryAfterError{System: "pagerduty", RetryAfter: time.Duration(max(wait, 1)) * time.Second}
-	case resp.StatusCode >= 500:
-		return fmt.Errorf("pagerduty: %s", resp.Status)
-	case resp.StatusCode >= 400:
-		msg, _ := io.ReadAll(io.LimitReader(resp.Body, 512))
-		return ib.Errorf(ib.EINVALID, "PagerDuty refused the event (%s): %s", resp.Status, strings.TrimSpace(string(msg)))
-	}
-	return nil
+	return httpjson.Do(ctx, c.HTTP, "pagerduty", http.MethodPost, c.URL, nil, body, nil)
 }
 
 func severity(s ib.Severity) string {

@@ -5,17 +5,12 @@
 package statuspage
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
-	"fmt"
-	"io"
 	"net/http"
-	"strconv"
 	"strings"
-	"time"
 
 	"github.com/incident-buddy/ib"
+	"github.com/incident-buddy/ib/integrations/httpjson"
 )
 
 // metadataKey marks the public incidents Incident Buddy opened, with the
@@ -103,44 +98,8 @@ func (c *Client) find(ctx context.Context, incidentID string) (string, error) {
 	return "", nil
 }
 
-// do makes one API call. A 429 becomes ib.RetryAfterError; other 4xx are bad
-// input that no retry fixes; 5xx and network errors are worth retrying.
+// do makes one API call.
 func (c *Client) do(ctx context.Context, method, path string, in, out any) error {
-	var body io.Reader
-	if in != nil {
-		b, err := json.Marshal(in)
-		if err != nil {
-			return err
-		}
-		body = bytes.NewReader(b)
-	}
-	req, err := http.NewRequestWithContext(ctx, method, strings.TrimSuffix(c.BaseURL, "/")+path, body)
-	if err != nil {
-		return err
-	}
-	req.Header.Set("Authorization", "OAuth "+c.APIKey)
-	req.Header.Set("Content-Type", "application/json")
-	httpClient := c.HTTP
-	if httpClient == nil {
-		httpClient = &http.Client{Timeout: 15 * time.Second}
-	}
-	resp, err := httpClient.Do(req)
-	if err != nil {
-		return fmt.Errorf("statuspage %s %s: %w", method, path, err)
-	}
-	defer resp.Body.Close()
-	switch {
-	case resp.StatusCode == http.StatusTooManyRequests:
-		wait, _ := strconv.Atoi(resp.Header.Get("Retry-After"))
-		return &ib.RetryAfterError{System: "statuspage", RetryAfter: time.Duration(max(wait, 1)) * time.Second}
-	case resp.StatusCode >= 500:
-		return fmt.Errorf("statuspage %s %s: %s", method, path, resp.Status)
-	case resp.StatusCode >= 400:
-		msg, _ := io.ReadAll(io.LimitReader(resp.Body, 512))
-		return ib.Errorf(ib.EINVALID, "The status page refused the update (%s): %s", resp.Status, strings.TrimSpace(string(msg)))
-	}
-	if out == nil {
-		return nil
-	}
-	return json.NewDecoder(resp.Body).Decode(out)
+	return httpjson.Do(ctx, c.HTTP, "statuspage", method, strings.TrimSuffix(c.BaseURL, "/")+path,
+		map[string]string{"Authorization": "OAuth " + c.APIKey}, in, out)
 }
