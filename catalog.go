@@ -3,6 +3,7 @@ package ib
 import (
 	"fmt"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"go.yaml.in/yaml/v3"
@@ -210,4 +211,35 @@ func (c *Catalog) OnCallFor(services []string, sev Severity, t time.Time) (respo
 		add(rotation, "")
 	}
 	return responders, unknown
+}
+
+// LiveCatalog is the catalog in use. A reload swaps it whole, so readers never
+// see half of one; a nil *LiveCatalog holds no catalog.
+type LiveCatalog struct{ current atomic.Pointer[Catalog] }
+
+// NewLiveCatalog holds c (which may be nil).
+func NewLiveCatalog(c *Catalog) *LiveCatalog {
+	l := &LiveCatalog{}
+	l.current.Store(c)
+	return l
+}
+
+// Get is the catalog in use, or nil.
+func (l *LiveCatalog) Get() *Catalog {
+	if l == nil {
+		return nil
+	}
+	return l.current.Load()
+}
+
+// Reload reads the catalog again and uses it if it passes the check. A
+// catalog that breaks a reference or the policy is refused, with the reason,
+// and the last good one stays in use.
+func (l *LiveCatalog) Reload(path string, read func(string) ([]byte, error), now time.Time) error {
+	c, err := LoadCatalog(path, read, now)
+	if err != nil {
+		return err
+	}
+	l.current.Store(c)
+	return nil
 }

@@ -194,3 +194,30 @@ func joined(errs []error) string {
 	}
 	return strings.Join(parts, "\n")
 }
+
+func TestLiveCatalogReload(t *testing.T) {
+	good := `
+teams: [{name: t}]
+services: [{name: s, team: t, rotation: r}]
+rotations: [{name: r, members: [a, b, c, d, e], handoff: {weekday: monday, hour: 9}, time_zone: UTC, start: 2026-01-05}]
+`
+	files := map[string]string{"catalog.yaml": good}
+	read := func(path string) ([]byte, error) { return []byte(files[path]), nil }
+	now := time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC)
+	first, err := ib.LoadCatalog("catalog.yaml", read, now)
+	require.NoError(t, err)
+	live := ib.NewLiveCatalog(first)
+
+	files["catalog.yaml"] = strings.Replace(good, "[a, b, c, d, e]", "[a, b]", 1) // breaks the policy
+	err = live.Reload("catalog.yaml", read, now)
+	assert.ErrorContains(t, err, "is refused")
+	assert.Same(t, first, live.Get(), "the last good catalog stays in use")
+
+	files["catalog.yaml"] = strings.Replace(good, "[a, b, c, d, e]", "[a, b, c, d, e, f]", 1)
+	require.NoError(t, live.Reload("catalog.yaml", read, now))
+	r, _ := live.Get().Rotation("r")
+	assert.Len(t, r.Members, 6, "a good catalog replaces it")
+
+	var none *ib.LiveCatalog
+	assert.Nil(t, none.Get())
+}

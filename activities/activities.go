@@ -58,9 +58,9 @@ type Settings struct {
 // through a nil *Activities; the worker registers a real one.
 type Activities struct {
 	Slack      Slack
-	StatusPage StatusPage  // nil when no status page is configured
-	Catalog    *ib.Catalog // who is on call for what; nil when none is configured
-	Pager      Pager       // PagerDuty, for rotations with a routing key; nil: Slack only
+	StatusPage StatusPage      // nil when no status page is configured
+	Catalog    *ib.LiveCatalog // who is on call for what; may hold none
+	Pager      Pager           // PagerDuty, for rotations with a routing key; nil: Slack only
 	Settings   Settings
 	Log        *zap.Logger
 }

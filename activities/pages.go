@@ -25,17 +25,18 @@ func (a *Activities) PageChain(ctx context.Context, in PageChainInput) ([]ib.Per
 	if slackUserID.MatchString(in.Target) {
 		return []ib.Person{{SlackID: in.Target}}, nil
 	}
-	if a.Catalog == nil {
+	catalog := a.Catalog.Get()
+	if catalog == nil {
 		return nil, a.fail(ib.Errorf(ib.EINVALID, "No service catalog is configured (IB_CATALOG): page a person with `page @name` instead."))
 	}
-	s, ok := a.Catalog.Service(in.Target)
+	s, ok := catalog.Service(in.Target)
 	if !ok {
 		return nil, a.fail(ib.Errorf(ib.EINVALID, "The catalog has no service %q.", in.Target))
 	}
-	r, _ := a.Catalog.Rotation(s.Rotation)
+	r, _ := catalog.Rotation(s.Rotation)
 	next, _ := r.Next(in.At)
 	members := []string{r.OnCall(in.At), next}
-	for _, t := range a.Catalog.Teams {
+	for _, t := range catalog.Teams {
 		if t.Name == s.Team && t.Manager != "" {
 			members = append(members, t.Manager)
 		}
@@ -102,10 +103,11 @@ func (a *Activities) UpdatePagerDuty(ctx context.Context, in PagerDutyInput) err
 }
 
 func (a *Activities) pagerDuty(ctx context.Context, action string, s ib.Summary, p ib.Page) error {
-	if a.Pager == nil || a.Catalog == nil {
+	catalog := a.Catalog.Get()
+	if a.Pager == nil || catalog == nil {
 		return nil
 	}
-	key := a.Catalog.RoutingKey(p.Target)
+	key := catalog.RoutingKey(p.Target)
 	if key == "" {
 		return nil
 	}

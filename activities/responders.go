@@ -27,10 +27,11 @@ type Responders struct {
 // loaded. Members named by e-mail are looked up in Slack. Without a catalog
 // nobody is found.
 func (a *Activities) FindResponders(ctx context.Context, in ResponderInput) (Responders, error) {
-	if a.Catalog == nil {
+	catalog := a.Catalog.Get()
+	if catalog == nil {
 		return Responders{}, nil
 	}
-	found, unknown := a.Catalog.OnCallFor(in.Services, in.Severity, in.At)
+	found, unknown := catalog.OnCallFor(in.Services, in.Severity, in.At)
 	for i := range found {
 		if member := found[i].SlackID; strings.Contains(member, "@") {
 			id, err := a.Slack.LookupUserByEmail(ctx, member)

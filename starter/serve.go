@@ -6,7 +6,6 @@ import (
 	"flag"
 	"fmt"
 	"net/http"
-	"os"
 	"time"
 
 	goslack "github.com/slack-go/slack"
@@ -14,6 +13,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/incident-buddy/ib"
+	"github.com/incident-buddy/ib/integrations/catalogfile"
 	"github.com/incident-buddy/ib/integrations/logging"
 	"github.com/incident-buddy/ib/integrations/slack"
 	ibtemporal "github.com/incident-buddy/ib/integrations/temporal"
@@ -39,9 +39,9 @@ func serve(ctx context.Context, cfg ib.Config, args []string) error {
 		return err
 	}
 	defer func() { _ = logger.Sync() }()
-	catalog, err := ib.LoadCatalog(cfg.CatalogFile, os.ReadFile, time.Now())
+	catalog, err := catalogfile.Load(ctx, cfg.CatalogFile, logger)
 	if err != nil {
-		return errors.New(ib.ErrorMessage(err))
+		return err
 	}
 	c, err := ibtemporal.DialLazy(cfg, logger)
 	if err != nil {

@@ -55,7 +55,7 @@ func newGateway(incidents ib.IncidentService, log *zap.Logger) *slack.Gateway {
 		DefaultSeverity:  ib.S3,
 		CustomerQuestion: "Does this affect customers' running workloads?",
 		CollectionEmoji:  map[string]ib.Collection{"receipt": ib.Papertrail, "pushpin": ib.PostmortemItems},
-		Catalog:          testCatalog,
+		Catalog:          ib.NewLiveCatalog(testCatalog),
 		Log:              log,
 	}
 }

@@ -129,7 +129,7 @@ func newActivities(slackURL string) *activities.Activities {
 	return &activities.Activities{
 		Slack:      slack.NewClient("xoxb-fake", slackURL, nil),
 		StatusPage: &statuspage.Client{BaseURL: statusPageURL, PageID: "page1", APIKey: "sp-key", Components: []string{"cmp-api"}},
-		Catalog:    testCatalog,
+		Catalog:    ib.NewLiveCatalog(testCatalog),
 		Pager:      &pagerduty.Client{URL: pagerDutyURL},
 		Settings:   activities.Settings{ChannelPrefix: "inc", IncidentsChannel: "incidents"},
 		Log:        zap.NewNop(),

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -45,7 +46,26 @@ func (e *buildError) Error() string { return e.err.Error() + ": " + e.out }
 // workerProcess is a worker command the test started and will stop.
 type workerProcess struct {
 	cmd *exec.Cmd
-	log *bytes.Buffer
+	log *syncBuffer
+}
+
+// syncBuffer is the worker's output, written by the process while the test
+// reads it.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }
 
 // startWorker runs the worker binary against the dev server's isolated
@@ -54,7 +74,7 @@ func startWorker(t *testing.T, env ...string) *workerProcess {
 	t.Helper()
 	bin, err := workerBinary()
 	require.NoError(t, err)
-	var log bytes.Buffer
+	log := &syncBuffer{}
 	cmd := exec.Command(bin)
 	cmd.Env = append(os.Environ(),
 		"TEMPORAL_ADDRESS="+devServer.FrontendHostPort(),
@@ -65,9 +85,9 @@ func startWorker(t *testing.T, env ...string) *workerProcess {
 		"IB_LOG_FORMAT=json",
 	)
 	cmd.Env = append(cmd.Env, env...)
-	cmd.Stdout, cmd.Stderr = &log, &log
+	cmd.Stdout, cmd.Stderr = log, log
 	require.NoError(t, cmd.Start())
-	p := &workerProcess{cmd: cmd, log: &log}
+	p := &workerProcess{cmd: cmd, log: log}
 	t.Cleanup(func() {
 		p.kill()
 		if t.Failed() {
@@ -158,4 +178,23 @@ func TestPageEscalationSurvivesWorkerRestart(t *testing.T) {
 	time.Sleep(2 * time.Second)
 	assert.Equal(t, 1, pages(next), "escalated exactly once")
 	assert.Equal(t, 1, pages(oncall), "the first page is not sent again")
+}
+
+// The worker reloads its catalog on SIGHUP, refusing one that breaks the
+// policy and keeping the last good one.
+func TestWorkerReloadsCatalog(t *testing.T) {
+	catalogFile := filepath.Join(t.TempDir(), "catalog.yaml")
+	require.NoError(t, os.WriteFile(catalogFile, []byte(testCatalogYAML), 0o644))
+	w := startWorker(t, "IB_CATALOG="+catalogFile)
+	waitFor(t, "the worker runs", func() bool { return strings.Contains(w.log.String(), "worker running") })
+
+	broken := strings.Replace(testCatalogYAML, "eve@example.com, fay@example.com", "", 1) // three members: over a week a month
+	require.NoError(t, os.WriteFile(catalogFile, []byte(broken), 0o644))
+	require.NoError(t, w.cmd.Process.Signal(syscall.SIGHUP))
+	waitFor(t, "the broken catalog is refused", func() bool { return strings.Contains(w.log.String(), "catalog reload refused") })
+	assert.Contains(t, w.log.String(), "nobody may be on call more than 7 days")
+
+	require.NoError(t, os.WriteFile(catalogFile, []byte(testCatalogYAML), 0o644))
+	require.NoError(t, w.cmd.Process.Signal(syscall.SIGHUP))
+	waitFor(t, "a good catalog is taken", func() bool { return strings.Contains(w.log.String(), "catalog reloaded") })
 }

@@ -9,7 +9,6 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
-	"time"
 	_ "time/tzdata" // rotations name time zones; the image may have no zoneinfo
 
 	"go.temporal.io/sdk/worker"
@@ -17,6 +16,7 @@ import (
 
 	"github.com/incident-buddy/ib"
 	"github.com/incident-buddy/ib/activities"
+	"github.com/incident-buddy/ib/integrations/catalogfile"
 	"github.com/incident-buddy/ib/integrations/logging"
 	"github.com/incident-buddy/ib/integrations/pagerduty"
 	"github.com/incident-buddy/ib/integrations/slack"
@@ -46,13 +46,12 @@ func run() error {
 		return errors.New("SLACK_BOT_TOKEN is not set: the worker acts in Slack as the bot (for a local run without Slack, `make dev` starts a fake Slack and sets it)")
 	}
 
-	catalog, err := ib.LoadCatalog(cfg.CatalogFile, os.ReadFile, time.Now())
-	if err != nil {
-		return errors.New(ib.ErrorMessage(err))
-	}
-
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	catalog, err := catalogfile.Load(ctx, cfg.CatalogFile, logger)
+	if err != nil {
+		return err
+	}
 	c, err := ibtemporal.Dial(ctx, cfg, logger)
 	if err != nil {
 		return err

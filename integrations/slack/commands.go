@@ -168,16 +168,17 @@ func (g *Gateway) openDeclareModal(ctx context.Context, sc goslack.SlashCommand)
 
 // onCall says who is on call now and next, for a service or every rotation.
 func (g *Gateway) onCall(service string) reply {
-	if g.Catalog == nil {
+	catalog := g.Catalog.Get()
+	if catalog == nil {
 		return say("❌ No service catalog is configured (IB_CATALOG).")
 	}
-	rotations := g.Catalog.Rotations
+	rotations := catalog.Rotations
 	if service != "" {
-		s, ok := g.Catalog.Service(service)
+		s, ok := catalog.Service(service)
 		if !ok {
 			return say(fmt.Sprintf("❌ The catalog has no service %q.", service))
 		}
-		r, _ := g.Catalog.Rotation(s.Rotation)
+		r, _ := catalog.Rotation(s.Rotation)
 		rotations = []ib.Rotation{*r}
 	}
 	now := time.Now()

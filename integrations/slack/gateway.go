@@ -31,7 +31,7 @@ type Gateway struct {
 	DefaultSeverity  ib.Severity
 	CustomerQuestion string
 	CollectionEmoji  map[string]ib.Collection // emoji whose reactions keep a message
-	Catalog          *ib.Catalog              // for /ib oncall; nil when none is configured
+	Catalog          *ib.LiveCatalog          // for /ib oncall; may hold none
 	Log              *zap.Logger
 
 	events   seenEvents
