@@ -3,6 +3,7 @@ package activities
 import (
 	"context"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -51,20 +52,11 @@ func (a *Activities) PageChain(ctx context.Context, in PageChainInput) ([]ib.Per
 			}
 			p = ib.Person{SlackID: id, Name: m}
 		}
-		if p.SlackID != "" && !containsPerson(chain, p.SlackID) {
+		if p.SlackID != "" && !slices.ContainsFunc(chain, func(have ib.Person) bool { return have.SlackID == p.SlackID }) {
 			chain = append(chain, p)
 		}
 	}
 	return chain, nil
-}
-
-func containsPerson(ps []ib.Person, id string) bool {
-	for _, p := range ps {
-		if p.SlackID == id {
-			return true
-		}
-	}
-	return false
 }
 
 // SendPageInput is a page to deliver to one person.

@@ -3,7 +3,6 @@ package workflows
 import (
 	"fmt"
 	"slices"
-	"strconv"
 	"time"
 
 	"go.temporal.io/sdk/log"
@@ -194,10 +193,7 @@ func refusal(err error) error {
 }
 
 func (w *incident) apply(ctx workflow.Context, c ib.Change) {
-	event := w.Apply(c, workflow.Now(ctx))
-	msg := ib.NewMessage(ib.MsgEvent, w.Summary, strconv.Itoa(len(w.Timeline)))
-	msg.Events = []ib.TimelineEvent{event}
-	w.Outbox = append(w.Outbox, msg)
+	w.tell(w.Apply(c, workflow.Now(ctx)))
 	if c.Kind == ib.ChangeAddService {
 		service := ib.CleanText(c.Target)
 		workflow.Go(ctx, func(ctx workflow.Context) { w.pullIn(ctx, service) })
@@ -269,11 +265,8 @@ func (w *incident) waitForWork(ctx workflow.Context) {
 		}
 	}
 	w.RemindedAt = workflow.Now(ctx)
-	event := w.Note(w.RemindedAt, ib.EventReminder, fmt.Sprintf(
-		"The status page has had no update for %s. Customers read it: `/ib statuspage <status> <message>`", w.settings.StatusPageReminder))
-	msg := ib.NewMessage(ib.MsgEvent, w.Summary, strconv.Itoa(len(w.Timeline)))
-	msg.Events = []ib.TimelineEvent{event}
-	w.Outbox = append(w.Outbox, msg)
+	w.tell(w.Note(w.RemindedAt, ib.EventReminder, fmt.Sprintf(
+		"The status page has had no update for %s. Customers read it: `/ib statuspage <status> <message>`", w.settings.StatusPageReminder)))
 }
 
 // reminderDue says when the status page reminder is due, if it applies: an

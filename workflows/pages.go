@@ -2,6 +2,7 @@ package workflows
 
 import (
 	"slices"
+	"strconv"
 	"time"
 
 	"go.temporal.io/sdk/temporal"
@@ -83,9 +84,11 @@ func (w *incident) resumePages(ctx workflow.Context) {
 	}
 }
 
-// tell posts a timeline event the bot itself recorded in the channel.
+// tell queues a timeline event just recorded for the channel. Its key is the
+// timeline's length, which every new event raises: no two posts share a key,
+// even when they are made at the same instant.
 func (w *incident) tell(e ib.TimelineEvent) {
-	msg := ib.NewMessage(ib.MsgEvent, w.Summary, "bot-"+e.At.Format("20060102T150405.000000000"))
+	msg := ib.NewMessage(ib.MsgEvent, w.Summary, strconv.Itoa(len(w.Timeline)))
 	msg.Events = []ib.TimelineEvent{e}
 	w.Outbox = append(w.Outbox, msg)
 }

@@ -91,14 +91,18 @@ func (g *Gateway) declare(ctx context.Context, d ib.Declaration) reply {
 
 // change applies a change after checking who may make it: the policy counts
 // acting from inside the incident's channel (channelID) as being a responder.
+// Only a restricted change needs the incident looked up first; the others go
+// straight to it, one call on the way to Slack's answer.
 func (g *Gateway) change(ctx context.Context, id string, c ib.Change, channelID string) reply {
-	inc, err := g.Incidents.Get(ctx, id)
-	if err != nil {
-		return g.sorry(err)
-	}
-	actor := ib.Actor{SlackID: c.By.SlackID, InChannel: channelID != "" && channelID == inc.Channel.ID}
-	if err := g.Policy.Allow(c.Kind, inc.Summary, actor); err != nil {
-		return g.sorry(err)
+	if g.Policy.Restricts(c.Kind, c.By.SlackID) {
+		inc, err := g.Incidents.Get(ctx, id)
+		if err != nil {
+			return g.sorry(err)
+		}
+		actor := ib.Actor{SlackID: c.By.SlackID, InChannel: channelID != "" && channelID == inc.Channel.ID}
+		if err := g.Policy.Allow(c.Kind, inc.Summary, actor); err != nil {
+			return g.sorry(err)
+		}
 	}
 	s, err := g.Incidents.Change(ctx, id, c)
 	if c.Kind == ib.ChangePage && ib.ErrorCode(err) == ib.ENOTFOUND {

@@ -4,15 +4,10 @@ import (
 	"context"
 	"errors"
 
-	commonpb "go.temporal.io/api/common/v1"
-	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/serviceerror"
-	workflowpb "go.temporal.io/api/workflow/v1"
-	"go.temporal.io/sdk/converter"
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/incident-buddy/ib"
-	"github.com/incident-buddy/ib/workflows"
 )
 
 // explain turns an error from Temporal about incident id into the domain's.
@@ -56,26 +51,4 @@ func isDomainCode(code string) bool {
 		return true
 	}
 	return false
-}
-
-func listEntry(e *workflowpb.WorkflowExecutionInfo) ib.ListEntry {
-	sa := e.GetSearchAttributes().GetIndexedFields()
-	return ib.ListEntry{
-		ID:        e.GetExecution().GetWorkflowId(),
-		Title:     payloadString(e.GetMemo().GetFields()[memoTitle]),
-		Severity:  ib.Severity(payloadString(sa[workflows.SeverityKey.GetName()])),
-		Status:    ib.Status(payloadString(sa[workflows.StatusKey.GetName()])),
-		Stage:     ib.Stage(payloadString(sa[workflows.StageKey.GetName()])),
-		Commander: payloadString(sa[workflows.CommanderKey.GetName()]),
-		Open:      e.GetStatus() == enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING,
-		StartedAt: e.GetStartTime().AsTime(),
-	}
-}
-
-func payloadString(p *commonpb.Payload) string {
-	var s string
-	if p != nil {
-		_ = converter.GetDefaultDataConverter().FromPayload(p, &s)
-	}
-	return s
 }

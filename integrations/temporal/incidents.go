@@ -9,10 +9,13 @@ import (
 	"fmt"
 	"time"
 
+	commonpb "go.temporal.io/api/common/v1"
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/serviceerror"
+	workflowpb "go.temporal.io/api/workflow/v1"
 	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/converter"
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/incident-buddy/ib"
@@ -182,4 +185,26 @@ func (s *Incidents) now() time.Time {
 		return s.Now()
 	}
 	return time.Now()
+}
+
+func listEntry(e *workflowpb.WorkflowExecutionInfo) ib.ListEntry {
+	sa := e.GetSearchAttributes().GetIndexedFields()
+	return ib.ListEntry{
+		ID:        e.GetExecution().GetWorkflowId(),
+		Title:     payloadString(e.GetMemo().GetFields()[memoTitle]),
+		Severity:  ib.Severity(payloadString(sa[workflows.SeverityKey.GetName()])),
+		Status:    ib.Status(payloadString(sa[workflows.StatusKey.GetName()])),
+		Stage:     ib.Stage(payloadString(sa[workflows.StageKey.GetName()])),
+		Commander: payloadString(sa[workflows.CommanderKey.GetName()]),
+		Open:      e.GetStatus() == enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING,
+		StartedAt: e.GetStartTime().AsTime(),
+	}
+}
+
+func payloadString(p *commonpb.Payload) string {
+	var s string
+	if p != nil {
+		_ = converter.GetDefaultDataConverter().FromPayload(p, &s)
+	}
+	return s
 }
