@@ -30,7 +30,9 @@ const (
 
 // ChangeKinds lists every kind of change.
 var ChangeKinds = []ChangeKind{ChangeStatus, ChangeSeverity, ChangeNote, ChangeResolve, ChangeDetected,
-	ChangeMitigated, ChangeLink, ChangeImpactTime, ChangeImpactSize, ChangeCustomers, ChangeStatusPage, ChangePage, ChangeAckPage, ChangeAddService}
+	ChangeMitigated, ChangeLink, ChangeImpactTime, ChangeImpactSize, ChangeCustomers, ChangeStatusPage, ChangePage, ChangeAckPage, ChangeAddService,
+	ChangePostmortem, ChangePostmortemOwner, ChangePostmortemDraft, ChangePostmortemDone, ChangeWaive,
+	ChangeReview, ChangeActionAdd, ChangeActionDone, ChangeClose}
 
 // Change is one request to alter an incident. Only the fields its Kind names
 // are read. Times are absolute: front doors read what people type in their
@@ -66,8 +68,8 @@ type Impact struct {
 // Check says whether the change may be applied at now, and if not, why, in
 // words for the person who asked. It never alters the incident.
 func (inc *Incident) Check(c Change, now time.Time) error {
-	if inc.Status == Resolved {
-		return Errorf(ECONFLICT, "%s is already resolved; nothing more can change.", inc.ID)
+	if err := inc.checkStage(c); err != nil {
+		return err
 	}
 	if err := inc.checkKind(c, now); err != nil {
 		return err
@@ -79,6 +81,9 @@ func (inc *Incident) Check(c Change, now time.Time) error {
 }
 
 func (inc *Incident) checkKind(c Change, now time.Time) error {
+	if c.Kind.afterResolution() {
+		return inc.checkPostmortem(c, now)
+	}
 	switch c.Kind {
 	case ChangeStatus:
 		if !c.Status.Valid() {
@@ -174,6 +179,9 @@ func checkPast[K ~string](what K, t, now time.Time) error {
 // Apply makes a change that Check accepted and returns the timeline event that
 // records it. Setting the status to resolved is the same as resolving.
 func (inc *Incident) Apply(c Change, at time.Time) TimelineEvent {
+	if c.Kind.afterResolution() {
+		return inc.applyPostmortem(c, at)
+	}
 	text := CleanText(c.Text)
 	switch {
 	case c.Kind == ChangeResolve || c.Kind == ChangeStatus && c.Status == Resolved:

@@ -85,3 +85,13 @@ func ParseTypedTime(text string, now time.Time, loc *time.Location) (time.Time, 
 	}
 	return ParseTime(when, now, loc)
 }
+
+// ParseDate reads a due date (2026-12-01) as the start of that working
+// morning in loc.
+func ParseDate(text string, loc *time.Location) (time.Time, error) {
+	d, err := time.ParseInLocation(time.DateOnly, strings.TrimSpace(text), loc)
+	if err != nil {
+		return time.Time{}, Errorf(EINVALID, "%q is not a date: write it as 2026-12-01.", text)
+	}
+	return time.Date(d.Year(), d.Month(), d.Day(), DefaultWorkdayStart, 0, 0, 0, loc), nil
+}

@@ -29,6 +29,10 @@ const (
 	CmdPage       CommandName = "page"
 	CmdService    CommandName = "service"
 	CmdOnCall     CommandName = "oncall"
+	CmdPostmortem CommandName = "postmortem"
+	CmdReview     CommandName = "review"
+	CmdAction     CommandName = "action"
+	CmdClose      CommandName = "close"
 )
 
 // Command is one parsed command, the same whether it came from Slack or the CLI.
@@ -46,7 +50,8 @@ type Command struct {
 	URL        string   // link
 	Count      int      // impact count
 	Answer     Answer   // customers
-	Target     string   // page: a service, or a person's Slack user ID
+	Target     string   // page: a service, or a person's Slack user ID; postmortem owner, action: the owner
+	Sub        string   // postmortem: owner, draft, done or waive ("" begins it); review: done; action: add or done
 }
 
 type commandSpec struct {
@@ -72,6 +77,15 @@ var commands = []commandSpec{
 	{CmdService, "service [ID] add <service>", "another service is affected: its on-call is invited"},
 	{CmdLink, "link [ID] <url> [label]", "add a dashboard, pull request or log to the incident"},
 	{CmdStatusPage, "statuspage [ID] <investigating|identified|monitoring|resolved> <message>", "update the public status page"},
+	{CmdPostmortem, "postmortem [ID]", "begin the postmortem stage of a resolved incident now"},
+	{CmdPostmortem, "postmortem [ID] owner <@person>", "hand the postmortem to someone else"},
+	{CmdPostmortem, "postmortem [ID] draft", "generate the postmortem draft again from the incident's record"},
+	{CmdPostmortem, "postmortem [ID] done", "the draft is written: it goes to review"},
+	{CmdPostmortem, "postmortem [ID] waive <reason>", "no postmortem for this S3/S4 (the commander only)"},
+	{CmdReview, "review [ID] done [notes]", "the postmortem review meeting was held"},
+	{CmdAction, "action [ID] add <text> <@owner> due:<yyyy-mm-dd>", "track an action item; its owner is reminded until it is done"},
+	{CmdAction, "action [ID] done <number>", "an action item is done"},
+	{CmdClose, "close [ID]", "close a reviewed incident whose action items are done"},
 	{CmdShow, "show [ID]", "show the incident with its timeline"},
 	{CmdTimeline, "timeline [ID]", "show the timeline, in your time zone"},
 	{CmdList, "list", "list open incidents"},
@@ -194,6 +208,20 @@ func ParseCommand(text string, defaultSeverity Severity) (Command, error) {
 		}
 	case CmdResolve:
 		cmd.Text = rest
+	case CmdPostmortem:
+		cmd, err = parsePostmortem(cmd, args)
+	case CmdReview:
+		if len(args) == 0 || !strings.EqualFold(args[0], "done") {
+			err = usageError(cmd.Name, "takes `done` once the meeting was held")
+		} else {
+			cmd.Sub, cmd.Text = "done", strings.Join(args[1:], " ")
+		}
+	case CmdAction:
+		cmd, err = parseAction(cmd, args)
+	case CmdClose:
+		if len(args) > 0 {
+			err = usageError(cmd.Name, fmt.Sprintf("takes no arguments, not %q", rest))
+		}
 	default:
 		return cmd, Errorf(EINVALID, "Unknown command %q. Try `help` to see the commands.", words[0])
 	}
@@ -208,6 +236,67 @@ func mentionedUser(word string) string {
 		return id
 	}
 	return word
+}
+
+func parsePostmortem(cmd Command, args []string) (Command, error) {
+	if len(args) == 0 {
+		return cmd, nil
+	}
+	cmd.Sub = strings.ToLower(args[0])
+	switch rest := args[1:]; cmd.Sub {
+	case "owner":
+		if len(rest) != 1 {
+			return cmd, Errorf(EINVALID, "`postmortem owner` needs one person. Usage: `postmortem [ID] owner <@person>`")
+		}
+		cmd.Target = mentionedUser(rest[0])
+	case "draft", "done":
+		if len(rest) > 0 {
+			return cmd, Errorf(EINVALID, "`postmortem %s` takes nothing more, not %q.", cmd.Sub, strings.Join(rest, " "))
+		}
+	case "waive":
+		if cmd.Text = strings.Join(rest, " "); cmd.Text == "" {
+			return cmd, Errorf(EINVALID, "Say why no postmortem is needed. Usage: `postmortem [ID] waive <reason>`")
+		}
+	default:
+		return cmd, Errorf(EINVALID, "`postmortem` takes owner, draft, done or waive, not %q. `help` lists them.", args[0])
+	}
+	return cmd, nil
+}
+
+// parseAction reads `add <text> <@owner> due:<date>` (owner and due in any
+// place) or `done <number>`.
+func parseAction(cmd Command, args []string) (Command, error) {
+	if len(args) == 0 {
+		return cmd, usageError(cmd.Name, "takes add or done")
+	}
+	cmd.Sub = strings.ToLower(args[0])
+	switch cmd.Sub {
+	case "add":
+		var text []string
+		for _, w := range args[1:] {
+			switch {
+			case strings.HasPrefix(strings.ToLower(w), "due:"):
+				cmd.When = w[len("due:"):]
+			case cmd.Target == "" && (strings.HasPrefix(w, "<@") || strings.HasPrefix(w, "@")):
+				cmd.Target = strings.TrimPrefix(mentionedUser(w), "@")
+			default:
+				text = append(text, w)
+			}
+		}
+		cmd.Text = strings.Join(text, " ")
+		if cmd.Text == "" || cmd.Target == "" || cmd.When == "" {
+			return cmd, Errorf(EINVALID, "An action item needs what, who and when. Usage: `action [ID] add <text> <@owner> due:<yyyy-mm-dd>`")
+		}
+	case "done":
+		n, err := strconv.Atoi(strings.Join(args[1:], ""))
+		if err != nil || n <= 0 || len(args) != 2 {
+			return cmd, Errorf(EINVALID, "Which action item? Usage: `action [ID] done <number>` (`show` lists them).")
+		}
+		cmd.Count = n
+	default:
+		return cmd, usageError(cmd.Name, fmt.Sprintf("takes add or done, not %q", args[0]))
+	}
+	return cmd, nil
 }
 
 func parseImpact(cmd Command, args []string) (Command, error) {
@@ -311,6 +400,19 @@ func (c Command) Change(by Person, now time.Time, loc *time.Location) (ch Change
 		ch.Kind, ch.Target = ChangePage, c.Target
 	case c.Name == CmdService:
 		ch.Kind, ch.Target = ChangeAddService, c.Target
+	case c.Name == CmdPostmortem:
+		ch.Kind = map[string]ChangeKind{"": ChangePostmortem, "owner": ChangePostmortemOwner, "draft": ChangePostmortemDraft,
+			"done": ChangePostmortemDone, "waive": ChangeWaive}[c.Sub]
+		ch.Target = c.Target
+	case c.Name == CmdReview:
+		ch.Kind = ChangeReview
+	case c.Name == CmdAction && c.Sub == "done":
+		ch.Kind, ch.Count = ChangeActionDone, c.Count
+	case c.Name == CmdAction:
+		ch.Kind, ch.Target = ChangeActionAdd, c.Target
+		ch.Time, err = ParseDate(c.When, loc)
+	case c.Name == CmdClose:
+		ch.Kind = ChangeClose
 	default:
 		return Change{}, false, nil
 	}

@@ -37,6 +37,15 @@ func TestParseCommand(t *testing.T) {
 		{"ResolveBare", "resolve", ib.Command{Name: ib.CmdResolve}},
 		{"Show", "show " + id, ib.Command{Name: ib.CmdShow, IncidentID: id}},
 		{"List", "list", ib.Command{Name: ib.CmdList}},
+		{"PostmortemNow", "postmortem", ib.Command{Name: ib.CmdPostmortem}},
+		{"PostmortemOwner", "postmortem " + id + " owner <@U0CAROL|carol>", ib.Command{Name: ib.CmdPostmortem, IncidentID: id, Sub: "owner", Target: "U0CAROL"}},
+		{"PostmortemWaive", "postmortem waive a five-minute blip", ib.Command{Name: ib.CmdPostmortem, Sub: "waive", Text: "a five-minute blip"}},
+		{"PostmortemDraft", "postmortem DRAFT", ib.Command{Name: ib.CmdPostmortem, Sub: "draft"}},
+		{"ReviewDone", "review done agreed on three actions", ib.Command{Name: ib.CmdReview, Sub: "done", Text: "agreed on three actions"}},
+		{"ActionAdd", "action add alert on error rate <@U0BOBBY> due:2026-12-01", ib.Command{Name: ib.CmdAction, Sub: "add", Text: "alert on error rate", Target: "U0BOBBY", When: "2026-12-01"}},
+		{"ActionAddOwnerFirst", "action add @carol due:2026-12-01 write the runbook", ib.Command{Name: ib.CmdAction, Sub: "add", Text: "write the runbook", Target: "carol", When: "2026-12-01"}},
+		{"ActionDone", "action " + id + " done 2", ib.Command{Name: ib.CmdAction, IncidentID: id, Sub: "done", Count: 2}},
+		{"Close", "close", ib.Command{Name: ib.CmdClose}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -58,6 +67,12 @@ func TestParseCommandErrors(t *testing.T) {
 		{"ErrUnknownSeverityLong", "create sev12 broken", "Unknown severity"},
 		{"ErrTitleTooLong", "create " + strings.Repeat("x", 5000), "5000 characters"},
 		{"ErrUnknownStatus", "status fixed", "Unknown status \"fixed\""},
+		{"ErrPostmortemWhat", "postmortem later", "takes owner, draft, done or waive"},
+		{"ErrWaiveWithoutReason", "postmortem waive", "Say why"},
+		{"ErrReviewWithoutDone", "review", "takes `done`"},
+		{"ErrActionWithoutDue", "action add fix it <@U0BOBBY>", "what, who and when"},
+		{"ErrActionDoneWhich", "action done two", "Which action item"},
+		{"ErrCloseArgs", "close now please", "takes no arguments"},
 		{"ErrStatusTwoWords", "status identified now", "takes one status word"},
 		{"ErrSevMissing", "sev", "needs one severity"},
 		{"ErrSevBad", "sev S0", "Unknown severity"},

@@ -1,6 +1,7 @@
 package ib
 
 import (
+	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -20,6 +21,11 @@ type Person struct {
 	SlackID string `json:"slack_id,omitempty"`
 	Name    string `json:"name,omitempty"`
 }
+
+var slackUserIDPattern = regexp.MustCompile(`^[UW][A-Z0-9]{6,}$`)
+
+// IsSlackUserID says whether s is a Slack user ID (U… or W…).
+func IsSlackUserID(s string) bool { return slackUserIDPattern.MatchString(s) }
 
 // Label is how a person is named in plain text.
 func (p Person) Label() string {
@@ -81,6 +87,8 @@ type Summary struct {
 	StatusPage          StatusPage  `json:"status_page"`
 	Responders          []Responder `json:"responders,omitempty"`
 	Pages               []Page      `json:"pages,omitempty"`
+	// Postmortem is the incident's life after resolution.
+	Postmortem Postmortem `json:"postmortem,omitzero"`
 }
 
 // StatusPage is the incident's public face on the status page.

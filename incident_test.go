@@ -139,7 +139,9 @@ func TestIncidentChanges(t *testing.T) {
 	assert.Equal(t, ib.Resolved, inc.Status)
 	assert.Equal(t, at.Add(time.Hour), inc.ResolvedAt)
 	refused(ib.Change{Kind: ib.ChangeResolve}, ib.ECONFLICT, "already resolved")
-	refused(ib.Change{Kind: ib.ChangeNote, Text: "late"}, ib.ECONFLICT, "already resolved")
+	refused(ib.Change{Kind: ib.ChangeSeverity, Severity: ib.S3}, ib.ECONFLICT, "what is left is its postmortem")
+	// What people learn while writing the postmortem still goes on the timeline.
+	assert.NoError(t, inc.Check(ib.Change{Kind: ib.ChangeNote, Text: "late finding"}, at))
 }
 
 func TestTimelineFacts(t *testing.T) {

@@ -20,6 +20,8 @@ const (
 	EventReminder        EventKind = "reminder"
 	EventPage            EventKind = "page"
 	EventPageAck         EventKind = "page_ack"
+	EventStage           EventKind = "stage"  // the postmortem stage: owner, draft, review, close
+	EventAction          EventKind = "action" // an action item added or done
 )
 
 // TimelineEvent is one dated fact in an incident's history. Times are UTC; front

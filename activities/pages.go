@@ -2,7 +2,6 @@ package activities
 
 import (
 	"context"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -10,8 +9,6 @@ import (
 
 	"github.com/incident-buddy/ib"
 )
-
-var slackUserID = regexp.MustCompile(`^[UW][A-Z0-9]{6,}$`)
 
 // PageChainInput names whom to page.
 type PageChainInput struct {
@@ -23,7 +20,7 @@ type PageChainInput struct {
 // a service, its rotation's on-call, the next in the rotation, then the owning
 // team's manager. Members named by e-mail are looked up in Slack.
 func (a *Activities) PageChain(ctx context.Context, in PageChainInput) ([]ib.Person, error) {
-	if slackUserID.MatchString(in.Target) {
+	if ib.IsSlackUserID(in.Target) {
 		return []ib.Person{{SlackID: in.Target}}, nil
 	}
 	catalog := a.Catalog.Get()
