@@ -108,6 +108,9 @@ type Incident struct {
 	Activity     ChannelActivity `json:"activity"`
 	// Evidence are the messages marked for the papertrail and the postmortem.
 	Evidence []Evidence `json:"evidence,omitempty"`
+	// Metrics are the response's, as of the query that returned the incident
+	// (Summary.ResponseMetrics computes them).
+	Metrics *Metrics `json:"metrics,omitempty"`
 }
 
 // Responder is someone on call who was pulled into the incident.

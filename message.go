@@ -10,6 +10,7 @@ const (
 	MsgEvent        MessageKind = "event"        // timeline events, in the incident's channel
 	MsgResolved     MessageKind = "resolved"     // "the incident is resolved", in the incidents channel
 	MsgPage         MessageKind = "page"         // a page, by direct message to the person paged
+	MsgNotice       MessageKind = "notice"       // a reminder or a word to people, in the channel or by direct message
 )
 
 // Message is one message the bot posts about an incident.
@@ -21,6 +22,10 @@ type Message struct {
 	Incident Summary         `json:"incident"`
 	Events   []TimelineEvent `json:"events,omitempty"` // for MsgEvent: one line each, oldest first
 	Page     *Page           `json:"page,omitempty"`   // for MsgPage
+	Text     string          `json:"text,omitempty"`   // for MsgNotice
+	// People are named at the end of a notice posted in the channel, so that
+	// Slack tells them.
+	People []Person `json:"people,omitempty"`
 }
 
 // NewMessage makes the message of the given kind about an incident. keySuffix

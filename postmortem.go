@@ -179,9 +179,11 @@ func (inc *Incident) StartPostmortem(at time.Time, by Person) TimelineEvent {
 	return inc.record(at, EventStage, by, "postmortem stage began")
 }
 
-// NeedsOwner says whether the postmortem stage has begun without an owner.
+// NeedsOwner says whether the postmortem stage has begun without an owner
+// and a deadline (someone may have been named owner before it began).
 func (inc *Incident) NeedsOwner() bool {
-	return (inc.Stage == StagePostmortem || inc.Stage == StageReview) && inc.Postmortem.Owner == (Person{}) && inc.Postmortem.Waived == ""
+	pm := inc.Postmortem
+	return (inc.Stage == StagePostmortem || inc.Stage == StageReview) && pm.DueAt.IsZero() && pm.Waived == "" && pm.ReviewedAt.IsZero()
 }
 
 // AssignOwner makes someone the owner of the postmortem, due the policy's

@@ -39,6 +39,14 @@ type Slack interface {
 	Unreact(ctx context.Context, channelID, ts, emoji string) error
 	// LookupUserByEmail finds a Slack user by e-mail.
 	LookupUserByEmail(ctx context.Context, email string) (string, error)
+	// UserZone is the time zone of a user's profile ("" when not set).
+	UserZone(ctx context.Context, userID string) (string, error)
+	// Upload shares a file in a channel; FindFile says whether one of that
+	// name was shared there already.
+	Upload(ctx context.Context, channelID, name, title string, content []byte) error
+	FindFile(ctx context.Context, channelID, name string) (bool, error)
+	// History reads a channel's whole history, threads included, oldest first.
+	History(ctx context.Context, channelID string) ([]ChannelMessage, error)
 }
 
 // ChannelInfo is what FindChannel tells about a channel.
@@ -61,6 +69,9 @@ type Activities struct {
 	StatusPage StatusPage      // nil when no status page is configured
 	Catalog    *ib.LiveCatalog // who is on call for what; may hold none
 	Pager      Pager           // PagerDuty, for rotations with a routing key; nil: Slack only
-	Settings   Settings
-	Log        *zap.Logger
+	Documents  Documents       // where postmortem drafts are written
+	// PostmortemTemplate replaces ib.DefaultPostmortemTemplate when set.
+	PostmortemTemplate string
+	Settings           Settings
+	Log                *zap.Logger
 }

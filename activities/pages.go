@@ -4,7 +4,6 @@ import (
 	"context"
 	"slices"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/incident-buddy/ib"
@@ -41,13 +40,9 @@ func (a *Activities) PageChain(ctx context.Context, in PageChainInput) ([]ib.Per
 	}
 	var chain []ib.Person
 	for _, m := range members {
-		p := ib.Person{SlackID: m}
-		if strings.Contains(m, "@") {
-			id, err := a.Slack.LookupUserByEmail(ctx, m)
-			if err != nil {
-				return nil, a.fail(err)
-			}
-			p = ib.Person{SlackID: id, Name: m}
+		p, err := a.member(ctx, m)
+		if err != nil {
+			return nil, err
 		}
 		if p.SlackID != "" && !slices.ContainsFunc(chain, func(have ib.Person) bool { return have.SlackID == p.SlackID }) {
 			chain = append(chain, p)

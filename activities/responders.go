@@ -2,7 +2,6 @@ package activities
 
 import (
 	"context"
-	"strings"
 	"time"
 
 	"github.com/incident-buddy/ib"
@@ -33,13 +32,14 @@ func (a *Activities) FindResponders(ctx context.Context, in ResponderInput) (Res
 	}
 	found, unknown := catalog.OnCallFor(in.Services, in.Severity, in.At)
 	for i := range found {
-		if member := found[i].SlackID; strings.Contains(member, "@") {
-			id, err := a.Slack.LookupUserByEmail(ctx, member)
-			if err != nil {
-				return Responders{}, a.fail(err)
-			}
-			found[i].SlackID, found[i].Name = id, member
+		p, err := a.member(ctx, found[i].SlackID)
+		if err != nil {
+			return Responders{}, err
 		}
+		if p.Name == "" {
+			p.Name = found[i].Name
+		}
+		found[i].Person = p
 	}
 	return Responders{Responders: found, Unknown: unknown}, nil
 }

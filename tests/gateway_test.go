@@ -157,7 +157,7 @@ func TestHeaderButtons(t *testing.T) {
 	status, body = submit(start.Format("2006-01-02 15:04")+" UTC", end.Format("2006-01-02T15:04Z07:00"))
 	require.Equal(t, http.StatusOK, status)
 	assert.Contains(t, body, `"response_action":"clear"`)
-	final := waitClosed(t, id)
+	final := closeResolved(t, id)
 	assert.Equal(t, "rolled back", final.Resolution)
 	assert.Equal(t, 42*time.Minute, final.CustomerImpact.End.Sub(final.CustomerImpact.Start), "the impact window from the resolve form")
 }
@@ -190,7 +190,7 @@ func TestCommandsInTheIncidentChannel(t *testing.T) {
 
 	text = gw.ask(t, bob, inc.Channel.ID, "resolve fixed by bob")
 	assert.Contains(t, text, "is resolved")
-	waitClosed(t, id)
+	closeResolved(t, id)
 	text = gw.ask(t, bob, inc.Channel.ID, "note too late")
 	assert.Contains(t, text, "no open incident")
 }
@@ -268,7 +268,7 @@ func TestEventsDeliveredOnce(t *testing.T) {
 
 	_, err := change(t, id, ib.Change{Kind: ib.ChangeResolve})
 	require.NoError(t, err)
-	waitClosed(t, id)
+	closeResolved(t, id)
 	assert.Equal(t, http.StatusOK, gw.event(t, "Ev0CLOSED0001", message, 0), "a closed incident's events are ignored")
 }
 

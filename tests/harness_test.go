@@ -24,6 +24,7 @@ import (
 
 	"github.com/incident-buddy/ib"
 	"github.com/incident-buddy/ib/activities"
+	"github.com/incident-buddy/ib/integrations/documents"
 	"github.com/incident-buddy/ib/integrations/pagerduty"
 	"github.com/incident-buddy/ib/integrations/slack"
 	"github.com/incident-buddy/ib/integrations/statuspage"
@@ -53,6 +54,7 @@ var (
 	testCatalogYAML string
 	tclient         client.Client
 	incidents       *ibtemporal.Incidents
+	documentsDir    string // where the worker writes postmortem drafts
 )
 
 func TestMain(m *testing.M) {
@@ -88,6 +90,12 @@ func runTests(m *testing.M) int {
 	}
 	defer func() { _ = devServer.Stop() }()
 	tclient = devServer.Client()
+
+	if documentsDir, err = os.MkdirTemp("", "ib-documents-"); err != nil {
+		fmt.Fprintln(os.Stderr, "documents directory:", err)
+		return 1
+	}
+	defer func() { _ = os.RemoveAll(documentsDir) }()
 
 	fake = fakeslack.New(fakeslack.Options{Scale: 60})
 	var err2 error
@@ -132,6 +140,7 @@ func newActivities(slackURL string) *activities.Activities {
 		Catalog:    ib.NewLiveCatalog(testCatalog),
 		Pager:      &pagerduty.Client{URL: pagerDutyURL},
 		Settings:   activities.Settings{ChannelPrefix: "inc", IncidentsChannel: "incidents"},
+		Documents:  documents.Files{Dir: documentsDir},
 		Log:        zap.NewNop(),
 	}
 }
@@ -211,6 +220,18 @@ func roomReady(t *testing.T, id string) ib.Incident {
 		return inc.Channel.HeaderTS != ""
 	})
 	return inc
+}
+
+// closeResolved records a resolved incident's review, closes it, and returns
+// its workflow's result.
+func closeResolved(t *testing.T, id string) ib.Incident {
+	t.Helper()
+	waitFor(t, id+" resolved", func() bool { return state(t, id).Status == ib.Resolved })
+	for _, kind := range []ib.ChangeKind{ib.ChangeReview, ib.ChangeClose} {
+		_, err := change(t, id, ib.Change{Kind: kind, By: ib.Person{Name: "test"}})
+		require.NoError(t, err, "%s", kind)
+	}
+	return waitClosed(t, id)
 }
 
 // waitClosed waits for the incident's workflow to finish and returns its result.

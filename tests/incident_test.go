@@ -65,7 +65,7 @@ func TestDeclareToResolve(t *testing.T) {
 
 	_, err = change(t, id, ib.Change{Kind: ib.ChangeResolve, Text: "reverted the change", By: alice})
 	require.NoError(t, err)
-	final := waitClosed(t, id)
+	final := closeResolved(t, id)
 	assert.Equal(t, ib.Resolved, final.Status)
 	assert.Equal(t, ib.StageClosed, final.Stage)
 	assert.Equal(t, "reverted the change", final.Resolution)
@@ -123,7 +123,7 @@ func TestRedeclareAfterCloseIsANewIncident(t *testing.T) {
 	roomReady(t, first)
 	_, err := change(t, first, ib.Change{Kind: ib.ChangeResolve})
 	require.NoError(t, err)
-	waitClosed(t, first)
+	closeResolved(t, first)
 
 	second := declare(t, ib.Declaration{Title: title, Severity: ib.S3})
 	assert.NotEqual(t, first, second)

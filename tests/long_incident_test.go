@@ -134,6 +134,6 @@ func TestLongIncident(t *testing.T) {
 	})
 	_, err = change(t, id, ib.Change{Kind: ib.ChangeResolve})
 	require.NoError(t, err)
-	final := waitClosed(t, id)
+	final := closeResolved(t, id)
 	assert.Equal(t, want, final.Activity)
 }

@@ -73,7 +73,7 @@ func TestPageEscalatesAndIsAcknowledged(t *testing.T) {
 
 	_, err = change(t, res.ID, ib.Change{Kind: ib.ChangeResolve})
 	require.NoError(t, err)
-	waitClosed(t, res.ID)
+	closeResolved(t, res.ID)
 	assert.Equal(t, "resolved", alert().Status, "resolved with the incident")
 	assert.Contains(t, gw.ask(t, alice, inc.Channel.ID, "page checkout again"), "allowed only during an open incident")
 }

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	enumspb "go.temporal.io/api/enums/v1"
 	historypb "go.temporal.io/api/history/v1"
@@ -90,7 +91,38 @@ func TestCanonicalIncidentHistory(t *testing.T) {
 	})
 	_, err = change(t, id, ib.Change{Kind: ib.ChangeResolve, Text: "reverted the change", By: alice})
 	require.NoError(t, err)
-	waitClosed(t, id)
+
+	// The postmortem stage, begun at once: an owner (the primary service's
+	// on-call, else the commander), a draft uploaded to the channel with the
+	// channel's history exported beside it, an action item, the review, close.
+	_, err = change(t, id, ib.Change{Kind: ib.ChangePostmortem, By: alice})
+	require.NoError(t, err)
+	var inc ib.Incident
+	waitFor(t, "the first draft", func() bool { inc = state(t, id); return inc.Postmortem.Drafts == 1 })
+	assert.Equal(t, alice, inc.Postmortem.Owner, "no service named: the commander owns the postmortem")
+	files := fake.Files(ch)
+	require.Len(t, files, 1, "the draft is uploaded to the channel once")
+	assert.Equal(t, id+"-postmortem-v1.md", files[0].Name)
+	assert.Contains(t, files[0].Content, "# Postmortem: Canonical incident for replay")
+	assert.Contains(t, files[0].Content, "error rate back to normal", "the papertrail is in the draft")
+	draft, err := os.ReadFile(inc.Postmortem.Document)
+	require.NoError(t, err)
+	assert.Equal(t, files[0].Content, string(draft), "the document store holds the same draft")
+	export, err := os.ReadFile(filepath.Join(filepath.Dir(inc.Postmortem.Document), id+"-channel.md"))
+	require.NoError(t, err)
+	assert.Contains(t, string(export), "error rate back to normal", "the channel's history is exported beside the draft")
+
+	for _, c := range []ib.Change{
+		{Kind: ib.ChangeActionAdd, Text: "alert on the error rate", Target: alice.SlackID, Time: now.AddDate(0, 0, 7), By: alice},
+		{Kind: ib.ChangeReview, Text: "agreed on one action", By: alice},
+		{Kind: ib.ChangeActionDone, Count: 1, By: alice},
+		{Kind: ib.ChangeClose, By: alice},
+	} {
+		_, err := change(t, id, c)
+		require.NoError(t, err, "%s", c.Kind)
+	}
+	final := waitClosed(t, id)
+	assert.Equal(t, ib.StageClosed, final.Stage)
 
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()

@@ -44,6 +44,17 @@ const (
 	UpdatePage            = "page"
 	UpdateAckPage         = "ack-page"
 	UpdateAddService      = "add-service"
+
+	// The postmortem stage's updates, taken once the incident is resolved.
+	UpdateStartPostmortem = "start-postmortem"
+	UpdatePostmortemOwner = "set-postmortem-owner"
+	UpdateDraftPostmortem = "draft-postmortem"
+	UpdatePostmortemDone  = "finish-postmortem-draft"
+	UpdateWaivePostmortem = "waive-postmortem"
+	UpdateRecordReview    = "record-review"
+	UpdateAddAction       = "add-action"
+	UpdateFinishAction    = "finish-action"
+	UpdateClose           = "close"
 )
 
 var updateNames = map[ib.ChangeKind]string{
@@ -52,6 +63,10 @@ var updateNames = map[ib.ChangeKind]string{
 	ib.ChangeLink: UpdateAddLink, ib.ChangeImpactTime: UpdateSetImpactTime, ib.ChangeImpactSize: UpdateSetImpactSize,
 	ib.ChangeCustomers: UpdateAnswerCustomers, ib.ChangeStatusPage: UpdatePostStatusPage,
 	ib.ChangePage: UpdatePage, ib.ChangeAckPage: UpdateAckPage, ib.ChangeAddService: UpdateAddService,
+	ib.ChangePostmortem: UpdateStartPostmortem, ib.ChangePostmortemOwner: UpdatePostmortemOwner,
+	ib.ChangePostmortemDraft: UpdateDraftPostmortem, ib.ChangePostmortemDone: UpdatePostmortemDone,
+	ib.ChangeWaive: UpdateWaivePostmortem, ib.ChangeReview: UpdateRecordReview, ib.ChangeActionAdd: UpdateAddAction,
+	ib.ChangeActionDone: UpdateFinishAction, ib.ChangeClose: UpdateClose,
 }
 
 // UpdateName is the update that carries a change of the given kind.
@@ -77,6 +92,8 @@ type Settings struct {
 	// EscalateAfter, when set, is how long a page waits for an acknowledgement,
 	// whatever the severity; else ib.EscalateAfter decides by severity.
 	EscalateAfter time.Duration `json:"escalate_after,omitempty"`
+	// Postmortem is how the incident is carried through its postmortem stage.
+	Postmortem ib.PostmortemPolicy `json:"postmortem,omitzero"`
 }
 
 // Carried is everything an incident's run hands to the next one: its whole
@@ -93,6 +110,11 @@ type Carried struct {
 	// Status page updates still to post, and when the channel was last reminded.
 	ToPublish  []activities.StatusPageInput `json:"to_publish,omitempty"`
 	RemindedAt time.Time                    `json:"reminded_at,omitzero"`
+	// After resolution: the resolution announced, a draft to write, the
+	// postmortem's owner to tell.
+	ResolutionAnnounced bool `json:"resolution_announced,omitempty"`
+	DraftWanted         bool `json:"draft_wanted,omitempty"`
+	TellOwner           bool `json:"tell_owner,omitempty"`
 }
 
 // SeenEvent is a channel event the incident has taken, remembered for as long
@@ -120,15 +142,21 @@ var (
 	// ChannelKey is the incident channel's ID, so the gateway finds the incident
 	// a command was typed in with one indexed lookup.
 	ChannelKey = temporal.NewSearchAttributeKeyKeyword("IncidentChannel")
+	// The response's metrics, in whole minutes (0 until known), so that
+	// `IncidentImpactMinutes > 30` finds the incidents customers felt most.
+	ImpactMinutesKey  = temporal.NewSearchAttributeKeyInt64("IncidentImpactMinutes")
+	ResolveMinutesKey = temporal.NewSearchAttributeKeyInt64("IncidentResolveMinutes")
 )
 
 // SearchAttributeKeys are every search attribute incidents use. The worker
 // registers those a namespace lacks when it starts.
-var SearchAttributeKeys = []temporal.SearchAttributeKey{SeverityKey, StatusKey, StageKey, CommanderKey, ServicesKey, ChannelKey}
+var SearchAttributeKeys = []temporal.SearchAttributeKey{SeverityKey, StatusKey, StageKey, CommanderKey, ServicesKey, ChannelKey,
+	ImpactMinutesKey, ResolveMinutesKey}
 
 // SearchAttributes are the incident's current search attribute values. The
 // channel's is set once the channel exists.
 func SearchAttributes(s ib.Summary) []temporal.SearchAttributeUpdate {
+	m := s.ResponseMetrics()
 	services := s.Services
 	if services == nil {
 		services = []string{}
@@ -139,6 +167,8 @@ func SearchAttributes(s ib.Summary) []temporal.SearchAttributeUpdate {
 		StageKey.ValueSet(string(s.Stage)),
 		CommanderKey.ValueSet(s.Commander.Label()),
 		ServicesKey.ValueSet(services),
+		ImpactMinutesKey.ValueSet(int64(m.CustomerImpact.Minutes())),
+		ResolveMinutesKey.ValueSet(int64(m.TimeToResolve.Minutes())),
 	}
 }
 

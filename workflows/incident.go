@@ -69,7 +69,12 @@ func newIncident(ctx workflow.Context, req DeclareRequest) (*incident, error) {
 	if req.Carried != nil {
 		w.Carried = *req.Carried
 	}
-	if err := workflow.SetQueryHandler(ctx, QueryState, func() (ib.Incident, error) { return w.Incident, nil }); err != nil {
+	if err := workflow.SetQueryHandler(ctx, QueryState, func() (ib.Incident, error) {
+		inc := w.Incident
+		m := inc.ResponseMetrics()
+		inc.Metrics = &m
+		return inc, nil
+	}); err != nil {
 		return nil, err
 	}
 	for _, kind := range ib.ChangeKinds {
@@ -202,6 +207,12 @@ func (w *incident) apply(ctx workflow.Context, c ib.Change) {
 		id := w.Pages[len(w.Pages)-1].ID
 		workflow.Go(ctx, func(ctx workflow.Context) { w.follow(ctx, id) })
 	}
+	switch c.Kind {
+	case ib.ChangePostmortemDraft:
+		w.DraftWanted = true
+	case ib.ChangePostmortemOwner:
+		w.TellOwner = true
+	}
 	if c.Kind == ib.ChangeStatusPage {
 		w.ToPublish = append(w.ToPublish, activities.StatusPageInput{
 			IncidentID: w.ID, Name: w.Title, Severity: w.Severity, Status: c.Status, Body: ib.CleanText(c.Text),
@@ -239,8 +250,12 @@ func (w *incident) run(ctx workflow.Context) (ib.Incident, error) {
 		return len(w.ToPublish) == 0 && !w.publishing &&
 			len(w.ToFetch) == 0 && len(w.Reactions) == 0 && w.fetching == nil && w.confirming == nil
 	})
-	w.close(ctx)
-	return w.Incident, nil
+	// Incidents resolved before the postmortem stage existed ended here.
+	if workflow.GetVersion(ctx, "postmortem-stage", workflow.DefaultVersion, 1) == workflow.DefaultVersion {
+		w.close(ctx)
+		return w.Incident, nil
+	}
+	return w.aftercare(ctx)
 }
 
 // waitForWork waits until there is something to do, or, for an active S1 or
@@ -413,15 +428,13 @@ func (w *incident) flush(ctx workflow.Context) {
 	}
 }
 
-// close ends the incident's active life: its pages are resolved in PagerDuty,
-// and the incidents channel is told.
+// close ended an incident at its resolution, before the postmortem stage
+// existed; incidents of that time replay through it.
 func (w *incident) close(ctx workflow.Context) {
-	for _, p := range w.Pages {
-		w.updatePager(ctx, p.ID, "resolve")
-	}
+	w.resolvePages(ctx)
 	w.Stage = ib.StageClosed
 	w.upsertSearchAttributes(ctx)
-	w.settle(ctx, "announce the resolution", workflow.ExecuteActivity(slackCall(ctx), a.Announce, ib.NewMessage(ib.MsgResolved, w.Summary, "")), nil)
+	w.announceResolved(ctx)
 }
 
 // settle waits for an activity whose failure must not stop the incident. Slack

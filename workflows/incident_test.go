@@ -3,6 +3,7 @@ package workflows_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"os"
 	"testing"
@@ -24,7 +25,7 @@ import (
 var (
 	a          *activities.Activities
 	alice      = ib.Person{SlackID: "U0ALICE", Name: "alice"}
-	bob        = ib.Person{SlackID: "U0BOB", Name: "bob"}
+	bob        = ib.Person{SlackID: "U0BOBBY", Name: "bob"}
 	declaredAt = time.Date(2026, 11, 23, 3, 55, 0, 0, time.UTC)
 	channel    = ib.Channel{ID: "C0INC", Name: "inc-20261123-checkout-down"}
 )
@@ -37,6 +38,16 @@ type incidentSuite struct {
 	posted    []ib.Message // timeline posts to the incident channel, in order
 	announced []ib.MessageKind
 	indexed   temporal.SearchAttributes // the search attributes last upserted
+	drafts    []int                     // postmortem drafts written, by number
+	notices   []notice                  // reminders and words to people, in order
+}
+
+// notice is a reminder as it was sent: when, to which channel or person.
+type notice struct {
+	At     time.Time
+	To     string
+	People []ib.Person
+	Text   string
 }
 
 func TestIncidentWorkflow(t *testing.T) { suite.Run(t, new(incidentSuite)) }
@@ -49,7 +60,7 @@ func (s *incidentSuite) SetupTest() {
 	s.env = s.NewTestWorkflowEnvironment()
 	s.env.RegisterActivity(a)
 	s.env.SetStartTime(declaredAt)
-	s.posted, s.announced, s.indexed = nil, nil, temporal.SearchAttributes{}
+	s.posted, s.announced, s.indexed, s.drafts, s.notices = nil, nil, temporal.SearchAttributes{}, nil, nil
 }
 
 // slack is how the mocked Slack activities behave in one test.
@@ -68,6 +79,9 @@ func (s *incidentSuite) mockSlack(sl slack) {
 	s.env.OnActivity(a.Post, mock.Anything, mock.Anything).Return(
 		func(_ context.Context, in activities.PostInput) (string, error) {
 			s.posted = append(s.posted, in.Message)
+			if in.Message.Kind == ib.MsgNotice {
+				s.notices = append(s.notices, notice{At: s.env.Now().UTC(), To: in.Channel, People: in.Message.People, Text: in.Message.Text})
+			}
 			return "1.0001", nil
 		})
 	s.env.OnActivity(a.Announce, mock.Anything, mock.Anything).Return(
@@ -75,10 +89,25 @@ func (s *incidentSuite) mockSlack(sl slack) {
 			s.announced = append(s.announced, m.Kind)
 			return "2.0001", nil
 		})
+	s.env.OnActivity(a.UserZone, mock.Anything, mock.Anything).Return("Europe/Berlin", nil)
+	s.env.OnActivity(a.PostmortemOwner, mock.Anything, mock.Anything).Return(bob, nil)
+	s.env.OnActivity(a.DraftPostmortem, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, in activities.DraftInput) (activities.Draft, error) {
+			s.drafts = append(s.drafts, in.Version)
+			return activities.Draft{Location: fmt.Sprintf("/documents/%s/draft-v%d.md", in.Incident.ID, in.Version)}, nil
+		})
 	s.env.OnUpsertTypedSearchAttributes(mock.MatchedBy(func(sa temporal.SearchAttributes) bool {
 		s.indexed = sa
 		return true
 	})).Return(nil)
+}
+
+// resolve resolves the incident after delay, then records its review and
+// closes it, so that the workflow ends.
+func (s *incidentSuite) resolve(delay time.Duration, c ib.Change, outcome *error) {
+	s.change(delay, c, outcome)
+	s.change(delay+time.Second, ib.Change{Kind: ib.ChangeReview, By: alice}, new(error))
+	s.change(delay+2*time.Second, ib.Change{Kind: ib.ChangeClose, By: alice}, new(error))
 }
 
 func request() workflows.DeclareRequest {
@@ -132,7 +161,7 @@ func (s *incidentSuite) TestRespondersInvited() {
 		Responders: []ib.Responder{{Person: bob, Rotation: "payments-primary", Service: "checkout"}},
 		Unknown:    []string{"billing"},
 	}})
-	s.change(time.Minute, ib.Change{Kind: ib.ChangeResolve, By: alice}, new(error))
+	s.resolve(time.Minute, ib.Change{Kind: ib.ChangeResolve, By: alice}, new(error))
 	s.env.ExecuteWorkflow(workflows.IncidentWorkflow, request())
 	s.Require().NoError(s.env.GetWorkflowError())
 	s.env.AssertActivityCalled(s.T(), "Invite", mock.Anything, activities.InviteInput{ChannelID: channel.ID, UserIDs: []string{alice.SlackID, bob.SlackID}})
@@ -150,7 +179,7 @@ func (s *incidentSuite) TestChangesUntilResolved() {
 	s.change(3*time.Minute, ib.Change{Kind: ib.ChangeSeverity, Severity: "S7", By: bob}, &refusedBad)
 	s.change(4*time.Minute, ib.Change{Kind: ib.ChangeSeverity, Severity: ib.S1, By: bob}, new(error))
 	s.change(5*time.Minute, ib.Change{Kind: ib.ChangeNote, Text: "rolled back deploy 1234", By: alice}, new(error))
-	s.change(6*time.Minute, ib.Change{Kind: ib.ChangeResolve, Text: "reverted the change", By: alice}, new(error))
+	s.resolve(6*time.Minute, ib.Change{Kind: ib.ChangeResolve, Text: "reverted the change", By: alice}, new(error))
 	s.change(6*time.Minute, ib.Change{Kind: ib.ChangeResolve, By: alice}, &refusedAfter)
 
 	s.env.ExecuteWorkflow(workflows.IncidentWorkflow, request())
@@ -173,8 +202,9 @@ func (s *incidentSuite) TestChangesUntilResolved() {
 	for _, e := range inc.Timeline {
 		events = append(events, e.Kind)
 	}
-	s.Equal([]ib.EventKind{ib.EventDeclared, ib.EventStatusChanged, ib.EventSeverityChanged, ib.EventNote, ib.EventResolved}, events,
-		"refused changes leave no trace")
+	s.Equal([]ib.EventKind{ib.EventDeclared, ib.EventStatusChanged, ib.EventSeverityChanged, ib.EventNote, ib.EventResolved,
+		ib.EventStage, ib.EventStage, ib.EventStage}, events,
+		"refused changes leave no trace; the postmortem's plan, review and close follow the resolution")
 
 	var posted []ib.EventKind
 	for _, m := range s.posted[1:] {
@@ -215,11 +245,11 @@ func (s *incidentSuite) TestChangesDuringRoomOpeningWait() {
 	s.mockSlack(slack{openAfter: time.Minute})
 	var refused error
 	s.change(10*time.Second, ib.Change{Kind: ib.ChangeStatus, Status: ib.Identified, By: bob}, &refused)
-	s.change(2*time.Minute, ib.Change{Kind: ib.ChangeResolve, By: bob}, new(error))
+	s.resolve(2*time.Minute, ib.Change{Kind: ib.ChangeResolve, By: bob}, new(error))
 	s.env.ExecuteWorkflow(workflows.IncidentWorkflow, request())
 	s.Require().NoError(s.env.GetWorkflowError())
 	s.NoError(refused)
-	s.Require().Len(s.posted, 3)
+	s.Require().Len(s.posted, 6, "header, status, resolution, postmortem plan, review, close")
 	s.Equal(ib.MsgHeader, s.posted[0].Kind)
 	s.Equal(ib.EventStatusChanged, s.posted[1].Events[0].Kind)
 }
@@ -227,7 +257,7 @@ func (s *incidentSuite) TestChangesDuringRoomOpeningWait() {
 func (s *incidentSuite) TestFailedInviteIsRecordedNotFatal() {
 	s.mockSlack(slack{inviteErr: temporal.NewNonRetryableApplicationError(
 		"Slack refused conversations.invite: user_not_found", activities.ErrTypeInvalid, errors.New("user_not_found"))})
-	s.change(time.Minute, ib.Change{Kind: ib.ChangeResolve, By: bob}, new(error))
+	s.resolve(time.Minute, ib.Change{Kind: ib.ChangeResolve, By: bob}, new(error))
 	s.env.ExecuteWorkflow(workflows.IncidentWorkflow, request())
 	s.Require().NoError(s.env.GetWorkflowError())
 	var inc ib.Incident
@@ -276,7 +306,7 @@ func (s *incidentSuite) TestStatusPageReminder() {
 	req := request() // S2
 	req.Settings.StatusPageReminder = 30 * time.Minute
 	s.change(40*time.Minute, ib.Change{Kind: ib.ChangeStatusPage, Status: ib.Investigating, Text: "We are looking into failed checkouts.", By: alice}, new(error))
-	s.change(80*time.Minute, ib.Change{Kind: ib.ChangeResolve, By: alice}, new(error))
+	s.resolve(80*time.Minute, ib.Change{Kind: ib.ChangeResolve, By: alice}, new(error))
 	s.env.ExecuteWorkflow(workflows.IncidentWorkflow, req)
 	s.Require().NoError(s.env.GetWorkflowError())
 
@@ -300,7 +330,7 @@ func (s *incidentSuite) TestLastStatusPageUpdateNotLost() {
 	s.mockSlack(slack{})
 	s.env.OnActivity(a.PostStatusPage, mock.Anything, mock.Anything).After(time.Minute).Return("sp000001", nil)
 	s.change(time.Minute, ib.Change{Kind: ib.ChangeStatusPage, Status: ib.Resolved, Text: "All good again.", By: alice}, new(error))
-	s.change(time.Minute, ib.Change{Kind: ib.ChangeResolve, By: alice}, new(error))
+	s.resolve(time.Minute, ib.Change{Kind: ib.ChangeResolve, By: alice}, new(error))
 	s.env.ExecuteWorkflow(workflows.IncidentWorkflow, request())
 	s.Require().NoError(s.env.GetWorkflowError())
 	s.env.AssertActivityNumberOfCalls(s.T(), "PostStatusPage", 1)
@@ -311,7 +341,7 @@ func (s *incidentSuite) TestNoStatusPageReminderBelowS2() {
 	req := request()
 	req.Declaration.Severity = ib.S3
 	req.Settings.StatusPageReminder = 30 * time.Minute
-	s.change(3*time.Hour, ib.Change{Kind: ib.ChangeResolve, By: alice}, new(error))
+	s.resolve(3*time.Hour, ib.Change{Kind: ib.ChangeResolve, By: alice}, new(error))
 	s.env.ExecuteWorkflow(workflows.IncidentWorkflow, req)
 	s.Require().NoError(s.env.GetWorkflowError())
 	for _, m := range s.posted {
@@ -346,7 +376,7 @@ func (s *incidentSuite) TestPageEscalates() {
 	s.mockSlack(slack{})
 	sends := s.mockPaging(bob, alice, dora)
 	s.change(time.Minute, ib.Change{Kind: ib.ChangePage, Target: "checkout", Text: "DB down", By: alice}, new(error))
-	s.change(2*time.Hour, ib.Change{Kind: ib.ChangeResolve, By: alice}, new(error))
+	s.resolve(2*time.Hour, ib.Change{Kind: ib.ChangeResolve, By: alice}, new(error))
 	s.env.ExecuteWorkflow(workflows.IncidentWorkflow, request())
 	s.Require().NoError(s.env.GetWorkflowError())
 	s.Equal([]pageSend{{bob.SlackID, time.Minute}, {alice.SlackID, 11 * time.Minute}, {dora.SlackID, 21 * time.Minute}}, *sends)
@@ -364,7 +394,7 @@ func (s *incidentSuite) TestPageAcknowledged() {
 	var twice error
 	s.change(13*time.Minute, ib.Change{Kind: ib.ChangeAckPage, Target: "P1", By: alice}, new(error))
 	s.change(14*time.Minute, ib.Change{Kind: ib.ChangeAckPage, Target: "P1", By: bob}, &twice)
-	s.change(time.Hour, ib.Change{Kind: ib.ChangeResolve, By: alice}, new(error))
+	s.resolve(time.Hour, ib.Change{Kind: ib.ChangeResolve, By: alice}, new(error))
 	s.env.ExecuteWorkflow(workflows.IncidentWorkflow, request())
 	s.Require().NoError(s.env.GetWorkflowError())
 	s.Equal([]pageSend{{bob.SlackID, time.Minute}, {alice.SlackID, 11 * time.Minute}}, *sends, "no page after the acknowledgement")
@@ -385,7 +415,7 @@ func (s *incidentSuite) TestPagerDutyOutageDoesNotBlockThePage() {
 		return nil
 	})
 	s.change(time.Minute, ib.Change{Kind: ib.ChangePage, Target: "checkout", By: alice}, new(error))
-	s.change(3*time.Hour, ib.Change{Kind: ib.ChangeResolve, By: alice}, new(error))
+	s.resolve(3*time.Hour, ib.Change{Kind: ib.ChangeResolve, By: alice}, new(error))
 	s.env.ExecuteWorkflow(workflows.IncidentWorkflow, request())
 	s.Require().NoError(s.env.GetWorkflowError())
 	s.Equal([]pageSend{{bob.SlackID, time.Minute}}, sends, "paged in Slack at once")

@@ -61,6 +61,16 @@ func Render(m ib.Message, link string) (string, []goslack.Block) {
 		ack := goslack.NewButtonBlockElement(actionAckPage, actionValue(s.ID, p.ID), plain("Acknowledge"))
 		ack.Style = goslack.StylePrimary
 		return text, []goslack.Block{section(body), goslack.NewActionBlock("ib_page", ack), contextLine(fmt.Sprintf("Page %s · unacknowledged pages go to the next person", p.ID))}
+	case ib.MsgNotice:
+		body := escape(m.Text)
+		if len(m.People) > 0 {
+			who := make([]string, len(m.People))
+			for i, p := range m.People {
+				who[i] = mention(p)
+			}
+			body += "\n" + strings.Join(who, " ")
+		}
+		return m.Text, []goslack.Block{section(body), contextLine(s.ID + " · " + s.Title)}
 	case ib.MsgEvent:
 		lines := make([]string, len(m.Events))
 		for i, e := range m.Events {

@@ -20,27 +20,30 @@ var handlers map[string]handler
 func init() {
 	// Assigned here, not in the declaration, because handlers refer to the map.
 	handlers = map[string]handler{
-		"auth.test":                (*Server).authTest,
-		"conversations.create":     (*Server).conversationsCreate,
-		"conversations.list":       (*Server).conversationsList,
-		"conversations.info":       (*Server).conversationsInfo,
-		"conversations.setTopic":   (*Server).conversationsSetTopic,
-		"conversations.setPurpose": (*Server).conversationsSetPurpose,
-		"conversations.invite":     (*Server).conversationsInvite,
-		"conversations.join":       (*Server).conversationsJoin,
-		"conversations.members":    (*Server).conversationsMembers,
-		"conversations.history":    (*Server).conversationsHistory,
-		"chat.postMessage":         (*Server).chatPostMessage,
-		"chat.update":              (*Server).chatUpdate,
-		"users.info":               (*Server).usersInfo,
-		"users.lookupByEmail":      (*Server).usersLookupByEmail,
-		"views.open":               (*Server).viewsOpen,
-		"chat.getPermalink":        (*Server).chatGetPermalink,
-		"conversations.replies":    (*Server).conversationsReplies,
-		"reactions.add":            (*Server).reactionsAdd,
-		"conversations.open":       (*Server).conversationsOpen,
-		"reactions.remove":         (*Server).reactionsRemove,
-		"apps.connections.open":    (*Server).appsConnectionsOpen,
+		"auth.test":                    (*Server).authTest,
+		"conversations.create":         (*Server).conversationsCreate,
+		"conversations.list":           (*Server).conversationsList,
+		"conversations.info":           (*Server).conversationsInfo,
+		"conversations.setTopic":       (*Server).conversationsSetTopic,
+		"conversations.setPurpose":     (*Server).conversationsSetPurpose,
+		"conversations.invite":         (*Server).conversationsInvite,
+		"conversations.join":           (*Server).conversationsJoin,
+		"conversations.members":        (*Server).conversationsMembers,
+		"conversations.history":        (*Server).conversationsHistory,
+		"chat.postMessage":             (*Server).chatPostMessage,
+		"chat.update":                  (*Server).chatUpdate,
+		"users.info":                   (*Server).usersInfo,
+		"users.lookupByEmail":          (*Server).usersLookupByEmail,
+		"views.open":                   (*Server).viewsOpen,
+		"chat.getPermalink":            (*Server).chatGetPermalink,
+		"conversations.replies":        (*Server).conversationsReplies,
+		"reactions.add":                (*Server).reactionsAdd,
+		"conversations.open":           (*Server).conversationsOpen,
+		"reactions.remove":             (*Server).reactionsRemove,
+		"apps.connections.open":        (*Server).appsConnectionsOpen,
+		"files.getUploadURLExternal":   (*Server).filesGetUploadURLExternal,
+		"files.completeUploadExternal": (*Server).filesCompleteUploadExternal,
+		"files.list":                   (*Server).filesList,
 	}
 }
 
@@ -195,15 +198,36 @@ func (s *Server) conversationsHistory(a args) (answer, int) {
 	}
 	withMeta := a.str("include_all_metadata") == "true" || a.str("include_all_metadata") == "1"
 	window := timeWindow(a)
+	// The cursor is the timestamp of the next (older) message to return.
+	cursor := a.str("cursor")
 	var msgs []map[string]any
-	for i := len(ch.Messages) - 1; i >= 0 && len(msgs) < limit; i-- {
+	next := ""
+	for i := len(ch.Messages) - 1; i >= 0; i-- {
 		m := ch.Messages[i]
-		if m.ThreadTS != "" && m.ThreadTS != m.TS || !window(m.TS) {
+		if m.ThreadTS != "" && m.ThreadTS != m.TS || !window(m.TS) || cursor != "" && m.TS > cursor {
 			continue // thread replies are not in the channel's history
 		}
-		msgs = append(msgs, messageJSON(m, withMeta))
+		if len(msgs) == limit {
+			next = m.TS
+			break
+		}
+		j := messageJSON(m, withMeta)
+		if n := countReplies(ch, m.TS); n > 0 {
+			j["thread_ts"], j["reply_count"] = m.TS, n
+		}
+		msgs = append(msgs, j)
 	}
-	return answer{"messages": msgs, "has_more": len(ch.Messages) > limit}, 0
+	return answer{"messages": msgs, "has_more": next != "", "response_metadata": map[string]string{"next_cursor": next}}, 0
+}
+
+func countReplies(ch *Channel, parent string) int {
+	n := 0
+	for _, m := range ch.Messages {
+		if m.ThreadTS == parent && m.TS != parent {
+			n++
+		}
+	}
+	return n
 }
 
 // conversationsReplies returns a thread: its parent, then its replies, oldest

@@ -49,6 +49,9 @@ type Server struct {
 	faults   map[string][]Fault
 	calls    map[string]int
 
+	files   []File
+	uploads map[string]*upload // file ID → an upload not yet completed
+
 	views     []View
 	responses map[string][]response // response_url key → messages posted
 	socket    socketMode
@@ -81,6 +84,7 @@ func New(opts Options) *Server {
 		calls:    map[string]int{},
 
 		responses: map[string][]response{},
+		uploads:   map[string]*upload{},
 	}
 	s.users[BotUserID] = &User{ID: BotUserID, Name: "incident-buddy", IsBot: true}
 	for _, u := range []User{
@@ -99,6 +103,7 @@ func New(opts Options) *Server {
 	s.mux.HandleFunc("/_fake/state", s.serveState)
 	s.mux.HandleFunc("/_fake/respond/", s.serveResponse)
 	s.mux.HandleFunc("/_fake/socket", s.serveSocket)
+	s.mux.HandleFunc("/_fake/upload/", s.serveUpload)
 	return s
 }
 
