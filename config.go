@@ -36,8 +36,14 @@ type Config struct {
 	// message in (IB_PAPERTRAIL_EMOJI, IB_POSTMORTEM_EMOJI).
 	CollectionEmoji map[string]Collection
 	Policy          Policy // IB_ADMINS, IB_RESTRICTED_CHANGES, IB_RESTRICTED_TO: who may change what from Slack
-	LogLevel        string // IB_LOG_LEVEL: debug, info, warn, error
-	LogFormat       string // IB_LOG_FORMAT: console or json
+	// Postmortem is how resolved incidents are carried through their postmortem
+	// stage: IB_POSTMORTEM_START, IB_WORKDAY_START, IB_POSTMORTEM_DRAFT_DAYS,
+	// IB_REVIEW_AFTER, IB_DEFAULT_TIMEZONE.
+	Postmortem         PostmortemPolicy
+	PostmortemTemplate string // IB_POSTMORTEM_TEMPLATE: a file replacing the draft's template
+	DocumentsDir       string // IB_DOCUMENTS_DIR: where drafts and channel exports are written
+	LogLevel           string // IB_LOG_LEVEL: debug, info, warn, error
+	LogFormat          string // IB_LOG_FORMAT: console or json
 }
 
 // EnvVar documents one configuration variable (for --help and the README).
@@ -68,6 +74,13 @@ var EnvVars = []EnvVar{
 	{"IB_ADMINS", "", "Slack user IDs allowed every change, comma-separated"},
 	{"IB_RESTRICTED_CHANGES", "severity,resolve", "changes only IB_RESTRICTED_TO may make from Slack: status, severity, note, resolve"},
 	{"IB_RESTRICTED_TO", "responders", "responders (the commander and anyone in the incident's channel) or commander"},
+	{"IB_POSTMORTEM_START", "next-morning", "when a resolved incident enters its postmortem stage: next-morning (the commander's next working morning), now, or a duration such as 2h"},
+	{"IB_WORKDAY_START", "9", "the hour working mornings begin, in each commander's time zone"},
+	{"IB_POSTMORTEM_DRAFT_DAYS", "S1=3,S2=5,S3=10,S4=10", "working days the owner has for the postmortem draft, by severity"},
+	{"IB_REVIEW_AFTER", "168h", "how long after resolution the postmortem review meeting is (moved to a working morning)"},
+	{"IB_DEFAULT_TIMEZONE", "UTC", "time zone for working days when the commander's Slack profile has none"},
+	{"IB_POSTMORTEM_TEMPLATE", "", "a Go text/template file replacing the postmortem draft's (see postmortem.md.tmpl)"},
+	{"IB_DOCUMENTS_DIR", "postmortems", "directory where the worker writes postmortem drafts and channel exports"},
 	{"IB_LOG_LEVEL", "info", "debug, info, warn or error"},
 	{"IB_LOG_FORMAT", "console", "console or json"},
 }
@@ -103,6 +116,8 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		StatusPageID:         get("STATUSPAGE_PAGE_ID"),
 		StatusPageKey:        get("STATUSPAGE_API_KEY"),
 		StatusPageComponents: SplitList(get("STATUSPAGE_COMPONENT_IDS")),
+		PostmortemTemplate:   get("IB_POSTMORTEM_TEMPLATE"),
+		DocumentsDir:         get("IB_DOCUMENTS_DIR"),
 		LogLevel:             strings.ToLower(get("IB_LOG_LEVEL")),
 		LogFormat:            strings.ToLower(get("IB_LOG_FORMAT")),
 	}
@@ -120,6 +135,19 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 	c.DefaultSeverity = sev
 	if c.StatusPageReminder, err = time.ParseDuration(get("IB_STATUSPAGE_REMINDER")); err != nil || c.StatusPageReminder < 0 {
 		bad("IB_STATUSPAGE_REMINDER", "%q must be a duration such as 30m, or 0", get("IB_STATUSPAGE_REMINDER"))
+	}
+	c.Postmortem = PostmortemPolicy{Start: strings.ToLower(get("IB_POSTMORTEM_START")), Zone: get("IB_DEFAULT_TIMEZONE")}
+	if _, err := fmt.Sscan(get("IB_WORKDAY_START"), &c.Postmortem.WorkdayStart); err != nil || c.Postmortem.WorkdayStart < 1 || c.Postmortem.WorkdayStart > 23 {
+		bad("IB_WORKDAY_START", "%q must be an hour, 1–23", get("IB_WORKDAY_START"))
+	}
+	if c.Postmortem.DraftDays, err = ParseDraftDays(get("IB_POSTMORTEM_DRAFT_DAYS")); err != nil {
+		bad("IB_POSTMORTEM_DRAFT_DAYS", "%v", err)
+	}
+	if c.Postmortem.ReviewAfter, err = time.ParseDuration(get("IB_REVIEW_AFTER")); err != nil || c.Postmortem.ReviewAfter <= 0 {
+		bad("IB_REVIEW_AFTER", "%q must be a duration such as 168h", get("IB_REVIEW_AFTER"))
+	}
+	if err := c.Postmortem.Check(); err != nil {
+		bad("IB_POSTMORTEM_START/IB_DEFAULT_TIMEZONE", "%v", err)
 	}
 	if (c.StatusPageID == "") != (c.StatusPageKey == "") {
 		bad("STATUSPAGE_PAGE_ID/STATUSPAGE_API_KEY", "set both to use a status page, or neither")

@@ -200,6 +200,9 @@ func TestLoadConfig(t *testing.T) {
 		assert.Equal(t, "inc", c.ChannelPrefix)
 		assert.Equal(t, "incidents", c.IncidentsChannel)
 		assert.Equal(t, ib.S3, c.DefaultSeverity)
+		assert.Equal(t, ib.PostmortemPolicy{Start: "next-morning", WorkdayStart: 9, Zone: "UTC", ReviewAfter: 168 * time.Hour,
+			DraftDays: map[ib.Severity]int{ib.S1: 3, ib.S2: 5, ib.S3: 10, ib.S4: 10}}, c.Postmortem)
+		assert.Equal(t, "postmortems", c.DocumentsDir)
 	})
 	t.Run("Overrides", func(t *testing.T) {
 		c, err := ib.LoadConfig(env("SLACK_API_URL", "http://127.0.0.1:9/api", "IB_DEFAULT_SEVERITY", "s2", "IB_INCIDENTS_CHANNEL", "#ops-incidents",
@@ -218,9 +221,11 @@ func TestLoadConfig(t *testing.T) {
 	})
 	t.Run("ErrEveryBadVariableNamed", func(t *testing.T) {
 		_, err := ib.LoadConfig(env("IB_DEFAULT_SEVERITY", "S9", "IB_CHANNEL_PREFIX", "Bad Prefix", "IB_LOG_LEVEL", "loud",
-			"IB_STATUSPAGE_REMINDER", "soon", "STATUSPAGE_PAGE_ID", "p1", "IB_PAPERTRAIL_EMOJI", "pushpin"))
+			"IB_STATUSPAGE_REMINDER", "soon", "STATUSPAGE_PAGE_ID", "p1", "IB_PAPERTRAIL_EMOJI", "pushpin",
+			"IB_POSTMORTEM_START", "whenever", "IB_WORKDAY_START", "25", "IB_POSTMORTEM_DRAFT_DAYS", "S1=0", "IB_REVIEW_AFTER", "a week"))
 		require.Error(t, err)
-		for _, name := range []string{"IB_DEFAULT_SEVERITY", "IB_CHANNEL_PREFIX", "IB_LOG_LEVEL", "IB_STATUSPAGE_REMINDER", "STATUSPAGE_PAGE_ID", "IB_POSTMORTEM_EMOJI"} {
+		for _, name := range []string{"IB_DEFAULT_SEVERITY", "IB_CHANNEL_PREFIX", "IB_LOG_LEVEL", "IB_STATUSPAGE_REMINDER", "STATUSPAGE_PAGE_ID", "IB_POSTMORTEM_EMOJI",
+			"IB_POSTMORTEM_START", "IB_WORKDAY_START", "IB_POSTMORTEM_DRAFT_DAYS", "IB_REVIEW_AFTER"} {
 			assert.ErrorContains(t, err, name)
 		}
 	})

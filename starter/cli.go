@@ -98,6 +98,27 @@ func (c *cli) show(ctx context.Context, id string, timeline, asJSON bool) error 
 			fmt.Fprintf(c.out, "  %-10s %s: %s %s\n", col, e.Author, e.Text, e.Permalink)
 		}
 	}
+	if pm := inc.Postmortem; !pm.StartAt.IsZero() {
+		fmt.Fprintf(c.out, "  postmortem begins %s, owner %s, draft due %s, review %s%s\n", localTime(pm.StartAt), pm.Owner.Label(),
+			localTime(pm.DueAt), localTime(pm.ReviewAt), map[bool]string{true: " (reviewed)"}[!pm.ReviewedAt.IsZero()])
+		if pm.Document != "" {
+			fmt.Fprintf(c.out, "  draft      %s\n", pm.Document)
+		}
+		if pm.Waived != "" {
+			fmt.Fprintf(c.out, "  waived     %s\n", pm.Waived)
+		}
+		for _, a := range pm.Actions {
+			state := "open"
+			if !a.Open() {
+				state = "done"
+			}
+			fmt.Fprintf(c.out, "  action %-3d %s (%s, due %s, %s)\n", a.N, a.Text, a.Owner.Label(), a.Due.Local().Format(time.DateOnly), state)
+		}
+	}
+	if m := inc.Metrics; m != nil {
+		fmt.Fprintf(c.out, "  metrics    to declare %s · to mitigate %s · to resolve %s · customer impact %s\n",
+			m.TimeToDeclare, m.TimeToMitigate, m.TimeToResolve, m.CustomerImpact)
+	}
 	fmt.Fprintf(c.out, "  web ui     %s\n", c.link(inc.ID))
 	if timeline {
 		fmt.Fprintln(c.out, "\nTimeline:")

@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 	_ "time/tzdata" // rotations name time zones; the image may have no zoneinfo
 
 	"go.temporal.io/sdk/worker"
@@ -17,6 +18,7 @@ import (
 	"github.com/incident-buddy/ib"
 	"github.com/incident-buddy/ib/activities"
 	"github.com/incident-buddy/ib/integrations/catalogfile"
+	"github.com/incident-buddy/ib/integrations/documents"
 	"github.com/incident-buddy/ib/integrations/logging"
 	"github.com/incident-buddy/ib/integrations/pagerduty"
 	"github.com/incident-buddy/ib/integrations/slack"
@@ -73,6 +75,10 @@ func run() error {
 		Settings: activities.Settings{ChannelPrefix: cfg.ChannelPrefix, IncidentsChannel: cfg.IncidentsChannel},
 		Log:      logger,
 	}
+	if acts.PostmortemTemplate, err = loadTemplate(cfg.PostmortemTemplate); err != nil {
+		return err
+	}
+	acts.Documents = documents.Files{Dir: cfg.DocumentsDir}
 	acts.Catalog = catalog
 	acts.Pager = &pagerduty.Client{URL: cfg.PagerDutyURL}
 	if cfg.StatusPageID != "" {
@@ -89,4 +95,22 @@ func run() error {
 	logger.Info("stopping: finishing the tasks in hand")
 	w.Stop()
 	return nil
+}
+
+// loadTemplate reads the postmortem template that replaces the default, and
+// tries it on a sample incident: a template that fails stops the worker at
+// start, not on an incident's first draft.
+func loadTemplate(path string) (string, error) {
+	if path == "" {
+		return "", nil
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return "", fmt.Errorf("IB_POSTMORTEM_TEMPLATE: %w", err)
+	}
+	sample := ib.NewIncident("INC-20260101-TEST", ib.Declaration{Title: "Template check", Severity: ib.S2}, time.Now())
+	if _, err := ib.RenderPostmortem(string(data), sample); err != nil {
+		return "", fmt.Errorf("IB_POSTMORTEM_TEMPLATE %s: %s", path, ib.ErrorMessage(err))
+	}
+	return string(data), nil
 }

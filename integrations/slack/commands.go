@@ -111,9 +111,12 @@ func (g *Gateway) change(ctx context.Context, id string, c ib.Change, channelID 
 		return g.sorry(err)
 	}
 	g.Log.Info("incident changed", zap.String("incident", id), zap.String("change", string(c.Kind)), zap.String("by", c.By.SlackID))
+	if text := postmortemAnswer(id, c, s); text != "" {
+		return say(text)
+	}
 	switch {
 	case s.Status == ib.Resolved:
-		return say(fmt.Sprintf("✅ *%s* is resolved.", id))
+		return say(fmt.Sprintf("✅ *%s* is resolved. Its postmortem stage begins on the commander's next working morning (`/ib postmortem` begins it now).", id))
 	case c.Kind == ib.ChangePage:
 		return say(fmt.Sprintf("📟 Paging %s for *%s*; it escalates if nobody acknowledges.", c.Target, id))
 	case c.Kind == ib.ChangeAckPage:
@@ -201,4 +204,32 @@ func member(m string) string {
 		return escape(m)
 	}
 	return "<@" + m + ">"
+}
+
+// postmortemAnswer is the answer to a change of the postmortem stage; "" for
+// other changes.
+func postmortemAnswer(id string, c ib.Change, s ib.Summary) string {
+	pm := s.Postmortem
+	switch c.Kind {
+	case ib.ChangePostmortem:
+		return fmt.Sprintf("📝 The postmortem stage of *%s* began: its owner is told, and a draft is uploaded to %s.", id, channelLink(s.Channel))
+	case ib.ChangePostmortemOwner:
+		return fmt.Sprintf("📝 %s now owns the postmortem of *%s* and is told so.", mention(pm.Owner), id)
+	case ib.ChangePostmortemDraft:
+		return fmt.Sprintf("📝 A new draft of the postmortem of *%s* is being written from its record; it will be uploaded to %s.", id, channelLink(s.Channel))
+	case ib.ChangePostmortemDone:
+		return fmt.Sprintf("📝 The postmortem of *%s* is written and goes to its review meeting, %s. After it: `/ib review done`.", id, slackDate(pm.ReviewAt))
+	case ib.ChangeWaive:
+		return fmt.Sprintf("The postmortem of *%s* is waived. `/ib close` closes the incident.", id)
+	case ib.ChangeReview:
+		return fmt.Sprintf("📅 The review of *%s* is recorded. Track what it decided with `/ib action add <text> @owner due:<yyyy-mm-dd>`; `/ib close` when they are done.", id)
+	case ib.ChangeActionAdd:
+		a := pm.Actions[len(pm.Actions)-1]
+		return fmt.Sprintf("✅ Action %d of *%s* is %s's, due %s. They are reminded until `/ib action done %d`.", a.N, id, mention(a.Owner), slackDate(a.Due), a.N)
+	case ib.ChangeActionDone:
+		return fmt.Sprintf("✅ Action %d of *%s* is done.", c.Count, id)
+	case ib.ChangeClose:
+		return fmt.Sprintf("🏁 *%s* is closed. Thank you all.", id)
+	}
+	return ""
 }

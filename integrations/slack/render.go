@@ -103,6 +103,9 @@ func headerBlocks(s ib.Summary, link string) []goslack.Block {
 	if impact := impactText(s.CustomerImpact); impact != "" {
 		fields = append(fields, mrkdwn("*Customer impact*\n"+impact))
 	}
+	if pm := postmortemText(s); pm != "" {
+		fields = append(fields, mrkdwn("*Postmortem*\n"+pm))
+	}
 	blocks := []goslack.Block{
 		goslack.NewHeaderBlock(goslack.NewTextBlockObject(goslack.PlainTextType, truncate(s.Title, maxHeaderText), true, false)),
 		goslack.NewSectionBlock(nil, fields, nil),
@@ -265,4 +268,39 @@ func humanDuration(d time.Duration) string {
 		return fmt.Sprintf("%d min", int(d.Minutes()))
 	}
 	return fmt.Sprintf("%dh %02dm", int(d.Hours()), int(d.Minutes())%60)
+}
+
+// postmortemText tells where a resolved incident's postmortem stands.
+func postmortemText(s ib.Summary) string {
+	pm := s.Postmortem
+	var parts []string
+	switch {
+	case s.Status != ib.Resolved || pm.StartAt.IsZero():
+		return ""
+	case pm.Waived != "":
+		parts = append(parts, "waived: "+escape(pm.Waived))
+	case s.Stage == ib.StageActive:
+		parts = append(parts, "begins "+slackDate(pm.StartAt))
+	}
+	if pm.Owner != (ib.Person{}) && pm.Waived == "" {
+		parts = append(parts, "owner "+mention(pm.Owner))
+	}
+	switch {
+	case !pm.ReviewedAt.IsZero():
+		parts = append(parts, "reviewed")
+	case !pm.DraftedAt.IsZero():
+		parts = append(parts, "written; review "+slackDate(pm.ReviewAt))
+	case !pm.DueAt.IsZero():
+		parts = append(parts, "draft due "+slackDate(pm.DueAt)+", review "+slackDate(pm.ReviewAt))
+	}
+	open := 0
+	for _, a := range pm.Actions {
+		if a.Open() {
+			open++
+		}
+	}
+	if len(pm.Actions) > 0 {
+		parts = append(parts, fmt.Sprintf("%d of %d action items open", open, len(pm.Actions)))
+	}
+	return strings.Join(parts, " · ")
 }
