@@ -357,3 +357,37 @@ func TestTimelineCommands(t *testing.T) {
 		return len(header) > 0 && strings.Contains(string(header[0].Blocks), "1234 failed requests")
 	})
 }
+
+// The postmortem stage from Slack: its commands answer in words, refuse with
+// reasons, read due dates in the typist's zone, and /ib close ends the
+// incident only when nothing blocks it.
+func TestPostmortemThroughSlack(t *testing.T) {
+	gw := startGateway(t, &ibtemporal.Incidents{Client: tclient})
+	alice, bob := fake.UserByName("alice"), fake.UserByName("bob")
+	id := declare(t, ib.Declaration{Title: "Gateway postmortem", Severity: ib.S3, Declarer: ib.Person{SlackID: alice, Name: "alice"}})
+	inc := roomReady(t, id)
+	in := inc.Channel.ID
+
+	assert.Contains(t, gw.ask(t, alice, in, "postmortem"), "still open: its postmortem begins once it is resolved")
+	assert.Contains(t, gw.ask(t, alice, in, "resolve rolled back"), "is resolved")
+	assert.Contains(t, gw.ask(t, alice, in, "close"), "cannot be closed yet: its postmortem review is not recorded")
+	assert.Contains(t, gw.ask(t, bob, in, "postmortem waive too small"), "Only the commander (alice) may waive")
+
+	assert.Contains(t, gw.ask(t, alice, in, "postmortem"), "The postmortem stage of *"+id+"* began")
+	waitFor(t, "the draft in the channel", func() bool { return len(fake.Files(in)) == 1 })
+	waitFor(t, "the owner told", func() bool { return len(messagesAbout("dm-alice", "You own the postmortem of "+id)) == 1 })
+
+	text := gw.ask(t, alice, in, "action add write the rollback runbook <@"+bob+"> due:2026-12-31")
+	assert.Contains(t, text, "Action 1 of *"+id+"* is <@"+bob+">'s")
+	berlin, err := time.LoadLocation("Europe/Berlin") // alice's profile zone in the fake
+	require.NoError(t, err)
+	assert.Equal(t, time.Date(2026, 12, 31, 9, 0, 0, 0, berlin).UTC(), state(t, id).Postmortem.Actions[0].Due,
+		"a due date is the working morning of that day in the typist's zone")
+
+	assert.Contains(t, gw.ask(t, alice, in, "postmortem waive a five-minute blip"), "is waived")
+	assert.Contains(t, gw.ask(t, alice, in, "close"), "action items 1 are open")
+	assert.Contains(t, gw.ask(t, bob, in, "action done 1"), "Action 1 of *"+id+"* is done")
+	assert.Contains(t, gw.ask(t, alice, in, "close"), "is closed")
+	final := waitClosed(t, id)
+	assert.Equal(t, ib.StageClosed, final.Stage)
+}
