@@ -52,7 +52,7 @@ dev: $(TEMPORAL) build ## run Temporal (SQLite in .data/, Web UI on :8233; the w
 		fake=yes
 		export SLACK_BOT_TOKEN=xoxb-fake SLACK_API_URL=http://$(FAKE_SLACK_ADDR)/api/ SLACK_SIGNING_SECRET=fake-signing-secret
 	fi
-	bin/worker &
+	IB_DOCUMENTS_DIR=$${IB_DOCUMENTS_DIR:-.data/postmortems} bin/worker &
 	pids+=($$!)
 	bin/starter serve --addr 127.0.0.1:$(GATEWAY_PORT) &
 	pids+=($$!)
