@@ -2,6 +2,7 @@ package ib
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -17,7 +18,20 @@ type Catalog struct {
 	Services    []Service             `yaml:"services"`
 	Rotations   []Rotation            `yaml:"rotations"`
 	AlwaysPaged map[Severity][]string `yaml:"always_paged"` // severity → rotation names
+	// OffHours is the policy for people paged outside their working hours.
+	OffHours OffHoursPolicy `yaml:"off_hours"`
 }
+
+// OffHoursPolicy is what someone paged outside their working hours is owed:
+// the next working morning the bot reminds them (and their manager, if asked)
+// to take it.
+type OffHoursPolicy struct {
+	Recovery      string `yaml:"recovery"`       // e.g. "half a day off"; default DefaultRecovery
+	NotifyManager bool   `yaml:"notify_manager"` // remind the team's manager too
+}
+
+// DefaultRecovery is the recovery time granted when the catalog does not say.
+const DefaultRecovery = "the time you need to recover (start late or leave early today)"
 
 // Team owns services.
 type Team struct {
@@ -49,9 +63,17 @@ type Rotation struct {
 	// PagerDutyRoutingKey, when set, also pages this rotation through
 	// PagerDuty's Events API v2.
 	PagerDutyRoutingKey string `yaml:"pagerduty_routing_key"`
+	// WorkingHours are the members' working hours on working days, in the
+	// rotation's time zone: "09:00-18:00" (the default). A page outside them
+	// is off-hours.
+	WorkingHours string `yaml:"working_hours"`
+	// WorkingDays are the members' working days ("monday", …); default
+	// Monday to Friday.
+	WorkingDays []string `yaml:"working_days"`
 
 	loc   *time.Location
 	epoch time.Time // the first hand-off
+	hours WorkingHours
 }
 
 // Handoff is when a rotation passes to the next member, in its time zone.
@@ -114,7 +136,64 @@ func (r *Rotation) resolve() error {
 	}
 	r.loc = loc
 	r.epoch = time.Date(start.Year(), start.Month(), start.Day(), r.Handoff.Hour, 0, 0, 0, loc)
+	r.hours = DefaultWorkingHours
+	if r.WorkingHours != "" {
+		var from, to int
+		if n, _ := fmt.Sscanf(r.WorkingHours, "%d:00-%d:00", &from, &to); n != 2 || from < 0 || to > 24 || from >= to {
+			return bad("working_hours %q must look like 09:00-18:00 (whole hours, start before end)", r.WorkingHours)
+		}
+		r.hours = WorkingHours{Start: from, End: to}
+	}
+	for _, name := range r.WorkingDays {
+		d, ok := weekdays[strings.ToLower(name)]
+		if !ok {
+			return bad("working_days: %q is not a day of the week", name)
+		}
+		r.hours.Days[d] = true
+	}
 	return nil
+}
+
+// Care is what the catalog knows of a member's working life: their zone and
+// working hours (their rotation's), and who manages them.
+type Care struct {
+	Zone     *time.Location
+	Hours    WorkingHours
+	Manager  string // the owning team's manager (Slack user ID or e-mail), "" if none
+	Recovery string // what the policy grants after an off-hours page
+	// NotifyManager: the manager is reminded too.
+	NotifyManager bool
+}
+
+// CareOf finds a member by any of their names (Slack user ID, e-mail) in the
+// rotations, members or overrides; ok is false for someone in none, or
+// without a catalog.
+func (c *Catalog) CareOf(names ...string) (Care, bool) {
+	if c == nil {
+		return Care{}, false
+	}
+	named := func(m string) bool { return m != "" && slices.Contains(names, m) }
+	for i := range c.Rotations {
+		r := &c.Rotations[i]
+		if !slices.ContainsFunc(r.Members, named) && !slices.ContainsFunc(r.Override, func(o Override) bool { return named(o.Member) }) {
+			continue
+		}
+		care := Care{Zone: r.loc, Hours: r.hours, Recovery: c.OffHours.Recovery, NotifyManager: c.OffHours.NotifyManager}
+		if care.Recovery == "" {
+			care.Recovery = DefaultRecovery
+		}
+		for _, s := range c.Services {
+			if s.Rotation != r.Name {
+				continue
+			}
+			if t := slices.IndexFunc(c.Teams, func(t Team) bool { return t.Name == s.Team }); t >= 0 && c.Teams[t].Manager != "" {
+				care.Manager = c.Teams[t].Manager
+				break
+			}
+		}
+		return care, true
+	}
+	return Care{}, false
 }
 
 // LoadCatalog reads a catalog file and checks it over the next 3 months from

@@ -80,19 +80,10 @@ func (c *Catalog) checkPolicy(from time.Time, months int) []error {
 	first := time.Date(from.Year(), from.Month(), 1, 0, 0, 0, 0, time.UTC)
 	for m := range months {
 		start, end := first.AddDate(0, m, 0), first.AddDate(0, m+1, 0)
-		byMember := map[string][]Shift{}
-		for i := range c.Rotations {
-			for _, s := range c.Rotations[i].Shifts(start, end) {
-				byMember[s.Member] = append(byMember[s.Member], s)
-			}
-		}
+		byMember := c.onCallShifts(start, end)
 		for _, member := range sortedKeys(byMember) {
-			shifts := union(byMember[member])
-			var total time.Duration
-			for _, s := range shifts {
-				total += s.End.Sub(s.Start)
-			}
-			if total > MaxOnCallPerMonth {
+			shifts := byMember[member]
+			if total := duration(shifts); total > MaxOnCallPerMonth {
 				var when []string
 				for _, s := range shifts {
 					when = append(when, stamp(s.Start)+" – "+stamp(s.End))

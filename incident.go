@@ -87,6 +87,8 @@ type Summary struct {
 	StatusPage          StatusPage  `json:"status_page"`
 	Responders          []Responder `json:"responders,omitempty"`
 	Pages               []Page      `json:"pages,omitempty"`
+	// OffHours are the pages that reached someone outside working hours.
+	OffHours []OffHoursPage `json:"off_hours,omitempty"`
 	// Postmortem is the incident's life after resolution.
 	Postmortem Postmortem `json:"postmortem,omitzero"`
 }

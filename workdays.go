@@ -19,12 +19,7 @@ func isWorkday(t time.Time) bool {
 // strictly after t: an incident resolved at 03:00 on a Tuesday reaches its
 // postmortem at 09:00 that Tuesday, one resolved at 10:00 on Wednesday.
 func NextWorkingMorning(t time.Time, loc *time.Location, hour int) time.Time {
-	l := t.In(loc)
-	day := time.Date(l.Year(), l.Month(), l.Day(), hour, 0, 0, 0, loc)
-	for !day.After(t) || !isWorkday(day) {
-		day = time.Date(day.Year(), day.Month(), day.Day()+1, hour, 0, 0, 0, loc)
-	}
-	return day
+	return WorkingHours{Start: hour}.NextStart(t, loc)
 }
 
 // AddWorkingDays moves t by n working days (back for a negative n), keeping its
@@ -45,16 +40,38 @@ func AddWorkingDays(t time.Time, n int, loc *time.Location) time.Time {
 	return d
 }
 
-// WorkingHours are the hours someone is at work on working days, in their zone.
+// WorkingHours are the hours someone is at work on their working days, in
+// their zone.
 type WorkingHours struct {
 	Start, End int // hours of the day, local: 9 and 18 mean 09:00–18:00
+	// Days are the working days, by time.Weekday; none set means Monday to
+	// Friday.
+	Days [7]bool
 }
 
-// DefaultWorkingHours are 09:00–18:00.
+// DefaultWorkingHours are 09:00–18:00, Monday to Friday.
 var DefaultWorkingHours = WorkingHours{Start: DefaultWorkdayStart, End: 18}
+
+func (h WorkingHours) workday(t time.Time) bool {
+	if h.Days == [7]bool{} {
+		return isWorkday(t)
+	}
+	return h.Days[t.Weekday()]
+}
 
 // Contain says whether t, read in loc, is within working hours on a working day.
 func (h WorkingHours) Contain(t time.Time, loc *time.Location) bool {
 	l := t.In(loc)
-	return isWorkday(l) && l.Hour() >= h.Start && l.Hour() < h.End
+	return h.workday(l) && l.Hour() >= h.Start && l.Hour() < h.End
+}
+
+// NextStart is the first start of working hours (Start:00 in loc, on a working
+// day) strictly after t.
+func (h WorkingHours) NextStart(t time.Time, loc *time.Location) time.Time {
+	l := t.In(loc)
+	day := time.Date(l.Year(), l.Month(), l.Day(), h.Start, 0, 0, 0, loc)
+	for i := 0; i < 8 && (!day.After(t) || !h.workday(day)); i++ {
+		day = time.Date(day.Year(), day.Month(), day.Day()+1, h.Start, 0, 0, 0, loc)
+	}
+	return day
 }

@@ -86,6 +86,7 @@ func newIncident(ctx workflow.Context, req DeclareRequest) (*incident, error) {
 	workflow.Go(ctx, w.publishLoop)
 	workflow.Go(ctx, w.evidenceLoop)
 	w.resumePages(ctx)
+	w.resumeRecoveries(ctx)
 	return w, nil
 }
 

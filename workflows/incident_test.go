@@ -40,6 +40,8 @@ type incidentSuite struct {
 	indexed   temporal.SearchAttributes // the search attributes last upserted
 	drafts    []int                     // postmortem drafts written, by number
 	notices   []notice                  // reminders and words to people, in order
+	// care says whether a page reached its person off-hours; nil: never.
+	care func(activities.CareInput) activities.CareResult
 }
 
 // notice is a reminder as it was sent: when, to which channel or person.
@@ -60,7 +62,7 @@ func (s *incidentSuite) SetupTest() {
 	s.env = s.NewTestWorkflowEnvironment()
 	s.env.RegisterActivity(a)
 	s.env.SetStartTime(declaredAt)
-	s.posted, s.announced, s.indexed, s.drafts, s.notices = nil, nil, temporal.SearchAttributes{}, nil, nil
+	s.posted, s.announced, s.indexed, s.drafts, s.notices, s.care = nil, nil, temporal.SearchAttributes{}, nil, nil, nil
 }
 
 // slack is how the mocked Slack activities behave in one test.
@@ -365,6 +367,12 @@ func (s *incidentSuite) mockPaging(chain ...ib.Person) *[]pageSend {
 		sends = append(sends, pageSend{to: in.To.SlackID, at: s.env.Now().Sub(declaredAt)})
 		return nil
 	})
+	s.env.OnActivity(a.CareFor, mock.Anything, mock.Anything).Return(func(_ context.Context, in activities.CareInput) (activities.CareResult, error) {
+		if s.care == nil {
+			return activities.CareResult{}, nil
+		}
+		return s.care(in), nil
+	})
 	return &sends
 }
 
@@ -419,4 +427,38 @@ func (s *incidentSuite) TestPagerDutyOutageDoesNotBlockThePage() {
 	s.env.ExecuteWorkflow(workflows.IncidentWorkflow, request())
 	s.Require().NoError(s.env.GetWorkflowError())
 	s.Equal([]pageSend{{bob.SlackID, time.Minute}}, sends, "paged in Slack at once")
+}
+
+// A page at night is recorded as off-hours; the next working morning the
+// person and their manager are reminded of the recovery time, on a durable
+// timer that keeps even a closed incident's workflow open until it fires.
+func (s *incidentSuite) TestOffHoursPageRemindsRecovery() {
+	s.mockSlack(slack{})
+	s.mockPaging(bob, alice)
+	morning := time.Date(2026, 11, 23, 8, 0, 0, 0, time.UTC) // 09:00 in Berlin
+	s.care = func(in activities.CareInput) activities.CareResult {
+		if in.Person != bob {
+			return activities.CareResult{}
+		}
+		return activities.CareResult{OffHours: true, Zone: "Europe/Berlin", RemindAt: morning, Manager: dora, Recovery: "half a day off"}
+	}
+	s.change(time.Minute, ib.Change{Kind: ib.ChangePage, Target: "checkout", By: alice}, new(error))
+	s.change(5*time.Minute, ib.Change{Kind: ib.ChangeAckPage, Target: "P1", By: bob}, new(error))
+	s.resolve(time.Hour, ib.Change{Kind: ib.ChangeResolve, By: alice}, new(error))
+	s.env.ExecuteWorkflow(workflows.IncidentWorkflow, request())
+	s.Require().NoError(s.env.GetWorkflowError())
+
+	var inc ib.Incident
+	s.Require().NoError(s.env.GetWorkflowResult(&inc))
+	s.Require().Len(inc.OffHours, 1)
+	s.Equal(ib.OffHoursPage{Page: "P1", Person: bob, At: declaredAt.Add(time.Minute), Zone: "Europe/Berlin", RemindAt: morning,
+		Manager: dora, Recovery: "half a day off", Reminded: true}, inc.OffHours[0])
+	s.Require().Len(s.notices, 2, "the person and the manager, once each")
+	var to []string
+	for _, n := range s.notices {
+		s.Equal(morning, n.At, "the next working morning, not before")
+		s.Contains(n.Text, "half a day off")
+		to = append(to, n.To)
+	}
+	s.ElementsMatch([]string{bob.SlackID, dora.SlackID}, to)
 }

@@ -50,6 +50,10 @@ func (w *incident) follow(ctx workflow.Context, id string) {
 				To: p.Chain[p.Level], Page: p, Incident: w.Summary,
 			}), nil)
 			w.Pages[w.pageIndex(id)].Sent = p.Level + 1
+			// Incidents paged before off-hours care existed replay without it.
+			if workflow.GetVersion(ctx, "off-hours-care", workflow.DefaultVersion, 1) == 1 {
+				w.checkCare(ctx, id, p.Chain[p.Level])
+			}
 			w.paging--
 		}
 		wait := p.NextAt.Sub(workflow.Now(ctx))
@@ -137,4 +141,43 @@ func pagerCall(ctx workflow.Context) workflow.Context {
 		ScheduleToCloseTimeout: 5 * time.Minute,
 		RetryPolicy:            &temporal.RetryPolicy{InitialInterval: time.Second, BackoffCoefficient: 2, MaximumInterval: time.Minute},
 	})
+}
+
+// checkCare records a page that reached its person outside their working
+// hours, and sets their recovery reminder for the next working morning.
+func (w *incident) checkCare(ctx workflow.Context, id string, to ib.Person) {
+	now := workflow.Now(ctx)
+	var care activities.CareResult
+	w.settle(ctx, "read the working hours of "+to.Label(), workflow.ExecuteActivity(slackCall(ctx), a.CareFor,
+		activities.CareInput{Person: to, At: now}), &care)
+	if !care.OffHours {
+		return
+	}
+	w.tell(w.RecordOffHours(ib.OffHoursPage{Page: id, Person: to, At: now, Zone: care.Zone, RemindAt: care.RemindAt,
+		Manager: care.Manager, Recovery: care.Recovery}))
+	i := len(w.OffHours) - 1
+	workflow.Go(ctx, func(ctx workflow.Context) { w.remindRecovery(ctx, i) })
+}
+
+// remindRecovery waits, on a durable timer, for the working morning after an
+// off-hours page, and reminds the person (and their manager) of their
+// recovery time. The reminder is marked given in the same step that sends
+// it, so a continued run neither loses nor repeats it.
+func (w *incident) remindRecovery(ctx workflow.Context, i int) {
+	o := w.OffHours[i]
+	if wait := o.RemindAt.Sub(workflow.Now(ctx)); wait > 0 {
+		_ = workflow.NewTimerWithOptions(ctx, wait, workflow.TimerOptions{Summary: "recovery reminder for " + o.Person.Label()}).Get(ctx, nil)
+	}
+	w.paging++
+	defer func() { w.paging-- }()
+	n, e := w.Recovered(i, workflow.Now(ctx))
+	w.tell(e)
+	w.notify(ctx, n, "recovery-"+strconv.Itoa(i))
+}
+
+// resumeRecoveries keeps the recovery reminders a continued run inherits.
+func (w *incident) resumeRecoveries(ctx workflow.Context) {
+	for _, i := range w.PendingRecoveries() {
+		workflow.Go(ctx, func(ctx workflow.Context) { w.remindRecovery(ctx, i) })
+	}
 }

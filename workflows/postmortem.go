@@ -40,10 +40,13 @@ func (w *incident) aftercare(ctx workflow.Context) (ib.Incident, error) {
 			return w.Incident, w.continueAsNew(ctx)
 		}
 	}
-	w.flush(ctx)
+	// Recovery reminders still to come keep the closed incident's workflow
+	// open until they are given: a night's page is owed its morning.
 	_ = workflow.Await(ctx, func() bool {
-		return workflow.AllHandlersFinished(ctx) && len(w.ToFetch) == 0 && len(w.Reactions) == 0 && w.fetching == nil && w.confirming == nil
+		return workflow.AllHandlersFinished(ctx) && len(w.ToFetch) == 0 && len(w.Reactions) == 0 && w.fetching == nil && w.confirming == nil &&
+			len(w.PendingRecoveries()) == 0 && w.paging == 0
 	})
+	w.flush(ctx)
 	return w.Incident, nil
 }
 
