@@ -16,6 +16,8 @@ func catalogCommands(args []string, cfg ib.Config, stdout, stderr io.Writer) (co
 	switch {
 	case len(args) >= 2 && args[0] == "catalog" && args[1] == "check":
 		return catalogCheck(args[2:], cfg, stdout, stderr), true
+	case len(args) >= 2 && args[0] == "oncall" && args[1] == "report":
+		return 0, false // reads incidents from Temporal
 	case len(args) >= 1 && args[0] == "oncall":
 		return onCall(args[1:], cfg, stdout, stderr), true
 	}

@@ -52,6 +52,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprint(stdout, usage(cfg))
 		return exitOK
 	}
+	// The on-call report reads incidents: it runs after the dial below.
+	report := len(args) >= 2 && args[0] == "oncall" && args[1] == "report"
 	if code, handled := catalogCommands(args, cfg, stdout, stderr); handled {
 		return code
 	}
@@ -62,10 +64,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		}
 		return exitOK
 	}
-	inv, err := parse(args, cfg.DefaultSeverity)
-	if err != nil {
-		fmt.Fprintln(stderr, ib.ErrorMessage(err))
-		return exitUsage
+	var inv invocation
+	if !report {
+		if inv, err = parse(args, cfg.DefaultSeverity); err != nil {
+			fmt.Fprintln(stderr, ib.ErrorMessage(err))
+			return exitUsage
+		}
 	}
 	logger, err := logging.New("warn", cfg.LogFormat)
 	if err != nil {
@@ -81,6 +85,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	defer c.Close()
 
+	if report {
+		return onCallReport(ctx, newIncidents(c, cfg), args[2:], cfg, stdout, stderr)
+	}
 	cli := &cli{incidents: newIncidents(c, cfg), out: stdout, link: cfg.IncidentURL}
 	if err := cli.execute(ctx, inv); err != nil {
 		logger.Debug("command failed", zap.Error(err))
@@ -171,6 +178,7 @@ func usage(cfg ib.Config) string {
   starter serve [--addr :3000]  — run the Slack gateway (HTTP, and Socket Mode with SLACK_APP_TOKEN)
   starter catalog check [--file F] [--months 3]  — validate the service catalog and the on-call policy
   starter oncall [--file F] [service]  — who is on call now, and next
+  starter oncall report [--file F] [--month 2026-12]  — time on call and off-hours pages per person
 
 Flags:
   starter create [--severity S1] [--title T] [--impact I] [--description D]

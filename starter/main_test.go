@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"context"
 	"os"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -93,4 +95,49 @@ func TestCatalogCommands(t *testing.T) {
 	t.Setenv("IB_CATALOG", "")
 	assert.Equal(t, exitError, run(context.Background(), []string{"catalog", "check"}, &out, &errOut))
 	assert.Contains(t, errOut.String(), "Which catalog?")
+}
+
+// offHoursService is an incident service holding a few incidents' off-hours
+// pages, for the report.
+type offHoursService struct {
+	ib.IncidentService
+	query     string
+	incidents map[string][]ib.OffHoursPage
+}
+
+func (s *offHoursService) List(_ context.Context, f ib.ListFilter) ([]ib.ListEntry, error) {
+	s.query = f.Query
+	var out []ib.ListEntry
+	for id := range s.incidents {
+		out = append(out, ib.ListEntry{ID: id})
+	}
+	return out, nil
+}
+
+func (s *offHoursService) Get(_ context.Context, id string) (ib.Incident, error) {
+	inc := ib.Incident{}
+	inc.ID, inc.OffHours = id, s.incidents[id]
+	return inc, nil
+}
+
+func TestOnCallReport(t *testing.T) {
+	svc := &offHoursService{incidents: map[string][]ib.OffHoursPage{
+		"INC-20261203-AAAA": {{Page: "P1", Person: ib.Person{SlackID: "U00000002"}, At: time.Date(2026, 12, 3, 2, 0, 0, 0, time.UTC)}},
+		"INC-20261204-BBBB": nil,
+	}}
+	var out, errs strings.Builder
+	cfg, err := ib.LoadConfig(func(string) string { return "" })
+	require.NoError(t, err)
+	code := onCallReport(context.Background(), svc, []string{"--file", "../catalog.example.yaml", "--month", "2026-12"}, cfg, &out, &errs)
+	require.Equal(t, exitOK, code, errs.String())
+	assert.Equal(t, "StartTime < '2027-01-01T00:00:00Z' AND (ExecutionStatus = 'Running' OR CloseTime >= '2026-12-01T00:00:00Z')", svc.query,
+		"every incident open during the month")
+	assert.Contains(t, out.String(), "On call in December 2026")
+	assert.Regexp(t, `U00000002\s+\d+ d \d+ h\s+1\n\s+INC-20261203-AAAA P1 2026-12-03 02:00 UTC`, out.String())
+	assert.Regexp(t, `U00000005\s+\d+ d \d+ h\s+0\n`, out.String(), "everyone in a rotation is listed")
+
+	errs.Reset()
+	code = onCallReport(context.Background(), svc, []string{"--file", "../catalog.example.yaml", "--month", "December"}, cfg, &out, &errs)
+	assert.Equal(t, exitUsage, code)
+	assert.Contains(t, errs.String(), "not a month such as 2026-12")
 }

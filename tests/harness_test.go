@@ -150,18 +150,26 @@ func newActivities(slackURL string) *activities.Activities {
 // reliability paged on S1.
 func newTestCatalog() (*ib.Catalog, error) {
 	var ids []string
-	for _, name := range []string{"dan", "eve", "fay", "gus", "hal", "ivy", "joe"} {
+	for _, name := range []string{"dan", "eve", "fay", "gus", "hal", "ivy", "joe", "kim", "lea", "max", "nia", "oli", "pia"} {
 		ids = append(ids, fake.AddUser(fakeslack.User{Name: name, Email: name + "@example.com"}))
 	}
 	carol := fake.UserByName("carol")
+	// Payments works around the clock, so that the tests' pages never fall
+	// off-hours; the night rotation's zone is chosen so that it is about
+	// 03:00 there now, so that its pages always do.
 	testCatalogYAML = fmt.Sprintf(`
-teams: [{name: payments}, {name: cre}]
-services: [{name: checkout, team: payments, rotation: payments, aliases: [checkout-api]}]
+teams: [{name: payments}, {name: cre}, {name: data, manager: %s}]
+services:
+  - {name: checkout, team: payments, rotation: payments, aliases: [checkout-api]}
+  - {name: batch-jobs, team: data, rotation: night}
 rotations:
-  - {name: payments, members: [alice@example.com, bob@example.com, dan@example.com, eve@example.com, fay@example.com], handoff: {weekday: monday, hour: 9}, time_zone: Europe/Berlin, start: 2026-01-05, pagerduty_routing_key: R0UT1NGKEY0000000000000000PAYMNT}
+  - {name: payments, members: [alice@example.com, bob@example.com, dan@example.com, eve@example.com, fay@example.com], handoff: {weekday: monday, hour: 9}, time_zone: Europe/Berlin, start: 2026-01-05, pagerduty_routing_key: R0UT1NGKEY0000000000000000PAYMNT,
+     working_hours: "00:00-24:00", working_days: [monday, tuesday, wednesday, thursday, friday, saturday, sunday]}
   - {name: cre, members: [%s, %s, %s, %s, %s], handoff: {weekday: wednesday, hour: 9}, time_zone: UTC, start: 2026-01-07}
+  - {name: night, members: [%s, %s, %s, %s, %s], handoff: {weekday: wednesday, hour: 9}, time_zone: %s, start: 2026-01-07}
 always_paged: {S1: [cre]}
-`, carol, ids[3], ids[4], ids[5], ids[6])
+off_hours: {recovery: half a day off, notify_manager: true}
+`, ids[12], carol, ids[3], ids[4], ids[5], ids[6], ids[7], ids[8], ids[9], ids[10], ids[11], zoneAtThreeAM(time.Now()))
 	c, err := ib.ParseCatalog([]byte(testCatalogYAML))
 	if err != nil {
 		return nil, err
@@ -170,6 +178,21 @@ always_paged: {S1: [cre]}
 		return nil, errs[0]
 	}
 	return c, nil
+}
+
+// zoneAtThreeAM is a fixed-offset zone (Etc/GMT±N) where it is 03:00–03:59 at now.
+func zoneAtThreeAM(now time.Time) string {
+	offset := 3 - now.UTC().Hour() // hours ahead of UTC
+	if offset < -12 {
+		offset += 24
+	}
+	switch {
+	case offset > 0:
+		return fmt.Sprintf("Etc/GMT-%d", offset) // POSIX names count the other way
+	case offset < 0:
+		return fmt.Sprintf("Etc/GMT+%d", -offset)
+	}
+	return "Etc/GMT"
 }
 
 func quietLogger() log.Logger {

@@ -22,19 +22,24 @@ import (
 	"github.com/incident-buddy/ib/workflows"
 )
 
-// workerBinary builds the real worker command once per test run.
-var workerBinary = sync.OnceValues(func() (string, error) {
-	dir, err := os.MkdirTemp("", "ib-worker-*")
+// workerBinary and starterBinary build the real commands once per test run.
+var (
+	workerBinary  = sync.OnceValues(func() (string, error) { return buildBinary("worker") })
+	starterBinary = sync.OnceValues(func() (string, error) { return buildBinary("starter") })
+)
+
+func buildBinary(name string) (string, error) {
+	dir, err := os.MkdirTemp("", "ib-"+name+"-*")
 	if err != nil {
 		return "", err
 	}
-	path := filepath.Join(dir, "worker")
-	out, err := exec.Command("go", "build", "-o", path, "github.com/incident-buddy/ib/worker").CombinedOutput()
+	path := filepath.Join(dir, name)
+	out, err := exec.Command("go", "build", "-o", path, "github.com/incident-buddy/ib/"+name).CombinedOutput()
 	if err != nil {
 		return "", &buildError{out: string(out), err: err}
 	}
 	return path, nil
-})
+}
 
 type buildError struct {
 	out string

@@ -59,7 +59,8 @@ func TestReplayRejectsChangedCommands(t *testing.T) {
 // TestCanonicalIncidentHistory runs the canonical incident on the dev server
 // (declare, detection, status and severity changes, a note, a link, the
 // customer question, the impact window and size, a status page update, a 🧾
-// and a 📌, resolve) and replays its fresh history. With -record-histories it
+// and a 📌, a page and its acknowledgement, resolve, then the postmortem
+// stage to close) and replays its fresh history. With -record-histories it
 // also stores the history for TestReplayRecordedHistories.
 func TestCanonicalIncidentHistory(t *testing.T) {
 	alice := ib.Person{SlackID: fake.UserByName("alice"), Name: "alice"}
@@ -89,6 +90,13 @@ func TestCanonicalIncidentHistory(t *testing.T) {
 		inc := state(t, id)
 		return len(inc.Evidence) == 2 && inc.Evidence[0].Fetched && inc.Evidence[1].Fetched
 	})
+	// A page, sent and acknowledged.
+	_, err = change(t, id, ib.Change{Kind: ib.ChangePage, Target: "checkout", Text: "please join", By: alice})
+	require.NoError(t, err)
+	waitFor(t, "the page sent", func() bool { p := state(t, id).Pages; return len(p) == 1 && p[0].Sent == 1 })
+	_, err = change(t, id, ib.Change{Kind: ib.ChangeAckPage, Target: "P1", By: alice})
+	require.NoError(t, err)
+
 	_, err = change(t, id, ib.Change{Kind: ib.ChangeResolve, Text: "reverted the change", By: alice})
 	require.NoError(t, err)
 
