@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"sync"
 	"testing"
 	"time"
 
@@ -34,6 +35,8 @@ type incidentSuite struct {
 	suite.Suite
 	testsuite.WorkflowTestSuite
 	env *testsuite.TestWorkflowEnvironment
+
+	mu sync.Mutex // guards what the mocked activities record
 
 	posted    []ib.Message // timeline posts to the incident channel, in order
 	announced []ib.MessageKind
@@ -80,6 +83,8 @@ func (s *incidentSuite) mockSlack(sl slack) {
 	s.env.OnActivity(a.UpdatePost, mock.Anything, mock.Anything).Return(nil)
 	s.env.OnActivity(a.Post, mock.Anything, mock.Anything).Return(
 		func(_ context.Context, in activities.PostInput) (string, error) {
+			s.mu.Lock() // posts of one step run in parallel
+			defer s.mu.Unlock()
 			s.posted = append(s.posted, in.Message)
 			if in.Message.Kind == ib.MsgNotice {
 				s.notices = append(s.notices, notice{At: s.env.Now().UTC(), To: in.Channel, People: in.Message.People, Text: in.Message.Text})
@@ -88,13 +93,23 @@ func (s *incidentSuite) mockSlack(sl slack) {
 		})
 	s.env.OnActivity(a.Announce, mock.Anything, mock.Anything).Return(
 		func(_ context.Context, m ib.Message) (string, error) {
+			s.mu.Lock()
+			defer s.mu.Unlock()
 			s.announced = append(s.announced, m.Kind)
 			return "2.0001", nil
 		})
+	s.env.OnActivity(a.CareFor, mock.Anything, mock.Anything).Return(func(_ context.Context, in activities.CareInput) (activities.CareResult, error) {
+		if s.care == nil {
+			return activities.CareResult{}, nil
+		}
+		return s.care(in), nil
+	})
 	s.env.OnActivity(a.UserZone, mock.Anything, mock.Anything).Return("Europe/Berlin", nil)
 	s.env.OnActivity(a.PostmortemOwner, mock.Anything, mock.Anything).Return(bob, nil)
 	s.env.OnActivity(a.DraftPostmortem, mock.Anything, mock.Anything).Return(
 		func(_ context.Context, in activities.DraftInput) (activities.Draft, error) {
+			s.mu.Lock()
+			defer s.mu.Unlock()
 			s.drafts = append(s.drafts, in.Version)
 			return activities.Draft{Location: fmt.Sprintf("/documents/%s/draft-v%d.md", in.Incident.ID, in.Version)}, nil
 		})
@@ -366,12 +381,6 @@ func (s *incidentSuite) mockPaging(chain ...ib.Person) *[]pageSend {
 	s.env.OnActivity(a.SendPage, mock.Anything, mock.Anything).Return(func(_ context.Context, in activities.SendPageInput) error {
 		sends = append(sends, pageSend{to: in.To.SlackID, at: s.env.Now().Sub(declaredAt)})
 		return nil
-	})
-	s.env.OnActivity(a.CareFor, mock.Anything, mock.Anything).Return(func(_ context.Context, in activities.CareInput) (activities.CareResult, error) {
-		if s.care == nil {
-			return activities.CareResult{}, nil
-		}
-		return s.care(in), nil
 	})
 	return &sends
 }
