@@ -1,10 +1,5 @@
 package fakeslack
 
-import (
-	"math"
-	"time"
-)
-
 // Slack's rate tiers: calls per minute per method per workspace.
 const (
 	tier1 = 1
@@ -48,37 +43,3 @@ var tiers = map[string]int{
 // chat.postMessage allows about one message per second per channel, with short
 // bursts: modelled as postBurst messages per postBurst seconds.
 const postBurst = 3
-
-// limiter is a sliding-window limiter per key: at most n calls in any window.
-type limiter struct {
-	scale float64
-	calls map[string][]time.Time
-}
-
-func newLimiter(scale float64) *limiter {
-	return &limiter{scale: scale, calls: map[string][]time.Time{}}
-}
-
-// take records a call at now if n per minute (scaled) allow it; otherwise it
-// returns the Retry-After in whole seconds, at least 1.
-func (l *limiter) take(key string, perMinute int, now time.Time) int {
-	if perMinute <= 0 {
-		return 0
-	}
-	return l.takeWindow(key, perMinute, time.Minute, now)
-}
-
-func (l *limiter) takeWindow(key string, n int, window time.Duration, now time.Time) int {
-	window = time.Duration(float64(window) / l.scale)
-	recent := l.calls[key]
-	for len(recent) > 0 && now.Sub(recent[0]) >= window {
-		recent = recent[1:]
-	}
-	if len(recent) >= n {
-		l.calls[key] = recent
-		wait := window - now.Sub(recent[0])
-		return max(1, int(math.Ceil(wait.Seconds())))
-	}
-	l.calls[key] = append(recent, now)
-	return 0
-}

@@ -315,7 +315,7 @@ func (s *Server) chatPostMessage(a args) (answer, int) {
 		return fail(errCode)
 	}
 	if !s.opts.NoLimits {
-		if wait := s.limiter.takeWindow("post:"+ch.ID, postBurst, postBurst*time.Second, time.Now()); wait > 0 {
+		if wait := s.limiter.Take("post:"+ch.ID, postBurst, postBurst*time.Second, time.Now()); wait > 0 {
 			return answer{"ok": false, "error": "ratelimited"}, wait
 		}
 	}

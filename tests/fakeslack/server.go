@@ -17,6 +17,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/incident-buddy/ib/tests/fakelimit"
 )
 
 // Options shape a fake.
@@ -45,7 +47,7 @@ type Server struct {
 	users    map[string]*User
 	channels map[string]*Channel
 	order    []string // channel IDs in creation order, for conversations.list
-	limiter  *limiter
+	limiter  *fakelimit.Limiter
 	faults   map[string][]Fault
 	calls    map[string]int
 
@@ -79,7 +81,7 @@ func New(opts Options) *Server {
 		opts:     opts,
 		users:    map[string]*User{},
 		channels: map[string]*Channel{},
-		limiter:  newLimiter(opts.Scale),
+		limiter:  fakelimit.New(opts.Scale),
 		faults:   map[string][]Fault{},
 		calls:    map[string]int{},
 
@@ -237,7 +239,7 @@ func (s *Server) call(method string, args args, r *http.Request) (answer, int, i
 		return answer{"ok": false, "error": "unknown_method"}, http.StatusOK, 0
 	}
 	if !s.opts.NoLimits {
-		if wait := s.limiter.take("method:"+method, tiers[method], time.Now()); wait > 0 {
+		if wait := s.limiter.Take("method:"+method, tiers[method], time.Minute, time.Now()); wait > 0 {
 			return answer{"ok": false, "error": "ratelimited"}, http.StatusTooManyRequests, wait
 		}
 	}

@@ -15,6 +15,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/incident-buddy/ib/tests/fakelimit"
 )
 
 // Incident is a public incident with its history.
@@ -41,8 +43,8 @@ type Server struct {
 
 	mu        sync.Mutex
 	incidents []*Incident
-	recent    []time.Time // requests in the current window
-	dropNext  int         // replies to lose after doing the work
+	limits    *fakelimit.Limiter
+	dropNext  int // replies to lose after doing the work
 }
 
 // perMinute is the API's rate limit per key.
@@ -53,7 +55,7 @@ func New(pageID, apiKey string, scale float64) *Server {
 	if scale <= 0 {
 		scale = 1
 	}
-	return &Server{PageID: pageID, APIKey: apiKey, Scale: scale}
+	return &Server{PageID: pageID, APIKey: apiKey, Scale: scale, limits: fakelimit.New(scale)}
 }
 
 // Incidents returns a copy of every incident, oldest first.
@@ -89,16 +91,11 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	window, now := time.Duration(float64(time.Minute)/s.Scale), time.Now()
-	for len(s.recent) > 0 && now.Sub(s.recent[0]) >= window {
-		s.recent = s.recent[1:]
-	}
-	if len(s.recent) >= perMinute {
-		w.Header().Set("Retry-After", fmt.Sprint(max(1, int((window-now.Sub(s.recent[0])).Seconds()+0.999))))
+	if wait := s.limits.Take(s.APIKey, perMinute, time.Minute, time.Now()); wait > 0 {
+		w.Header().Set("Retry-After", fmt.Sprint(wait))
 		writeJSON(w, http.StatusTooManyRequests, map[string]string{"error": "rate limited"})
 		return
 	}
-	s.recent = append(s.recent, now)
 	rest := strings.TrimPrefix(r.URL.Path, prefix)
 	var status int
 	var out any
