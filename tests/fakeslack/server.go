@@ -12,13 +12,12 @@ package fakeslack
 import (
 	"encoding/json"
 	"fmt"
-	"net"
 	"net/http"
 	"strings"
 	"sync"
 	"time"
 
-	"github.com/incident-buddy/ib/tests/fakelimit"
+	"github.com/incident-buddy/ib/tests/fakekit"
 )
 
 // Options shape a fake.
@@ -47,7 +46,7 @@ type Server struct {
 	users    map[string]*User
 	channels map[string]*Channel
 	order    []string // channel IDs in creation order, for conversations.list
-	limiter  *fakelimit.Limiter
+	limiter  *fakekit.Limiter
 	faults   map[string][]Fault
 	calls    map[string]int
 
@@ -81,7 +80,7 @@ func New(opts Options) *Server {
 		opts:     opts,
 		users:    map[string]*User{},
 		channels: map[string]*Channel{},
-		limiter:  fakelimit.New(opts.Scale),
+		limiter:  fakekit.New(opts.Scale),
 		faults:   map[string][]Fault{},
 		calls:    map[string]int{},
 
@@ -184,7 +183,7 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 		time.Sleep(fault.Delay)
 	}
 	if faulty && fault.DropReply {
-		dropConnection(w)
+		fakekit.DropConnection(w)
 		return
 	}
 	if retryAfter > 0 {
@@ -259,15 +258,3 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	_ = json.NewEncoder(w).Encode(v)
 }
 
-func dropConnection(w http.ResponseWriter) {
-	if hj, ok := w.(http.Hijacker); ok {
-		if conn, _, err := hj.Hijack(); err == nil {
-			if tcp, ok := conn.(*net.TCPConn); ok {
-				_ = tcp.SetLinger(0)
-			}
-			_ = conn.Close()
-			return
-		}
-	}
-	panic(http.ErrAbortHandler)
-}

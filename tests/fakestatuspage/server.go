@@ -16,7 +16,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/incident-buddy/ib/tests/fakelimit"
+	"github.com/incident-buddy/ib/tests/fakekit"
 )
 
 // Incident is a public incident with its history.
@@ -43,7 +43,7 @@ type Server struct {
 
 	mu        sync.Mutex
 	incidents []*Incident
-	limits    *fakelimit.Limiter
+	limits    *fakekit.Limiter
 	dropNext  int // replies to lose after doing the work
 }
 
@@ -55,7 +55,7 @@ func New(pageID, apiKey string, scale float64) *Server {
 	if scale <= 0 {
 		scale = 1
 	}
-	return &Server{PageID: pageID, APIKey: apiKey, Scale: scale, limits: fakelimit.New(scale)}
+	return &Server{PageID: pageID, APIKey: apiKey, Scale: scale, limits: fakekit.New(scale)}
 }
 
 // Incidents returns a copy of every incident, oldest first.
@@ -117,12 +117,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	if s.dropNext > 0 {
 		s.dropNext--
-		if hj, ok := w.(http.Hijacker); ok {
-			if conn, _, err := hj.Hijack(); err == nil {
-				_ = conn.Close()
-				return
-			}
-		}
+		fakekit.DropConnection(w)
+		return
 	}
 	writeJSON(w, status, out)
 }

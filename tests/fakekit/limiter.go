@@ -1,7 +1,7 @@
-// Package fakelimit is the rate limiter the FAKE outside systems share: a
+// Package fakekit is what the FAKE outside systems share: a rate limiter (a
 // sliding window per key, on a clock tests can speed up, answering with the
-// Retry-After a real API would send.
-package fakelimit
+// Retry-After a real API would send), and a lost reply.
+package fakekit
 
 import (
 	"math"
