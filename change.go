@@ -12,25 +12,26 @@ import (
 type ChangeKind string
 
 const (
-	ChangeStatus     ChangeKind = "status"
-	ChangeSeverity   ChangeKind = "severity"
-	ChangeNote       ChangeKind = "note"
-	ChangeResolve    ChangeKind = "resolve"
-	ChangeDetected   ChangeKind = "detected"    // when the problem was first seen (Time)
-	ChangeMitigated  ChangeKind = "mitigated"   // when customers stopped suffering the worst (Time)
-	ChangeLink       ChangeKind = "link"        // a dashboard, pull request or log (URL, Text as label)
-	ChangeImpactTime ChangeKind = "impact-time" // when customers were affected (Time, Until)
-	ChangeImpactSize ChangeKind = "impact-size" // how many were affected (Count, Text as unit)
-	ChangeCustomers  ChangeKind = "customers"   // the answer to the first question (Answer)
-	ChangeStatusPage ChangeKind = "statuspage"  // a public status page update (Status, Text as message)
-	ChangePage       ChangeKind = "page"        // page a service's on-call or a person (Target, Text as message)
-	ChangeAckPage    ChangeKind = "ack-page"    // acknowledge a page (Target as page ID)
-	ChangeAddService ChangeKind = "add-service" // another service is affected (Target)
+	ChangeStatus      ChangeKind = "status"
+	ChangeSeverity    ChangeKind = "severity"
+	ChangeNote        ChangeKind = "note"
+	ChangeResolve     ChangeKind = "resolve"
+	ChangeDetected    ChangeKind = "detected"     // when the problem was first seen (Time)
+	ChangeMitigated   ChangeKind = "mitigated"    // when customers stopped suffering the worst (Time)
+	ChangeLink        ChangeKind = "link"         // a dashboard, pull request or log (URL, Text as label)
+	ChangeImpactTime  ChangeKind = "impact-time"  // when customers were affected (Time, Until)
+	ChangeImpactSize  ChangeKind = "impact-size"  // how many were affected (Count, Text as unit)
+	ChangeCustomers   ChangeKind = "customers"    // the answer to the first question (Answer)
+	ChangeStatusPage  ChangeKind = "statuspage"   // a public status page update (Status, Text as message)
+	ChangePage        ChangeKind = "page"         // page a service's on-call or a person (Target, Text as message)
+	ChangeAckPage     ChangeKind = "ack-page"     // acknowledge a page (Target as page ID)
+	ChangeAddService  ChangeKind = "add-service"  // another service is affected (Target)
+	ChangeTicketWaive ChangeKind = "ticket-waive" // a linked ticket needs no follow-up (Count as its ID, Text as reason)
 )
 
 // ChangeKinds lists every kind of change.
 var ChangeKinds = []ChangeKind{ChangeStatus, ChangeSeverity, ChangeNote, ChangeResolve, ChangeDetected,
-	ChangeMitigated, ChangeLink, ChangeImpactTime, ChangeImpactSize, ChangeCustomers, ChangeStatusPage, ChangePage, ChangeAckPage, ChangeAddService,
+	ChangeMitigated, ChangeLink, ChangeImpactTime, ChangeImpactSize, ChangeCustomers, ChangeStatusPage, ChangePage, ChangeAckPage, ChangeAddService, ChangeTicketWaive,
 	ChangePostmortem, ChangePostmortemOwner, ChangePostmortemDraft, ChangePostmortemDone, ChangeWaive,
 	ChangeReview, ChangeActionAdd, ChangeActionDone, ChangeClose}
 
@@ -153,6 +154,16 @@ func (inc *Incident) checkKind(c Change, now time.Time) error {
 		case !p.AckedAt.IsZero():
 			return Errorf(ECONFLICT, "Page %s was already acknowledged by %s.", c.Target, p.AckedBy.Label())
 		}
+	case ChangeTicketWaive:
+		t, ok := inc.LinkedTicket(int64(c.Count))
+		switch {
+		case !ok:
+			return Errorf(EINVALID, "Ticket %d is not linked to %s.", c.Count, inc.ID)
+		case t.Waived != "":
+			return Errorf(ECONFLICT, "Ticket %d needs no follow-up already: %s", c.Count, t.Waived)
+		case CleanText(c.Text) == "":
+			return Errorf(EINVALID, "Say why ticket %d needs no follow-up: `ticket waive %d <reason>`.", c.Count, c.Count)
+		}
 	case ChangeCustomers:
 		if c.Answer != Yes && c.Answer != No && c.Answer != Unknown {
 			return Errorf(EINVALID, "Answer yes, no or unknown, not %q.", c.Answer)
@@ -231,6 +242,10 @@ func (inc *Incident) Apply(c Change, at time.Time) TimelineEvent {
 		p := &inc.Pages[inc.page(c.Target)]
 		p.AckedBy, p.AckedAt, p.NextAt = c.By, at.UTC(), time.Time{}
 		return inc.record(at, EventPageAck, c.By, "acknowledged page "+p.ID)
+	case c.Kind == ChangeTicketWaive:
+		i := slices.IndexFunc(inc.Tickets.Linked, func(t Ticket) bool { return t.ID == int64(c.Count) })
+		inc.Tickets.Linked[i].Waived = text
+		return inc.record(at, EventTicket, c.By, fmt.Sprintf("customer ticket %d needs no follow-up: %s", c.Count, text))
 	case c.Kind == ChangeStatusPage:
 		inc.StatusPage.Status, inc.StatusPage.UpdatedAt = c.Status, at.UTC()
 		return inc.record(at, EventStatusPage, c.By, string(c.Status)+": "+text)

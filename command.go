@@ -33,6 +33,7 @@ const (
 	CmdReview     CommandName = "review"
 	CmdAction     CommandName = "action"
 	CmdClose      CommandName = "close"
+	CmdTicket     CommandName = "ticket"
 )
 
 // Command is one parsed command, the same whether it came from Slack or the CLI.
@@ -51,7 +52,8 @@ type Command struct {
 	Count      int      // impact count
 	Answer     Answer   // customers
 	Target     string   // page: a service, or a person's Slack user ID; postmortem owner, action: the owner
-	Sub        string   // postmortem: owner, draft, done or waive ("" begins it); review: done; action: add or done
+	Sub        string   // postmortem: owner, draft, done or waive ("" begins it); review: done; action: add or done; ticket: waive
+	Tickets    []int64  // ticket: the Zendesk tickets to link
 }
 
 type commandSpec struct {
@@ -76,6 +78,8 @@ var commands = []commandSpec{
 	{CmdPage, "page [ID] <service|@person> [message]", "page a service's on-call, or a person (only during an incident)"},
 	{CmdService, "service [ID] add <service>", "another service is affected: its on-call is invited"},
 	{CmdLink, "link [ID] <url> [label]", "add a dashboard, pull request or log to the incident"},
+	{CmdTicket, "ticket [ID] <number…>", "link customers' Zendesk tickets to the incident's problem ticket"},
+	{CmdTicket, "ticket [ID] waive <number> <reason>", "a linked ticket needs no follow-up after resolution"},
 	{CmdStatusPage, "statuspage [ID] <investigating|identified|monitoring|resolved> <message>", "update the public status page"},
 	{CmdPostmortem, "postmortem [ID]", "begin the postmortem stage of a resolved incident now"},
 	{CmdPostmortem, "postmortem [ID] owner <@person>", "hand the postmortem to someone else"},
@@ -218,6 +222,18 @@ func ParseCommand(text string, defaultSeverity Severity) (Command, error) {
 		}
 	case CmdAction:
 		cmd, err = parseAction(cmd, args)
+	case CmdTicket:
+		if len(args) > 0 && strings.EqualFold(args[0], "waive") {
+			cmd.Sub = "waive"
+			var ids []int64
+			if len(args) < 3 {
+				err = usageError(cmd.Name, "waive needs a ticket number and a reason")
+			} else if ids, err = ParseTicketIDs(args[1:2]); err == nil {
+				cmd.Count, cmd.Text = int(ids[0]), strings.Join(args[2:], " ")
+			}
+		} else {
+			cmd.Tickets, err = ParseTicketIDs(args)
+		}
 	case CmdClose:
 		if len(args) > 0 {
 			err = usageError(cmd.Name, fmt.Sprintf("takes no arguments, not %q", rest))
@@ -413,6 +429,8 @@ func (c Command) Change(by Person, now time.Time, loc *time.Location) (ch Change
 		ch.Time, err = ParseDate(c.When, loc)
 	case c.Name == CmdClose:
 		ch.Kind = ChangeClose
+	case c.Name == CmdTicket && c.Sub == "waive":
+		ch.Kind, ch.Count = ChangeTicketWaive, c.Count
 	default:
 		return Change{}, false, nil
 	}

@@ -87,6 +87,8 @@ type Summary struct {
 	StatusPage          StatusPage  `json:"status_page"`
 	Responders          []Responder `json:"responders,omitempty"`
 	Pages               []Page      `json:"pages,omitempty"`
+	// Tickets are the incident's problem ticket and linked customer tickets.
+	Tickets Tickets `json:"tickets,omitzero"`
 	// OffHours are the pages that reached someone outside working hours.
 	OffHours []OffHoursPage `json:"off_hours,omitempty"`
 	// Postmortem is the incident's life after resolution.

@@ -96,6 +96,8 @@ func ParseDraftDays(text string) (map[Severity]int, error) {
 type Postmortem struct {
 	Required bool   `json:"required"`       // S1 and S2 may not waive it
 	Zone     string `json:"zone,omitempty"` // the commander's: working days are theirs
+	// WorkdayStart is the hour working mornings begin, from the policy.
+	WorkdayStart int `json:"workday_start,omitempty"`
 	// StartAt is when the postmortem stage begins; zero until resolution.
 	StartAt time.Time `json:"start_at,omitzero"`
 	// ReviewAt is the review meeting.
@@ -141,6 +143,13 @@ const (
 	MaxActionTextRunes = 300
 )
 
+func (p Postmortem) workdayStart() int {
+	if p.WorkdayStart > 0 {
+		return p.WorkdayStart
+	}
+	return DefaultWorkdayStart
+}
+
 // Location is the zone the postmortem's working days are counted in.
 func (p Postmortem) Location() *time.Location {
 	if loc, err := LoadZone(p.Zone); err == nil && p.Zone != "" {
@@ -158,7 +167,7 @@ func (inc *Incident) PlanPostmortem(policy PostmortemPolicy, zone string) {
 	}
 	pm := &inc.Postmortem
 	pm.Required = inc.Severity == S1 || inc.Severity == S2
-	pm.Zone = zone
+	pm.Zone, pm.WorkdayStart = zone, policy.WorkdayStart
 	loc := pm.Location()
 	resolved := inc.ResolvedAt
 	switch policy.Start {
@@ -206,6 +215,9 @@ const (
 	RemindDraft  ReminderKind = "draft"  // the owner: the draft is due, or overdue
 	RemindReview ReminderKind = "review" // the review meeting is near, or not recorded
 	RemindAction ReminderKind = "action" // an action item's owner: due, or overdue
+	// RemindFollowUp: whoever follows up with the customers, at resolution
+	// and then every working morning while linked tickets are unsolved.
+	RemindFollowUp ReminderKind = "follow-up"
 )
 
 // Reminder is the next thing the incident must do at a given time.
@@ -251,6 +263,13 @@ func (inc *Incident) NextReminder() (Reminder, bool) {
 			all = append(all, Reminder{Kind: RemindAction, At: nextInSeries(a.Due, a.RemindedAt, loc), Action: a.N})
 		}
 	}
+	if tk := inc.Tickets; tk.FollowUpOwner != (Person{}) && len(inc.OpenFollowUps()) > 0 {
+		at := inc.ResolvedAt
+		if !tk.FollowUpRemindedAt.IsZero() {
+			at = NextWorkingMorning(tk.FollowUpRemindedAt, loc, pm.workdayStart())
+		}
+		all = append(all, Reminder{Kind: RemindFollowUp, At: at.UTC()})
+	}
 	if len(all) == 0 {
 		return Reminder{}, false
 	}
@@ -283,6 +302,9 @@ func (inc *Incident) Remind(r Reminder, now time.Time) Notice {
 		pm.OwnerRemindedAt = now.UTC()
 		return Notice{To: []Person{pm.Owner}, Text: fmt.Sprintf("📝 The postmortem of %s (%s) %s. %s When it is written: `/ib postmortem done`.",
 			inc.ID, inc.Title, dueText("is due", pm.DueAt, now, loc), draftText(pm.Document))}
+	case RemindFollowUp:
+		inc.Tickets.FollowUpRemindedAt = now.UTC()
+		return inc.FollowUpNotice()
 	case RemindReview:
 		pm.ReviewRemindedAt = now.UTC()
 		if now.Before(pm.ReviewAt) || now.Equal(pm.ReviewAt) {
@@ -377,6 +399,13 @@ func (inc *Incident) CloseBlockers() []string {
 	}
 	if len(open) > 0 {
 		why = append(why, fmt.Sprintf("action items %s are open (`/ib action done N`)", strings.Join(open, ", ")))
+	}
+	var tickets []string
+	for _, t := range inc.OpenFollowUps() {
+		tickets = append(tickets, fmt.Sprint(t.ID))
+	}
+	if len(tickets) > 0 {
+		why = append(why, fmt.Sprintf("customer tickets %s are not solved (solve them, or `/ib ticket waive <number> <reason>`)", strings.Join(tickets, ", ")))
 	}
 	return why
 }

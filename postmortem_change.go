@@ -29,7 +29,9 @@ func (k ChangeKind) afterResolution() bool { return slices.Contains(PostmortemCh
 
 // stillAllowed are the changes of an active incident that a resolved one
 // still takes: what people learn while writing the postmortem.
-func (k ChangeKind) stillAllowed() bool { return k == ChangeNote || k == ChangeLink }
+func (k ChangeKind) stillAllowed() bool {
+	return k == ChangeNote || k == ChangeLink || k == ChangeTicketWaive
+}
 
 // checkStage refuses a change the incident's stage does not take.
 func (inc *Incident) checkStage(c Change) error {

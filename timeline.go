@@ -22,6 +22,7 @@ const (
 	EventPageAck         EventKind = "page_ack"
 	EventStage           EventKind = "stage"  // the postmortem stage: owner, draft, review, close
 	EventAction          EventKind = "action" // an action item added or done
+	EventTicket          EventKind = "ticket" // a customer ticket linked, solved or waived
 )
 
 // TimelineEvent is one dated fact in an incident's history. Times are UTC; front
