@@ -41,9 +41,16 @@ type Config struct {
 	// IB_REVIEW_AFTER, IB_DEFAULT_TIMEZONE.
 	Postmortem         PostmortemPolicy
 	PostmortemTemplate string // IB_POSTMORTEM_TEMPLATE: a file replacing the draft's template
-	DocumentsDir       string // IB_DOCUMENTS_DIR: where drafts and channel exports are written
-	LogLevel           string // IB_LOG_LEVEL: debug, info, warn, error
-	LogFormat          string // IB_LOG_FORMAT: console or json
+	// Zendesk: ZENDESK_URL (https://acme.zendesk.com), ZENDESK_EMAIL and
+	// ZENDESK_API_TOKEN (an agent's API token), ZENDESK_WEBHOOK_SECRET (the
+	// webhook's signing secret).
+	ZendeskURL, ZendeskEmail, ZendeskToken, ZendeskWebhookSecret string
+	ProblemTickets                                               []Severity    // IB_PROBLEM_TICKETS: severities that open a problem ticket
+	FollowUpRotation                                             string        // IB_FOLLOWUP_ROTATION: follows up with customers after resolution
+	SuggestTickets                                               time.Duration // IB_TICKET_SUGGESTIONS: how often to look for customer tickets; 0: never
+	DocumentsDir                                                 string        // IB_DOCUMENTS_DIR: where drafts and channel exports are written
+	LogLevel                                                     string        // IB_LOG_LEVEL: debug, info, warn, error
+	LogFormat                                                    string        // IB_LOG_FORMAT: console or json
 }
 
 // EnvVar documents one configuration variable (for --help and the README).
@@ -81,6 +88,13 @@ var EnvVars = []EnvVar{
 	{"IB_DEFAULT_TIMEZONE", "UTC", "time zone for working days when the commander's Slack profile has none"},
 	{"IB_POSTMORTEM_TEMPLATE", "", "a Go text/template file replacing the postmortem draft's (see postmortem.md.tmpl)"},
 	{"IB_DOCUMENTS_DIR", "postmortems", "directory where the worker writes postmortem drafts and channel exports"},
+	{"ZENDESK_URL", "", "your Zendesk account (https://acme.zendesk.com, or the fake); with ZENDESK_EMAIL and ZENDESK_API_TOKEN, turns on tickets"},
+	{"ZENDESK_EMAIL", "", "the agent the bot acts as in Zendesk"},
+	{"ZENDESK_API_TOKEN", "", "that agent's API token"},
+	{"ZENDESK_WEBHOOK_SECRET", "", "signing secret of the Zendesk webhook that posts ticket news to /zendesk/webhook"},
+	{"IB_PROBLEM_TICKETS", "S1,S2", "severities whose declaration opens a Zendesk problem ticket (others open one when a ticket is first linked)"},
+	{"IB_FOLLOWUP_ROTATION", "customer-reliability", "the catalog rotation whose on-call follows up with customers after resolution (else the commander)"},
+	{"IB_TICKET_SUGGESTIONS", "10m", "how often an active incident looks in Zendesk for new customer tickets about its services (0: never)"},
 	{"IB_LOG_LEVEL", "info", "debug, info, warn or error"},
 	{"IB_LOG_FORMAT", "console", "console or json"},
 }
@@ -117,6 +131,11 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		StatusPageKey:        get("STATUSPAGE_API_KEY"),
 		StatusPageComponents: SplitList(get("STATUSPAGE_COMPONENT_IDS")),
 		PostmortemTemplate:   get("IB_POSTMORTEM_TEMPLATE"),
+		ZendeskURL:           strings.TrimSuffix(get("ZENDESK_URL"), "/"),
+		ZendeskEmail:         get("ZENDESK_EMAIL"),
+		ZendeskToken:         get("ZENDESK_API_TOKEN"),
+		ZendeskWebhookSecret: get("ZENDESK_WEBHOOK_SECRET"),
+		FollowUpRotation:     get("IB_FOLLOWUP_ROTATION"),
 		DocumentsDir:         get("IB_DOCUMENTS_DIR"),
 		LogLevel:             strings.ToLower(get("IB_LOG_LEVEL")),
 		LogFormat:            strings.ToLower(get("IB_LOG_FORMAT")),
@@ -148,6 +167,23 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 	}
 	if err := c.Postmortem.Check(); err != nil {
 		bad("IB_POSTMORTEM_START/IB_DEFAULT_TIMEZONE", "%v", err)
+	}
+	if (c.ZendeskURL == "") != (c.ZendeskEmail == "") || (c.ZendeskURL == "") != (c.ZendeskToken == "") {
+		bad("ZENDESK_URL/ZENDESK_EMAIL/ZENDESK_API_TOKEN", "set all three to use Zendesk, or none")
+	} else if c.ZendeskURL != "" && !strings.HasPrefix(c.ZendeskURL, "https://") && !strings.HasPrefix(c.ZendeskURL, "http://") {
+		bad("ZENDESK_URL", "%q must be a URL such as https://acme.zendesk.com", c.ZendeskURL)
+	}
+	for _, name := range SplitList(get("IB_PROBLEM_TICKETS")) {
+		sev, err := ParseSeverity(name)
+		if err != nil {
+			bad("IB_PROBLEM_TICKETS", "%v", err)
+			continue
+		}
+		c.ProblemTickets = append(c.ProblemTickets, sev)
+	}
+	if c.SuggestTickets, err = time.ParseDuration(get("IB_TICKET_SUGGESTIONS")); err != nil || c.SuggestTickets < 0 ||
+		c.SuggestTickets > 0 && c.SuggestTickets < time.Second {
+		bad("IB_TICKET_SUGGESTIONS", "%q must be a duration of at least 1s, such as 10m, or 0", get("IB_TICKET_SUGGESTIONS"))
 	}
 	if (c.StatusPageID == "") != (c.StatusPageKey == "") {
 		bad("STATUSPAGE_PAGE_ID/STATUSPAGE_API_KEY", "set both to use a status page, or neither")
@@ -191,3 +227,6 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 func (c Config) IncidentURL(id string) string {
 	return c.TemporalUIURL + "/namespaces/" + c.TemporalNamespace + "/workflows/" + id
 }
+
+// ZendeskEnabled says whether Zendesk is configured.
+func (c Config) ZendeskEnabled() bool { return c.ZendeskURL != "" }

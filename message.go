@@ -11,6 +11,7 @@ const (
 	MsgResolved     MessageKind = "resolved"     // "the incident is resolved", in the incidents channel
 	MsgPage         MessageKind = "page"         // a page, by direct message to the person paged
 	MsgNotice       MessageKind = "notice"       // a reminder or a word to people, in the channel or by direct message
+	MsgSuggestion   MessageKind = "suggestion"   // customer tickets that may be about the incident, each with a Link button
 )
 
 // Message is one message the bot posts about an incident.
@@ -26,6 +27,8 @@ type Message struct {
 	// People are named at the end of a notice posted in the channel, so that
 	// Slack tells them.
 	People []Person `json:"people,omitempty"`
+	// Tickets are the customer tickets a suggestion offers.
+	Tickets []TicketEvent `json:"tickets,omitempty"`
 }
 
 // NewMessage makes the message of the given kind about an incident. keySuffix

@@ -25,6 +25,11 @@ type IncidentService interface {
 	// Notify hands an event of its channel to an open incident; ENOTFOUND when
 	// the incident is closed or unknown.
 	Notify(ctx context.Context, id string, e ChannelEvent) error
+	// LinkTickets links customer tickets to the incident's problem ticket and
+	// says, ticket by ticket, what became of them.
+	LinkTickets(ctx context.Context, id string, by Person, ids []int64) (LinkResult, error)
+	// NotifyTicket hands news of a Zendesk ticket to an open incident.
+	NotifyTicket(ctx context.Context, id string, e TicketEvent) error
 }
 
 // Declared is the outcome of a declaration.
@@ -48,6 +53,7 @@ type ListEntry struct {
 	Status    Status
 	Stage     Stage
 	Commander string
+	Services  []string
 	Open      bool
 	StartedAt time.Time
 }

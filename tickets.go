@@ -2,6 +2,7 @@ package ib
 
 import (
 	"fmt"
+	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -159,4 +160,83 @@ func (inc *Incident) ResolutionNote() string {
 	}
 	b.WriteString("Please follow up with the customer and solve this ticket.")
 	return b.String()
+}
+
+// TicketOutcome is what became of one ticket asked to be linked.
+type TicketOutcome struct {
+	ID      int64  `json:"id"`
+	Linked  bool   `json:"linked"`
+	Subject string `json:"subject,omitempty"`
+	Status  string `json:"status,omitempty"`
+	URL     string `json:"url,omitempty"`
+	Reason  string `json:"reason,omitempty"` // why it was not linked
+}
+
+// LinkResult is the answer to linking tickets.
+type LinkResult struct {
+	Summary  Summary         `json:"summary"`
+	Outcomes []TicketOutcome `json:"outcomes"`
+}
+
+// TicketEvent is news of a Zendesk ticket for an incident: a new ticket that
+// mentions it or its services, or a linked ticket's new status.
+type TicketEvent struct {
+	ID      int64  `json:"id"`
+	Subject string `json:"subject,omitempty"`
+	Status  string `json:"status,omitempty"`
+	URL     string `json:"url,omitempty"`
+}
+
+var mentionedID = regexp.MustCompile(`(?i)\bINC-\d{8}-[0-9A-HJKMNP-TV-Z]{4}\b`)
+
+// IncidentMentions are the incident IDs a text names, each once, upper case.
+func IncidentMentions(text string) []string {
+	var ids []string
+	for _, m := range mentionedID.FindAllString(text, -1) {
+		if m = strings.ToUpper(m); !slices.Contains(ids, m) {
+			ids = append(ids, m)
+		}
+	}
+	return ids
+}
+
+// ServiceTerms are the words that name a service in a customer's words: its
+// name, and, when the catalog knows it, its aliases and keywords.
+func (c *Catalog) ServiceTerms(service string) []string {
+	terms := []string{service}
+	if c == nil {
+		return terms
+	}
+	if s, ok := c.Service(service); ok {
+		terms = append(append(append(terms[:0], s.Name), s.Aliases...), s.Keywords...)
+	}
+	return terms
+}
+
+// MentionsAny says whether text contains any of the terms as whole words, in
+// any case.
+func MentionsAny(text string, terms []string) bool {
+	text = strings.ToLower(text)
+	for _, term := range terms {
+		term = strings.ToLower(strings.TrimSpace(term))
+		if term == "" {
+			continue
+		}
+		for i := strings.Index(text, term); i >= 0; {
+			end := i + len(term)
+			if (i == 0 || !isWordByte(text[i-1])) && (end == len(text) || !isWordByte(text[end])) {
+				return true
+			}
+			next := strings.Index(text[i+1:], term)
+			if next < 0 {
+				break
+			}
+			i += 1 + next
+		}
+	}
+	return false
+}
+
+func isWordByte(b byte) bool {
+	return b == '_' || b == '-' || b >= '0' && b <= '9' || b >= 'a' && b <= 'z' || b >= 0x80
 }

@@ -5,6 +5,7 @@ package activities
 
 import (
 	"context"
+	"time"
 
 	"go.uber.org/zap"
 
@@ -60,6 +61,9 @@ type ChannelInfo struct {
 type Settings struct {
 	ChannelPrefix    string
 	IncidentsChannel string
+	// FollowUpRotation is the catalog's rotation that follows up with
+	// customers after resolution.
+	FollowUpRotation string
 }
 
 // Activities are the incident workflow's side effects. Workflows refer to them
@@ -70,6 +74,9 @@ type Activities struct {
 	Catalog    *ib.LiveCatalog // who is on call for what; may hold none
 	Pager      Pager           // PagerDuty, for rotations with a routing key; nil: Slack only
 	Documents  Documents       // where postmortem drafts are written
+	Zendesk    Zendesk         // nil when Zendesk is not configured
+	// ZendeskPace spaces ticket updates in a batch (Zendesk allows 100 a minute).
+	ZendeskPace time.Duration
 	// PostmortemTemplate replaces ib.DefaultPostmortemTemplate when set.
 	PostmortemTemplate string
 	Settings           Settings

@@ -25,6 +25,19 @@ func (c *cli) execute(ctx context.Context, inv invocation) error {
 		return c.list(ctx, inv.all, inv.query)
 	case cmd.Name == ib.CmdShow || cmd.Name == ib.CmdTimeline || cmd.Name == ib.CmdStatus && cmd.Status == "":
 		return c.show(ctx, cmd.IncidentID, cmd.Name != ib.CmdStatus, inv.asJSON)
+	case cmd.Name == ib.CmdTicket && len(cmd.Tickets) > 0:
+		res, err := c.incidents.LinkTickets(ctx, cmd.IncidentID, currentUser(), cmd.Tickets)
+		if err != nil {
+			return err
+		}
+		for _, o := range res.Outcomes {
+			if o.Linked {
+				fmt.Fprintf(c.out, "linked %d %s\n", o.ID, o.Subject)
+			} else {
+				fmt.Fprintf(c.out, "not linked: %s\n", o.Reason)
+			}
+		}
+		return nil
 	default:
 		change, _, err := cmd.Change(currentUser(), time.Now(), time.Local)
 		if err != nil {

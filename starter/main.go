@@ -100,9 +100,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 // newIncidents is the incident service both front doors use, with the settings
 // every declared incident keeps.
 func newIncidents(c client.Client, cfg ib.Config) *ibtemporal.Incidents {
-	return &ibtemporal.Incidents{Client: c, Settings: workflows.Settings{
-		StatusPageReminder: cfg.StatusPageReminder, Postmortem: cfg.Postmortem,
-	}}
+	settings := workflows.Settings{StatusPageReminder: cfg.StatusPageReminder, Postmortem: cfg.Postmortem}
+	if cfg.ZendeskEnabled() {
+		settings.ProblemTickets, settings.SuggestTickets = cfg.ProblemTickets, cfg.SuggestTickets
+	}
+	return &ibtemporal.Incidents{Client: c, Settings: settings}
 }
 
 // invocation is a parsed command line: the command, and what only the CLI's

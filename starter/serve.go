@@ -17,6 +17,7 @@ import (
 	"github.com/incident-buddy/ib/integrations/logging"
 	"github.com/incident-buddy/ib/integrations/slack"
 	ibtemporal "github.com/incident-buddy/ib/integrations/temporal"
+	"github.com/incident-buddy/ib/integrations/zendesk"
 )
 
 // serve runs the Slack gateway: HTTP endpoints, and Socket Mode when
@@ -60,7 +61,10 @@ func serve(ctx context.Context, cfg ib.Config, args []string) error {
 		Catalog:          catalog,
 		Log:              logger,
 	}
-	srv := &http.Server{Addr: *addr, Handler: gw.Handler(cfg.SlackSigningSecret),
+	mux := http.NewServeMux()
+	mux.Handle("/", gw.Handler(cfg.SlackSigningSecret))
+	mux.Handle("POST "+zendesk.WebhookPath, &zendesk.Webhook{Secret: cfg.ZendeskWebhookSecret, Incidents: gw.Incidents, Catalog: catalog, Log: logger})
+	srv := &http.Server{Addr: *addr, Handler: mux,
 		ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 10 * time.Second, WriteTimeout: 10 * time.Second}
 	errs := make(chan error, 2)
 	go func() { errs <- srv.ListenAndServe() }()

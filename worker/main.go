@@ -24,6 +24,7 @@ import (
 	"github.com/incident-buddy/ib/integrations/slack"
 	"github.com/incident-buddy/ib/integrations/statuspage"
 	ibtemporal "github.com/incident-buddy/ib/integrations/temporal"
+	"github.com/incident-buddy/ib/integrations/zendesk"
 	"github.com/incident-buddy/ib/workflows"
 )
 
@@ -79,6 +80,13 @@ func run() error {
 		return err
 	}
 	acts.Documents = documents.Files{Dir: cfg.DocumentsDir}
+	acts.Settings.FollowUpRotation = cfg.FollowUpRotation
+	if cfg.ZendeskEnabled() {
+		if acts.Zendesk, err = zendesk.New(cfg.ZendeskURL, cfg.ZendeskEmail, cfg.ZendeskToken); err != nil {
+			return err
+		}
+		acts.ZendeskPace = zendeskPace
+	}
 	acts.Catalog = catalog
 	acts.Pager = &pagerduty.Client{URL: cfg.PagerDutyURL}
 	if cfg.StatusPageID != "" {
@@ -114,3 +122,7 @@ func loadTemplate(path string) (string, error) {
 	}
 	return string(data), nil
 }
+
+// zendeskPace spaces a batch's ticket updates: Zendesk allows 100 updates a
+// minute per account, and the bot is not the only one updating.
+const zendeskPace = 700 * time.Millisecond

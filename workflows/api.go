@@ -4,6 +4,7 @@
 package workflows
 
 import (
+	"strconv"
 	"time"
 
 	"go.temporal.io/sdk/temporal"
@@ -44,6 +45,7 @@ const (
 	UpdatePage            = "page"
 	UpdateAckPage         = "ack-page"
 	UpdateAddService      = "add-service"
+	UpdateWaiveTicket     = "waive-ticket"
 
 	// The postmortem stage's updates, taken once the incident is resolved.
 	UpdateStartPostmortem = "start-postmortem"
@@ -55,7 +57,20 @@ const (
 	UpdateAddAction       = "add-action"
 	UpdateFinishAction    = "finish-action"
 	UpdateClose           = "close"
+
+	// UpdateLinkTickets links customer tickets (a LinkRequest) to the
+	// incident's problem ticket and returns an ib.LinkResult.
+	UpdateLinkTickets = "link-tickets"
+	// SignalTicket carries an ib.TicketEvent from Zendesk: a new ticket about
+	// the incident, or a linked ticket's new status.
+	SignalTicket = "zendesk-ticket"
 )
+
+// LinkRequest asks to link customer tickets.
+type LinkRequest struct {
+	IDs []int64   `json:"ids"`
+	By  ib.Person `json:"by"`
+}
 
 var updateNames = map[ib.ChangeKind]string{
 	ib.ChangeStatus: UpdateSetStatus, ib.ChangeSeverity: UpdateSetSeverity, ib.ChangeNote: UpdateAddNote,
@@ -66,7 +81,7 @@ var updateNames = map[ib.ChangeKind]string{
 	ib.ChangePostmortem: UpdateStartPostmortem, ib.ChangePostmortemOwner: UpdatePostmortemOwner,
 	ib.ChangePostmortemDraft: UpdateDraftPostmortem, ib.ChangePostmortemDone: UpdatePostmortemDone,
 	ib.ChangeWaive: UpdateWaivePostmortem, ib.ChangeReview: UpdateRecordReview, ib.ChangeActionAdd: UpdateAddAction,
-	ib.ChangeActionDone: UpdateFinishAction, ib.ChangeClose: UpdateClose,
+	ib.ChangeActionDone: UpdateFinishAction, ib.ChangeClose: UpdateClose, ib.ChangeTicketWaive: UpdateWaiveTicket,
 }
 
 // UpdateName is the update that carries a change of the given kind.
@@ -94,6 +109,12 @@ type Settings struct {
 	EscalateAfter time.Duration `json:"escalate_after,omitempty"`
 	// Postmortem is how the incident is carried through its postmortem stage.
 	Postmortem ib.PostmortemPolicy `json:"postmortem,omitzero"`
+	// ProblemTickets are the severities that open a Zendesk problem ticket on
+	// declaration (none: Zendesk is not configured, or no severity does).
+	ProblemTickets []ib.Severity `json:"problem_tickets,omitempty"`
+	// SuggestTickets is how often an active incident looks in Zendesk for
+	// customer tickets about its services; 0: never.
+	SuggestTickets time.Duration `json:"suggest_tickets,omitempty"`
 }
 
 // Carried is everything an incident's run hands to the next one: its whole
@@ -146,17 +167,24 @@ var (
 	// `IncidentImpactMinutes > 30` finds the incidents customers felt most.
 	ImpactMinutesKey  = temporal.NewSearchAttributeKeyInt64("IncidentImpactMinutes")
 	ResolveMinutesKey = temporal.NewSearchAttributeKeyInt64("IncidentResolveMinutes")
+	// TicketsKey lists the linked Zendesk tickets, so that news of a ticket
+	// finds its incident.
+	TicketsKey = temporal.NewSearchAttributeKeyKeywordList("IncidentTickets")
 )
 
 // SearchAttributeKeys are every search attribute incidents use. The worker
 // registers those a namespace lacks when it starts.
 var SearchAttributeKeys = []temporal.SearchAttributeKey{SeverityKey, StatusKey, StageKey, CommanderKey, ServicesKey, ChannelKey,
-	ImpactMinutesKey, ResolveMinutesKey}
+	ImpactMinutesKey, ResolveMinutesKey, TicketsKey}
 
 // SearchAttributes are the incident's current search attribute values. The
 // channel's is set once the channel exists.
 func SearchAttributes(s ib.Summary) []temporal.SearchAttributeUpdate {
 	m := s.ResponseMetrics()
+	tickets := []string{}
+	for _, t := range s.Tickets.Linked {
+		tickets = append(tickets, strconv.FormatInt(t.ID, 10))
+	}
 	services := s.Services
 	if services == nil {
 		services = []string{}
@@ -169,6 +197,7 @@ func SearchAttributes(s ib.Summary) []temporal.SearchAttributeUpdate {
 		ServicesKey.ValueSet(services),
 		ImpactMinutesKey.ValueSet(int64(m.CustomerImpact.Minutes())),
 		ResolveMinutesKey.ValueSet(int64(m.TimeToResolve.Minutes())),
+		TicketsKey.ValueSet(tickets),
 	}
 }
 

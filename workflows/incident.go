@@ -36,6 +36,7 @@ type incident struct {
 
 	settings   Settings
 	events     workflow.ReceiveChannel
+	ticketNews workflow.ReceiveChannel     // SignalTicket
 	publishing bool                        // a status page update is under way
 	fetching   []string                    // collected messages being fetched
 	confirming []activities.ReactionChange // the bot's reactions being set
@@ -82,7 +83,15 @@ func newIncident(ctx workflow.Context, req DeclareRequest) (*incident, error) {
 			return nil, err
 		}
 	}
+	if err := w.handleTicketLinks(ctx); err != nil {
+		return nil, err
+	}
 	w.listen(ctx)
+	w.listenForTickets(ctx)
+	if w.settings.SuggestTickets > 0 && w.Status != ib.Resolved &&
+		workflow.GetVersion(ctx, "ticket-suggestions", workflow.DefaultVersion, 1) == 1 {
+		workflow.Go(ctx, w.suggestLoop)
+	}
 	workflow.Go(ctx, w.publishLoop)
 	workflow.Go(ctx, w.evidenceLoop)
 	w.resumePages(ctx)
@@ -333,6 +342,7 @@ func (w *incident) continueAsNew(ctx workflow.Context) error {
 	// An update under way would be posted again by the next run: let it finish.
 	_ = workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) && !w.publishing && w.paging == 0 })
 	w.takeEvents(ctx)
+	w.takeTicketNews(ctx)
 	// Evidence under way is idempotent work: the next run simply does it again.
 	carried := w.Carried
 	carried.ToFetch = append(slices.Clone(w.fetching), w.ToFetch...)
@@ -379,6 +389,10 @@ func (w *incident) openRoom(ctx workflow.Context) error {
 			w.log.Error("could not index the channel", "error", err)
 		}
 	}
+	var problem workflow.Future
+	if w.wantsProblemTicket() && workflow.GetVersion(ctx, "problem-ticket", workflow.DefaultVersion, 1) == 1 {
+		problem = w.openProblem(ctx)
+	}
 	topic := workflow.ExecuteActivity(slackCall(ctx), a.SetTopic, w.Summary)
 	invite := workflow.ExecuteActivity(slackCall(ctx), a.Invite, activities.InviteInput{ChannelID: w.Channel.ID, UserIDs: w.people()})
 	header := workflow.ExecuteActivity(slackCall(ctx), a.Post, activities.PostInput{Channel: w.Channel.ID, Message: ib.NewMessage(ib.MsgHeader, w.Summary, "")})
@@ -387,6 +401,9 @@ func (w *incident) openRoom(ctx workflow.Context) error {
 	w.settle(ctx, "invite the commander and declarer", invite, nil)
 	w.settle(ctx, "post the header", header, &w.Channel.HeaderTS)
 	w.settle(ctx, "announce the incident", announce, nil)
+	if problem != nil {
+		w.keepProblem(ctx, problem)
+	}
 	return nil
 }
 

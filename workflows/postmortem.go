@@ -20,6 +20,9 @@ import (
 func (w *incident) aftercare(ctx workflow.Context) (ib.Incident, error) {
 	if !w.ResolutionAnnounced {
 		w.announceResolution(ctx)
+		if len(w.Tickets.Linked) > 0 {
+			w.closeTheLoop(ctx)
+		}
 		w.ResolutionAnnounced = true
 	}
 	if w.Postmortem.StartAt.IsZero() {
@@ -75,6 +78,11 @@ func (w *incident) awaitAftercare(ctx workflow.Context) {
 
 // remind gives a reminder that is due.
 func (w *incident) remind(ctx workflow.Context, r ib.Reminder) {
+	if r.Kind == ib.RemindFollowUp {
+		if w.refreshTickets(ctx); len(w.OpenFollowUps()) == 0 {
+			return // solved since: nobody to remind
+		}
+	}
 	now := workflow.Now(ctx)
 	n := w.Remind(r, now)
 	if n.Event != (ib.TimelineEvent{}) {

@@ -47,6 +47,9 @@ func (g *Gateway) run(ctx context.Context, cmd ib.Command, user ib.Person, chann
 	} else if err != nil {
 		return g.sorry(err)
 	}
+	if cmd.Name == ib.CmdTicket && len(cmd.Tickets) > 0 {
+		return g.linkTickets(ctx, id, user, cmd.Tickets)
+	}
 	loc := time.UTC
 	if cmd.NeedsZone() {
 		loc = g.userZone(ctx, user.SlackID)
@@ -232,4 +235,29 @@ func postmortemAnswer(id string, c ib.Change, s ib.Summary) string {
 		return fmt.Sprintf("🏁 *%s* is closed. Thank you all.", id)
 	}
 	return ""
+}
+
+// linkTickets links customer tickets and says, ticket by ticket, what became
+// of them.
+func (g *Gateway) linkTickets(ctx context.Context, id string, by ib.Person, tickets []int64) reply {
+	res, err := g.Incidents.LinkTickets(ctx, id, by, tickets)
+	if err != nil {
+		return g.sorry(err)
+	}
+	var lines []string
+	for _, o := range res.Outcomes {
+		if o.Linked {
+			lines = append(lines, fmt.Sprintf("🎫 <%s|%d> %s is linked to *%s*.", o.URL, o.ID, escape(o.Subject), id))
+		} else {
+			lines = append(lines, fmt.Sprintf("❌ %s.", capitalize(o.Reason)))
+		}
+	}
+	return say(strings.Join(lines, "\n"))
+}
+
+func capitalize(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
 }

@@ -2,6 +2,7 @@ package slack
 
 import (
 	"context"
+	"strconv"
 	"strings"
 	"time"
 
@@ -52,6 +53,16 @@ func (g *Gateway) act(ctx context.Context, cb goslack.InteractionCallback, actio
 	case actionAckPage:
 		id, value = splitActionValue(action.Value)
 		change = ib.Change{Kind: ib.ChangeAckPage, Target: value, By: user}
+	case actionLinkTicket:
+		id, value = splitActionValue(action.Value)
+		ticket, err := strconv.ParseInt(value, 10, 64)
+		if err != nil {
+			return
+		}
+		g.respond(ctx, cb.ResponseURL, g.within(ctx, cb.ResponseURL, func(ctx context.Context) reply {
+			return g.linkTickets(ctx, id, user, []int64{ticket})
+		}))
+		return
 	default:
 		return
 	}

@@ -2,6 +2,7 @@ package slack
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -61,6 +62,18 @@ func Render(m ib.Message, link string) (string, []goslack.Block) {
 		ack := goslack.NewButtonBlockElement(actionAckPage, actionValue(s.ID, p.ID), plain("Acknowledge"))
 		ack.Style = goslack.StylePrimary
 		return text, []goslack.Block{section(body), goslack.NewActionBlock("ib_page", ack), contextLine(fmt.Sprintf("Page %s · unacknowledged pages go to the next person", p.ID))}
+	case ib.MsgSuggestion:
+		text := fmt.Sprintf("🎫 Customer tickets that may be about %s:", s.ID)
+		blocks := []goslack.Block{section(text)}
+		for _, t := range m.Tickets {
+			line := fmt.Sprintf("*%d* %s", t.ID, escape(t.Subject))
+			if t.URL != "" {
+				line = fmt.Sprintf("<%s|*%d*> %s", t.URL, t.ID, escape(t.Subject))
+			}
+			link := goslack.NewButtonBlockElement(actionLinkTicket, actionValue(s.ID, strconv.FormatInt(t.ID, 10)), plain("Link"))
+			blocks = append(blocks, goslack.NewSectionBlock(mrkdwn(truncate(line, maxFieldText)), nil, goslack.NewAccessory(link)))
+		}
+		return text, append(blocks, contextLine("Linking makes the ticket an incident of the problem ticket, with a note for its agent."))
 	case ib.MsgNotice:
 		body := escape(m.Text)
 		if len(m.People) > 0 {
@@ -102,6 +115,9 @@ func headerBlocks(s ib.Summary, link string) []goslack.Block {
 	}
 	if impact := impactText(s.CustomerImpact); impact != "" {
 		fields = append(fields, mrkdwn("*Customer impact*\n"+impact))
+	}
+	if t := ticketsText(s.Tickets); t != "" {
+		fields = append(fields, mrkdwn("*Customer tickets*\n"+t))
 	}
 	if pm := postmortemText(s); pm != "" {
 		fields = append(fields, mrkdwn("*Postmortem*\n"+pm))
@@ -303,4 +319,23 @@ func postmortemText(s ib.Summary) string {
 		parts = append(parts, fmt.Sprintf("%d of %d action items open", open, len(pm.Actions)))
 	}
 	return strings.Join(parts, " · ")
+}
+
+// ticketsText is the incident's Zendesk side: its problem ticket, and how
+// many customer tickets are linked and still open.
+func ticketsText(t ib.Tickets) string {
+	if t.ProblemID == 0 && len(t.Linked) == 0 {
+		return ""
+	}
+	text := fmt.Sprintf("problem <%s|%d>", t.ProblemURL, t.ProblemID)
+	if len(t.Linked) > 0 {
+		open := 0
+		for _, l := range t.Linked {
+			if !l.Solved() {
+				open++
+			}
+		}
+		text += fmt.Sprintf(" · %d linked, %d unsolved", len(t.Linked), open)
+	}
+	return text
 }

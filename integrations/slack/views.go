@@ -18,6 +18,8 @@ const (
 	actionSeverity = "ib_severity" // header: pick a severity
 	actionResolve  = "ib_resolve"  // header: open the resolve modal
 	actionAckPage  = "ib_ack_page" // a page's direct message: acknowledge it
+	// actionLinkTicket links a suggested customer ticket.
+	actionLinkTicket = "ib_link_ticket"
 )
 
 // Block IDs of the modals' inputs. They are the names ib.Error.Field uses, so a

@@ -47,7 +47,7 @@ func unavailable(err error) error {
 
 func isDomainCode(code string) bool {
 	switch code {
-	case ib.EINVALID, ib.ENOTFOUND, ib.ECONFLICT, ib.EFORBIDDEN:
+	case ib.EINVALID, ib.ENOTFOUND, ib.ECONFLICT, ib.EFORBIDDEN, ib.EUNAVAILABLE:
 		return true
 	}
 	return false

@@ -102,6 +102,31 @@ func (s *Incidents) Change(ctx context.Context, id string, c ib.Change) (ib.Summ
 	return summary, nil
 }
 
+// LinkTickets links customer tickets to the incident's problem ticket and says
+// what became of each.
+func (s *Incidents) LinkTickets(ctx context.Context, id string, by ib.Person, ids []int64) (ib.LinkResult, error) {
+	handle, err := s.Client.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
+		WorkflowID: id, UpdateName: workflows.UpdateLinkTickets,
+		Args: []any{workflows.LinkRequest{IDs: ids, By: by}}, WaitForStage: client.WorkflowUpdateStageCompleted,
+	})
+	if err != nil {
+		return ib.LinkResult{}, s.explain(id, err)
+	}
+	var res ib.LinkResult
+	if err := handle.Get(ctx, &res); err != nil {
+		return ib.LinkResult{}, s.explain(id, err)
+	}
+	return res, nil
+}
+
+// NotifyTicket hands Zendesk's news of a ticket to an open incident.
+func (s *Incidents) NotifyTicket(ctx context.Context, id string, e ib.TicketEvent) error {
+	if err := s.Client.SignalWorkflow(ctx, id, "", workflows.SignalTicket, e); err != nil {
+		return s.explain(id, err)
+	}
+	return nil
+}
+
 // Get returns an incident's whole state, open or closed.
 func (s *Incidents) Get(ctx context.Context, id string) (ib.Incident, error) {
 	resp, err := s.Client.QueryWorkflow(ctx, id, "", workflows.QueryState)
@@ -196,6 +221,7 @@ func listEntry(e *workflowpb.WorkflowExecutionInfo) ib.ListEntry {
 		Status:    ib.Status(payloadString(sa[workflows.StatusKey.GetName()])),
 		Stage:     ib.Stage(payloadString(sa[workflows.StageKey.GetName()])),
 		Commander: payloadString(sa[workflows.CommanderKey.GetName()]),
+		Services:  payloadStrings(sa[workflows.ServicesKey.GetName()]),
 		Open:      e.GetStatus() == enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING,
 		StartedAt: e.GetStartTime().AsTime(),
 	}
@@ -203,6 +229,14 @@ func listEntry(e *workflowpb.WorkflowExecutionInfo) ib.ListEntry {
 
 func payloadString(p *commonpb.Payload) string {
 	var s string
+	if p != nil {
+		_ = converter.GetDefaultDataConverter().FromPayload(p, &s)
+	}
+	return s
+}
+
+func payloadStrings(p *commonpb.Payload) []string {
+	var s []string
 	if p != nil {
 		_ = converter.GetDefaultDataConverter().FromPayload(p, &s)
 	}
