@@ -29,9 +29,11 @@ import (
 	"github.com/incident-buddy/ib/integrations/slack"
 	"github.com/incident-buddy/ib/integrations/statuspage"
 	ibtemporal "github.com/incident-buddy/ib/integrations/temporal"
+	"github.com/incident-buddy/ib/integrations/zendesk"
 	"github.com/incident-buddy/ib/tests/fakepagerduty"
 	"github.com/incident-buddy/ib/tests/fakeslack"
 	"github.com/incident-buddy/ib/tests/fakestatuspage"
+	"github.com/incident-buddy/ib/tests/fakezendesk"
 	"github.com/incident-buddy/ib/workflows"
 )
 
@@ -55,6 +57,8 @@ var (
 	tclient         client.Client
 	incidents       *ibtemporal.Incidents
 	documentsDir    string // where the worker writes postmortem drafts
+	zendeskFake     *fakezendesk.Server
+	zendeskURL      string
 )
 
 func TestMain(m *testing.M) {
@@ -111,6 +115,10 @@ func runTests(m *testing.M) int {
 	pagerDutyServer := httptest.NewServer(pagerDuty)
 	defer pagerDutyServer.Close()
 	pagerDutyURL = pagerDutyServer.URL + "/v2/enqueue"
+	zendeskFake = fakezendesk.New("bot@example.com", "zd-token", 60)
+	zendeskServer := httptest.NewServer(zendeskFake)
+	defer zendeskServer.Close()
+	zendeskURL = zendeskServer.URL
 	statusPage = fakestatuspage.New("page1", "sp-key", 60)
 	statusPageServer := httptest.NewServer(statusPage)
 	defer statusPageServer.Close()
@@ -134,13 +142,18 @@ func runTests(m *testing.M) int {
 }
 
 func newActivities(slackURL string) *activities.Activities {
+	zendeskClient, err := zendesk.New(zendeskURL, "bot@example.com", "zd-token")
+	if err != nil {
+		panic(err)
+	}
 	return &activities.Activities{
 		Slack:      slack.NewClient("xoxb-fake", slackURL, nil),
 		StatusPage: &statuspage.Client{BaseURL: statusPageURL, PageID: "page1", APIKey: "sp-key", Components: []string{"cmp-api"}},
 		Catalog:    ib.NewLiveCatalog(testCatalog),
 		Pager:      &pagerduty.Client{URL: pagerDutyURL},
-		Settings:   activities.Settings{ChannelPrefix: "inc", IncidentsChannel: "incidents"},
+		Settings:   activities.Settings{ChannelPrefix: "inc", IncidentsChannel: "incidents", FollowUpRotation: "cre"},
 		Documents:  documents.Files{Dir: documentsDir},
+		Zendesk:    zendeskClient,
 		Log:        zap.NewNop(),
 	}
 }

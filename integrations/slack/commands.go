@@ -209,8 +209,8 @@ func member(m string) string {
 	return "<@" + m + ">"
 }
 
-// postmortemAnswer is the answer to a change of the postmortem stage; "" for
-// other changes.
+// postmortemAnswer is the answer to a change of the postmortem stage (or a
+// ticket's follow-up); "" for other changes.
 func postmortemAnswer(id string, c ib.Change, s ib.Summary) string {
 	pm := s.Postmortem
 	switch c.Kind {
@@ -233,6 +233,8 @@ func postmortemAnswer(id string, c ib.Change, s ib.Summary) string {
 		return fmt.Sprintf("✅ Action %d of *%s* is done.", c.Count, id)
 	case ib.ChangeClose:
 		return fmt.Sprintf("🏁 *%s* is closed. Thank you all.", id)
+	case ib.ChangeTicketWaive:
+		return fmt.Sprintf("🎫 Ticket %d of *%s* needs no follow-up.", c.Count, id)
 	}
 	return ""
 }

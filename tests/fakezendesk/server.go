@@ -99,6 +99,10 @@ func (s *Server) add(t Ticket) *Ticket {
 		t.CreatedAt = time.Now().UTC()
 	}
 	t.UpdatedAt = time.Now().UTC()
+	if t.Description != "" {
+		// A ticket's description is its first comment.
+		t.Comments = append(t.Comments, Comment{Body: t.Description, Public: true})
+	}
 	s.tickets = append(s.tickets, &t)
 	return &t
 }
@@ -128,6 +132,15 @@ func (s *Server) Tickets(text string) []Ticket {
 		}
 	}
 	return out
+}
+
+// Link makes a ticket an incident of a problem ticket, as an agent would.
+func (s *Server) Link(id, problemID int64) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if t := s.find(id); t != nil {
+		t.Type, t.ProblemID = "incident", problemID
+	}
 }
 
 // SetStatus changes a ticket's status, as an agent would.
@@ -298,8 +311,8 @@ func (s *Server) create(key string, body []byte) (int, []byte, map[string]string
 		return unprocessable(http.StatusUnprocessableEntity, "RecordInvalid", "Description: cannot be blank")
 	}
 	created := s.add(Ticket{Type: t.Type, Subject: t.Subject, Description: desc, Status: t.Status, ExternalID: t.ExternalID, Tags: t.Tags})
-	if desc != "" {
-		created.Comments = append(created.Comments, Comment{Body: desc, Public: true})
+	if t.Comment != nil && t.Comment.Public != nil && len(created.Comments) > 0 {
+		created.Comments[0].Public = *t.Comment.Public
 	}
 	out, _ := json.Marshal(map[string]any{"ticket": created})
 	if key != "" {
