@@ -59,6 +59,9 @@ func controlPlaneOutage(t *testing.T) ib.Incident {
 		Permalink: "https://example.slack.com/archives/C1/p1795405800000200"})
 	apply(day(4, 20), ib.Change{Kind: ib.ChangeResolve, Text: "Reverted change 4711; the API is healthy again", By: alice})
 	inc.Channel = ib.Channel{ID: "C0INC0001", Name: "inc-20261123-control-plane-api-returning-503s"}
+	inc.Tickets.ProblemID, inc.Tickets.ProblemURL = 4100, "https://acme.zendesk.com/agent/tickets/4100"
+	inc.LinkTicket(ib.Ticket{ID: 4093, Subject: "Cannot scale our cluster", Status: "open", URL: "https://acme.zendesk.com/agent/tickets/4093",
+		LinkedAt: day(3, 57), LinkedBy: alice})
 	inc.PlanPostmortem(ib.PostmortemPolicy{}, "UTC")
 	inc.StartPostmortem(inc.Postmortem.StartAt, ib.Person{Name: "Incident Buddy"})
 	inc.AssignOwner(bob, ib.PostmortemPolicy{}, inc.Postmortem.StartAt)
