@@ -51,6 +51,7 @@ type Config struct {
 	DocumentsDir                                                 string        // IB_DOCUMENTS_DIR: where drafts and channel exports are written
 	LogLevel                                                     string        // IB_LOG_LEVEL: debug, info, warn, error
 	LogFormat                                                    string        // IB_LOG_FORMAT: console or json
+	PprofAddr                                                    string        // IB_PPROF_ADDR: serve pprof profiles here (loopback!); "" off
 }
 
 // EnvVar documents one configuration variable (for --help and the README).
@@ -97,6 +98,7 @@ var EnvVars = []EnvVar{
 	{"IB_TICKET_SUGGESTIONS", "10m", "how often an active incident looks in Zendesk for new customer tickets about its services (0: never)"},
 	{"IB_LOG_LEVEL", "info", "debug, info, warn or error"},
 	{"IB_LOG_FORMAT", "console", "console or json"},
+	{"IB_PPROF_ADDR", "", "host:port for Go's pprof endpoints (CPU and heap profiles), e.g. 127.0.0.1:6060; off when empty"},
 }
 
 // LoadConfig reads the configuration through getenv (os.Getenv in main) and
@@ -139,6 +141,7 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		DocumentsDir:         get("IB_DOCUMENTS_DIR"),
 		LogLevel:             strings.ToLower(get("IB_LOG_LEVEL")),
 		LogFormat:            strings.ToLower(get("IB_LOG_FORMAT")),
+		PprofAddr:            get("IB_PPROF_ADDR"),
 	}
 	if !strings.HasSuffix(c.SlackAPIURL, "/") {
 		c.SlackAPIURL += "/" // slack-go appends method names to it

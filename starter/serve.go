@@ -15,6 +15,7 @@ import (
 	"github.com/incident-buddy/ib"
 	"github.com/incident-buddy/ib/integrations/catalogfile"
 	"github.com/incident-buddy/ib/integrations/logging"
+	"github.com/incident-buddy/ib/integrations/profiling"
 	"github.com/incident-buddy/ib/integrations/slack"
 	ibtemporal "github.com/incident-buddy/ib/integrations/temporal"
 	"github.com/incident-buddy/ib/integrations/zendesk"
@@ -40,6 +41,7 @@ func serve(ctx context.Context, cfg ib.Config, args []string) error {
 		return err
 	}
 	defer func() { _ = logger.Sync() }()
+	profiling.Serve(cfg.PprofAddr, logger)
 	catalog, err := catalogfile.Load(ctx, cfg.CatalogFile, logger)
 	if err != nil {
 		return err

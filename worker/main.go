@@ -20,6 +20,7 @@ import (
 	"github.com/incident-buddy/ib/integrations/catalogfile"
 	"github.com/incident-buddy/ib/integrations/documents"
 	"github.com/incident-buddy/ib/integrations/logging"
+	"github.com/incident-buddy/ib/integrations/profiling"
 	"github.com/incident-buddy/ib/integrations/pagerduty"
 	"github.com/incident-buddy/ib/integrations/slack"
 	"github.com/incident-buddy/ib/integrations/statuspage"
@@ -45,6 +46,7 @@ func run() error {
 		return err
 	}
 	defer func() { _ = logger.Sync() }()
+	profiling.Serve(cfg.PprofAddr, logger)
 	if cfg.SlackBotToken == "" {
 		return errors.New("SLACK_BOT_TOKEN is not set: the worker acts in Slack as the bot (for a local run without Slack, `make dev` starts a fake Slack and sets it)")
 	}
