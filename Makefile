@@ -80,6 +80,10 @@ test: $(TEMPORAL) ## vet, check formatting, and run every test with the race det
 bench-gateway: $(TEMPORAL) ## measure the gateway's answers to bursts of 50 slash commands (docs/benchmarks.md)
 	go test ./tests -run XXX -bench GatewayBurst -benchtime 10x
 
+.PHONY: chaos
+chaos: $(TEMPORAL) ## the chaos run, longer: 40 incidents through worker kills, Temporal pauses and cuts, Slack and Zendesk faults
+	IB_CHAOS_INCIDENTS=40 go test ./tests -run TestChaos -count=1 -timeout 30m
+
 .PHONY: bench-events
 bench-events: $(TEMPORAL) ## measure sustained channel events per second into one incident (docs/benchmarks.md)
 	go test ./tests -run XXX -bench ChannelEvents -benchtime 3000x

@@ -157,6 +157,7 @@ func (s *Server) conversationsInvite(a args) (answer, int) {
 	for _, u := range users {
 		ch.Members[u] = true
 	}
+	ch.InvitedAt = time.Now()
 	return answer{"channel": s.channelJSON(ch)}, 0
 }
 
@@ -319,7 +320,7 @@ func (s *Server) chatPostMessage(a args) (answer, int) {
 			return answer{"ok": false, "error": "ratelimited"}, wait
 		}
 	}
-	msg.TS = s.nextTS()
+	msg.TS, msg.PostedAt = s.nextTS(), time.Now()
 	ch.Messages = append(ch.Messages, msg)
 	s.deliver(messageEvent(ch.ID, msg))
 	return answer{"channel": ch.ID, "ts": msg.TS, "message": messageJSON(msg, false)}, 0

@@ -31,6 +31,10 @@ type Channel struct {
 	Archived bool            `json:"is_archived"`
 	Members  map[string]bool `json:"-"`
 	Messages []Message       `json:"messages"` // oldest first
+	// When it was created and when people were last invited, to the
+	// nanosecond, for measurements.
+	CreatedAt time.Time `json:"-"`
+	InvitedAt time.Time `json:"-"`
 }
 
 // Message is a message in a channel.
@@ -44,6 +48,7 @@ type Message struct {
 	Metadata  json.RawMessage     `json:"metadata,omitempty"`
 	Edited    bool                `json:"edited,omitempty"`
 	Reactions map[string][]string `json:"reactions,omitempty"` // emoji → users
+	PostedAt  time.Time           `json:"-"`                   // to the nanosecond, for measurements
 }
 
 // AddUser adds a user and returns its ID.
@@ -140,7 +145,7 @@ func (s *Server) newChannel(name, creator string) *Channel {
 	s.seq++
 	ch := &Channel{
 		ID: fmt.Sprintf("C%08d", s.seq), Name: name, Creator: creator,
-		Created: time.Now().Unix(), Members: map[string]bool{creator: true},
+		Created: time.Now().Unix(), CreatedAt: time.Now(), Members: map[string]bool{creator: true},
 	}
 	s.channels[ch.ID] = ch
 	s.order = append(s.order, ch.ID)

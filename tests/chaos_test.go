@@ -1,0 +1,227 @@
+package tests
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.temporal.io/sdk/client"
+
+	"github.com/incident-buddy/ib"
+	ibtemporal "github.com/incident-buddy/ib/integrations/temporal"
+	"github.com/incident-buddy/ib/tests/fakeslack"
+	"github.com/incident-buddy/ib/workflows"
+)
+
+// chaosIncidents is how many incidents the chaos run carries through their
+// whole life: a short run in the test command, IB_CHAOS_INCIDENTS more with
+// `make chaos`.
+func chaosIncidents() int {
+	if n, err := strconv.Atoi(os.Getenv("IB_CHAOS_INCIDENTS")); err == nil && n > 0 {
+		return n
+	}
+	return 6
+}
+
+// TestChaos carries a steady stream of incidents through their whole life
+// (declare, channel, invites, announcement, problem ticket, a collected
+// message with three reactions delivered twice each, status changes, resolve,
+// a timed postmortem stage, review, close) while the real worker process is
+// killed with SIGKILL and restarted, Temporal is paused and then cut off, the
+// fake Slack answers 429s, 5xx bursts and drops replies, and the fake Zendesk
+// loses a create's reply and answers 429s. Afterwards every incident is
+// complete, with exactly one channel, header, announcement and problem
+// ticket, every reaction collected once and confirmed once, and its
+// postmortem stage begun once by its timer.
+func TestChaos(t *testing.T) {
+	n := chaosIncidents()
+	temporal := startProxy(t, devServer.FrontendHostPort())
+	c, err := client.Dial(client.Options{HostPort: devServer.FrontendHostPort(), Namespace: isolatedNamespace, Logger: quietLogger()})
+	require.NoError(t, err)
+	defer c.Close()
+	svc := &ibtemporal.Incidents{Client: c, Settings: workflows.Settings{
+		ProblemTickets: []ib.Severity{ib.S2},
+		Postmortem:     ib.PostmortemPolicy{Start: "3s"},
+	}}
+	workerEnv := []string{"TEMPORAL_ADDRESS=" + temporal.addr(), "ZENDESK_URL=" + zendeskURL,
+		"ZENDESK_EMAIL=bot@example.com", "ZENDESK_API_TOKEN=zd-token"}
+	worker := startWorker(t, workerEnv...)
+
+	run := fmt.Sprintf("%d", time.Now().UnixNano()%100000)
+	people := []string{fake.UserByName("alice"), fake.UserByName("bob"), fake.UserByName("carol")}
+	ids := make([]string, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			ids[i] = chaosLife(t, svc, fmt.Sprintf("Chaos %s incident %d", run, i), people)
+		}()
+		time.Sleep(700 * time.Millisecond) // a steady stream, not a burst
+		switch i {
+		case n / 3: // the worker crashes while Slack and Zendesk misbehave
+			worker.kill()
+			fake.Inject("chat.postMessage", fakeslack.Fault{Status: 429, RetryAfter: 1}, fakeslack.Fault{Status: 503}, fakeslack.Fault{DropReply: true})
+			fake.Inject("conversations.create", fakeslack.Fault{DropReply: true}, fakeslack.Fault{Status: 500})
+			fake.Inject("conversations.invite", fakeslack.Fault{Status: 429, RetryAfter: 1})
+			fake.Inject("reactions.add", fakeslack.Fault{Status: 502}, fakeslack.Fault{DropReply: true})
+			zendeskFake.DropNextReply("POST /tickets.json", 1)
+			zendeskFake.RefuseNext(2)
+			time.Sleep(time.Second)
+			worker = startWorker(t, workerEnv...) // as its supervisor would
+		case n / 2: // Temporal stops answering the worker, then comes back
+			temporal.set("paused")
+			time.Sleep(3 * time.Second)
+			temporal.set("up")
+		case 2 * n / 3: // the worker crashes again; Temporal cuts it off
+			worker.kill()
+			worker = startWorker(t, workerEnv...)
+			time.Sleep(time.Second)
+			temporal.set("down")
+			time.Sleep(2 * time.Second)
+			temporal.set("up")
+		}
+	}
+	wg.Wait()
+
+	for i, id := range ids {
+		require.NotEmpty(t, id, "incident %d was declared", i)
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		var inc ib.Incident
+		err := c.GetWorkflow(ctx, id, "").Get(ctx, &inc)
+		cancel()
+		require.NoError(t, err, "%s completes", id)
+		assert.Equal(t, ib.StageClosed, inc.Stage, id)
+		assert.Equal(t, 1, channelsOf(inc.Channel.Name), "%s: one channel", id)
+		assert.Equal(t, 1, len(messagesAbout(inc.Channel.Name, inc.Title)), "%s: one header", id)
+		announcements := 0
+		for _, m := range messagesAbout("incidents", inc.Title) {
+			if strings.Contains(m.Text, "incident declared") && strings.HasSuffix(m.Text, inc.Title) {
+				announcements++
+			}
+		}
+		assert.Equal(t, 1, announcements, "%s: one announcement", id)
+		assert.Len(t, zendeskFake.Tickets("["+id+"]"), 1, "%s: one problem ticket", id)
+		require.Len(t, inc.Evidence, 1, "%s: the message collected once", id)
+		assert.ElementsMatch(t, people, inc.Evidence[0].HeldBy, "%s: each reaction counted once", id)
+		assert.True(t, inc.Evidence[0].Fetched)
+		assert.Equal(t, []string{fakeslack.BotUserID}, botReactions(inc), "%s: confirmed once", id)
+		began := 0
+		for _, e := range inc.Timeline {
+			if e.Text == "postmortem stage began" {
+				began++
+			}
+		}
+		assert.Equal(t, 1, began, "%s: its postmortem stage began once, by its timer", id)
+	}
+}
+
+// chaosLife carries one incident through its life as people would, trying
+// each step again while the system is down: a step that got through before
+// its answer was lost is refused as done already (ECONFLICT), which counts as
+// done.
+func chaosLife(t *testing.T, svc *ibtemporal.Incidents, title string, people []string) string {
+	alice := ib.Person{SlackID: people[0], Name: "alice"}
+	var id string
+	retry(t, "declare "+title, func(ctx context.Context) error {
+		res, err := svc.Declare(ctx, ib.Declaration{Title: title, Severity: ib.S2, Declarer: alice})
+		id = res.ID
+		return err
+	})
+	var inc ib.Incident
+	retry(t, "the room of "+title, func(ctx context.Context) (err error) {
+		if inc, err = svc.Get(ctx, id); err == nil && inc.Channel.HeaderTS == "" {
+			return fmt.Errorf("not ready")
+		}
+		return err
+	})
+	ts, err := fake.PostAs(people[1], inc.Channel.ID, "error rate back to normal after the rollback", "")
+	if err != nil {
+		t.Errorf("%s: post in its channel: %v", title, err)
+		return id
+	}
+	for i, who := range people {
+		if err := fake.ReactAs(who, inc.Channel.ID, ts, "receipt"); err != nil {
+			t.Errorf("%s: react: %v", title, err)
+		}
+		e := ib.ChannelEvent{ID: fmt.Sprintf("Ev%s%d", ts, i), Kind: ib.ReactionAdded, User: who, TS: ts, Reaction: "receipt",
+			Collection: ib.Papertrail, At: time.Now()}
+		for range 2 { // Slack delivers again
+			retry(t, "a reaction", func(ctx context.Context) error { return svc.Notify(ctx, id, e) })
+		}
+	}
+	for _, c := range []ib.Change{
+		{Kind: ib.ChangeStatus, Status: ib.Identified, By: alice},
+		{Kind: ib.ChangeStatus, Status: ib.Monitoring, By: alice},
+		{Kind: ib.ChangeResolve, Text: "rolled back", By: alice},
+	} {
+		change := c
+		retry(t, string(c.Kind), func(ctx context.Context) error { _, err := svc.Change(ctx, id, change); return err })
+	}
+	retry(t, "the stage begun by its timer", func(ctx context.Context) (err error) {
+		if inc, err = svc.Get(ctx, id); err == nil && inc.Stage != ib.StagePostmortem {
+			return fmt.Errorf("not yet")
+		}
+		return err
+	})
+	retry(t, "evidence collected", func(ctx context.Context) (err error) {
+		if inc, err = svc.Get(ctx, id); err == nil && (len(inc.Evidence) != 1 || len(inc.Evidence[0].HeldBy) != 3 || !inc.Evidence[0].Fetched) {
+			return fmt.Errorf("not yet")
+		}
+		return err
+	})
+	for _, c := range []ib.Change{{Kind: ib.ChangeReview, By: alice}, {Kind: ib.ChangeClose, By: alice}} {
+		change := c
+		retry(t, string(c.Kind), func(ctx context.Context) error { _, err := svc.Change(ctx, id, change); return err })
+	}
+	return id
+}
+
+// retry does a step until it is done, for up to a minute.
+func retry(t *testing.T, what string, step func(context.Context) error) {
+	deadline := time.Now().Add(time.Minute)
+	for {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		err := step(ctx)
+		cancel()
+		if err == nil || ib.ErrorCode(err) == ib.ECONFLICT {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Errorf("%s: still failing after a minute: %v", what, err)
+			return
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+}
+
+// botReactions are the bot's reactions on the incident's collected message.
+func botReactions(inc ib.Incident) []string {
+	var bots []string
+	for _, u := range fake.Reactions(inc.Channel.ID, inc.Evidence[0].TS)["receipt"] {
+		if u == fakeslack.BotUserID {
+			bots = append(bots, u)
+		}
+	}
+	return bots
+}
+
+// channelsOf counts the channels named name, or name with a number after it
+// (the names a second channel for the same incident would take).
+func channelsOf(name string) int {
+	n := 0
+	for _, ch := range channelsNamed(name) {
+		rest := strings.TrimPrefix(ch.Name, name)
+		if _, err := strconv.Atoi(strings.TrimPrefix(rest, "-")); rest == "" || strings.HasPrefix(rest, "-") && err == nil {
+			n++
+		}
+	}
+	return n
+}
