@@ -80,6 +80,22 @@ test: $(TEMPORAL) ## vet, check formatting, and run every test with the race det
 bench-gateway: $(TEMPORAL) ## measure the gateway's answers to bursts of 50 slash commands (docs/benchmarks.md)
 	go test ./tests -run XXX -bench GatewayBurst -benchtime 10x
 
+BENCH_COUNT ?= 3
+BENCH_RUN = go test ./tests -run XXX -count $(BENCH_COUNT) -timeout 60m
+
+.PHONY: bench
+bench: $(TEMPORAL) ## measure the whole system, in memory and with SQLite, $(BENCH_COUNT) runs each, into docs/benchmarks.md
+	@mkdir -p .data
+	@for mode in memory sqlite; do \
+		echo "==> benchmarks with the dev server's persistence: $$mode (logs: .data/bench-$$mode.log)"; \
+		: > .data/bench-$$mode.txt; \
+		IB_BENCH_DB=$$mode $(BENCH_RUN) -bench 'Declare$$' -benchtime 40x >> .data/bench-$$mode.txt 2>> .data/bench-$$mode.log || exit 1; \
+		IB_BENCH_DB=$$mode $(BENCH_RUN) -bench 'DeclareBurst200|OpenIncidents|CanonicalHistory' -benchtime 1x >> .data/bench-$$mode.txt 2>> .data/bench-$$mode.log || exit 1; \
+		IB_BENCH_DB=$$mode $(BENCH_RUN) -bench 'GatewayBurst' -benchtime 5x >> .data/bench-$$mode.txt 2>> .data/bench-$$mode.log || exit 1; \
+		grep '^Benchmark' .data/bench-$$mode.txt; \
+	done
+	go run ./tests/cmd/benchreport -out docs/benchmarks.md memory=.data/bench-memory.txt sqlite=.data/bench-sqlite.txt
+
 .PHONY: chaos
 chaos: $(TEMPORAL) ## the chaos run, longer: 40 incidents through worker kills, Temporal pauses and cuts, Slack and Zendesk faults
 	IB_CHAOS_INCIDENTS=40 go test ./tests -run TestChaos -count=1 -timeout 30m

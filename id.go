@@ -21,7 +21,8 @@ var idPattern = regexp.MustCompile(`^INC-\d{8}-[0-9A-HJKMNP-TV-Z]{4}$`)
 // It is deterministic from the declaring request: the same title declared on the
 // same UTC day gives the same ID, so a double click, a retried request or two
 // people declaring the same thing at once yield one incident. attempt (from 1)
-// picks another ID for a new incident whose title matches one already closed.
+// picks another ID for a new incident whose title matches one already closed,
+// or whose ID another title's incident holds.
 func IncidentID(title string, declaredAt time.Time, attempt int) string {
 	day := declaredAt.UTC().Format("20060102")
 	key := day + "\x00" + normalizeTitle(title)
@@ -36,6 +37,12 @@ func IncidentID(title string, declaredAt time.Time, attempt int) string {
 	}
 	return "INC-" + day + "-" + string(code)
 }
+
+// SameTitle says whether two titles would be called the same incident: they
+// give the same ID. Different titles can share an ID (four characters a day
+// leave room for about a million); a declaration meeting another title's
+// incident takes the next attempt instead of joining it.
+func SameTitle(a, b string) bool { return normalizeTitle(a) == normalizeTitle(b) }
 
 // IsIncidentID reports whether s has the shape of an incident ID (in any case).
 func IsIncidentID(s string) bool { return idPattern.MatchString(strings.ToUpper(s)) }

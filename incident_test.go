@@ -1,6 +1,7 @@
 package ib_test
 
 import (
+	"fmt"
 	"regexp"
 	"strings"
 	"testing"
@@ -229,4 +230,25 @@ func TestLoadConfig(t *testing.T) {
 			assert.ErrorContains(t, err, name)
 		}
 	})
+}
+
+// Two different titles can share an ID; SameTitle tells a repeated
+// declaration from another incident that happens to meet its ID.
+func TestSameTitleAndIDCollisions(t *testing.T) {
+	assert.True(t, ib.SameTitle("Checkout API: 500s!", "checkout api 500s"))
+	assert.False(t, ib.SameTitle("Checkout API 500s", "Checkout API 502s"))
+	day := time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC)
+	seen := map[string]string{}
+	collisions := 0
+	for i := range 3000 {
+		title := fmt.Sprintf("Incident number %d", i)
+		id := ib.IncidentID(title, day, 1)
+		if other, ok := seen[id]; ok {
+			collisions++
+			assert.False(t, ib.SameTitle(title, other))
+			assert.NotEqual(t, id, ib.IncidentID(title, day, 2), "the next attempt is another ID")
+		}
+		seen[id] = title
+	}
+	assert.Positive(t, collisions, "3,000 titles in a day do meet on IDs: the declaration must check the title")
 }

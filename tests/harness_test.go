@@ -76,7 +76,19 @@ func runTests(m *testing.M) int {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
+	// `make bench` also measures with the dev server's SQLite persistence.
+	dbFile := ""
+	if os.Getenv("IB_BENCH_DB") == "sqlite" {
+		dir, err := os.MkdirTemp("", "ib-bench-db-")
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			return 1
+		}
+		defer func() { _ = os.RemoveAll(dir) }()
+		dbFile = filepath.Join(dir, "temporal.db")
+	}
 	devServer, err = testsuite.StartDevServer(ctx, testsuite.DevServerOptions{
+		DBFilename:       dbFile,
 		ExistingPath:     temporalCLI,
 		ClientOptions:    &client.Options{Logger: quietLogger()},
 		LogLevel:         "error",

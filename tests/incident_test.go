@@ -254,3 +254,26 @@ func TestTimelineBurstPaced(t *testing.T) {
 	assert.Less(t, posts, 20, "the burst shares posts")
 	t.Logf("20 notes in %d posts", posts)
 }
+
+// Two different titles whose IDs meet on the same day are two incidents: the
+// second declaration steps over the first's ID instead of joining it.
+func TestDifferentTitlesSharingAnID(t *testing.T) {
+	now := time.Now()
+	seen := map[string]string{}
+	var first, second string
+	for i := 0; second == ""; i++ {
+		title := fmt.Sprintf("ID collision %d %d", now.UnixNano()%1000, i)
+		id := ib.IncidentID(title, now, 1)
+		if other, ok := seen[id]; ok {
+			first, second = other, title
+		}
+		seen[id] = title
+	}
+	a := declare(t, ib.Declaration{Title: first, Severity: ib.S4})
+	b := declare(t, ib.Declaration{Title: second, Severity: ib.S4})
+	assert.NotEqual(t, a, b, "two incidents")
+	assert.Equal(t, ib.IncidentID(second, now, 2), b, "the second takes the next attempt's ID")
+	assert.Equal(t, second, state(t, b).Title)
+	again := declare(t, ib.Declaration{Title: second, Severity: ib.S4})
+	assert.Equal(t, b, again, "declaring it again joins it (F2)")
+}

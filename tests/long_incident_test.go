@@ -3,14 +3,19 @@ package tests
 import (
 	"context"
 	"fmt"
+	"os"
+	"path/filepath"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/workflowservice/v1"
+	"google.golang.org/protobuf/proto"
 
 	"github.com/incident-buddy/ib"
 )
@@ -134,6 +139,30 @@ func TestLongIncident(t *testing.T) {
 	})
 	_, err = change(t, id, ib.Change{Kind: ib.ChangeResolve})
 	require.NoError(t, err)
+
+	// F10: its postmortem draft, 200 collected messages in it, and the whole
+	// channel exported beside it, are written outside the history, whose
+	// events all stay far under 256 KB.
+	_, err = change(t, id, ib.Change{Kind: ib.ChangePostmortem})
+	require.NoError(t, err)
+	waitFor(t, "the draft", func() bool { got = state(t, id); return got.Postmortem.Drafts == 1 })
+	draft, err := os.ReadFile(got.Postmortem.Document)
+	require.NoError(t, err)
+	assert.Equal(t, collected, strings.Count(string(draft), "evidence "), "every collected message is in the draft")
+	export, err := os.ReadFile(filepath.Join(filepath.Dir(got.Postmortem.Document), id+"-channel.md"))
+	require.NoError(t, err)
+	assert.Equal(t, collected, strings.Count(string(export), ": evidence "), "the channel's history is exported whole")
+	for _, run := range runs.Executions {
+		largest := 0
+		iter := tclient.GetWorkflowHistory(context.Background(), id, run.Execution.RunId, false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+		for iter.HasNext() {
+			e, err := iter.Next()
+			require.NoError(t, err)
+			largest = max(largest, proto.Size(e))
+		}
+		assert.Less(t, largest, 256<<10, "no event of run %s carries 256 KB", run.Execution.RunId)
+	}
+
 	final := closeResolved(t, id)
 	assert.Equal(t, want, final.Activity)
 }

@@ -75,7 +75,7 @@ func (b *syncBuffer) String() string {
 
 // startWorker runs the worker binary against the dev server's isolated
 // namespace and the fake Slack.
-func startWorker(t *testing.T, env ...string) *workerProcess {
+func startWorker(t testing.TB, env ...string) *workerProcess {
 	t.Helper()
 	bin, err := workerBinary()
 	require.NoError(t, err)

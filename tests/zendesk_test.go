@@ -240,3 +240,7 @@ func linked(t *testing.T, id string, ticket int64) ib.Ticket {
 	tk, _ := inc.LinkedTicket(ticket)
 	return tk
 }
+
+func fakezendeskTicket(subject string) fakezendesk.Ticket {
+	return fakezendesk.Ticket{Subject: subject, Description: subject, Status: "open"}
+}

@@ -44,7 +44,9 @@ type Incidents struct {
 var _ ib.IncidentService = (*Incidents)(nil)
 
 // Declare starts an incident, or finds the open one the same declaration
-// already started (failure mode F2).
+// already started (failure mode F2). IDs are four characters a day, so two
+// titles can meet on one: a running incident of another title is stepped over
+// like a closed one.
 func (s *Incidents) Declare(ctx context.Context, d ib.Declaration) (ib.Declared, error) {
 	d, err := d.Validate()
 	if err != nil {
@@ -76,7 +78,10 @@ func (s *Incidents) Declare(ctx context.Context, d ib.Declaration) (ib.Declared,
 		if err != nil {
 			return ib.Declared{}, unavailable(err)
 		}
-		if desc.GetWorkflowExecutionInfo().GetStatus() == enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING {
+		info := desc.GetWorkflowExecutionInfo()
+		// The same declaration joins its incident; another title that happens
+		// to share the ID takes the next one.
+		if info.GetStatus() == enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING && ib.SameTitle(payloadString(info.GetMemo().GetFields()[memoTitle]), d.Title) {
 			return ib.Declared{ID: id, Existing: true}, nil
 		}
 	}

@@ -1,0 +1,432 @@
+package tests
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/sdk/activity"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/worker"
+	"go.temporal.io/sdk/workflow"
+	"google.golang.org/protobuf/proto"
+
+	"github.com/incident-buddy/ib"
+	ibtemporal "github.com/incident-buddy/ib/integrations/temporal"
+	"github.com/incident-buddy/ib/tests/fakeslack"
+)
+
+// The benchmarks of `make bench`. Each runs the real worker binary against
+// the dev server's isolated namespace and a fake Slack of its own, declares
+// incidents through the same client the front doors use, and reports its
+// figures as metrics; tests/cmd/benchreport turns repeated runs into
+// docs/benchmarks.md.
+
+// benchWorld is a worker process with a fake Slack of its own.
+type benchWorld struct {
+	fake      *fakeslack.Server
+	worker    *workerProcess
+	incidents *ibtemporal.Incidents
+	client    client.Client
+	pprof     string // the worker's pprof address
+}
+
+func newBenchWorld(b *testing.B, opts fakeslack.Options) *benchWorld {
+	b.Helper()
+	f := fakeslack.New(opts)
+	srv := httptest.NewServer(f)
+	b.Cleanup(srv.Close)
+	c, err := client.Dial(client.Options{HostPort: devServer.FrontendHostPort(), Namespace: isolatedNamespace, Logger: quietLogger()})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(c.Close)
+	pprof := freeAddr(b)
+	w := startWorker(b, "SLACK_API_URL="+srv.URL+"/api/", "IB_PPROF_ADDR="+pprof, "IB_LOG_LEVEL=error")
+	return &benchWorld{fake: f, worker: w, incidents: &ibtemporal.Incidents{Client: c}, client: c, pprof: pprof}
+}
+
+// close stops the world's worker at once, so that no later benchmark's
+// incidents are taken by a worker talking to an earlier fake.
+func (w *benchWorld) close() { w.worker.kill() }
+
+func freeAddr(b *testing.B) string {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().String()
+}
+
+// declareAt declares an incident and returns its ID and when it was asked.
+func (w *benchWorld) declare(b *testing.B, title string) (string, time.Time) {
+	start := time.Now()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	res, err := w.incidents.Declare(ctx, ib.Declaration{Title: title, Severity: ib.S3, Declarer: ib.Person{SlackID: w.fake.UserByName("alice")}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return res.ID, start
+}
+
+// opened is when the fake created an incident's channel, and when its room
+// was ready: header posted, people invited, and the incident announced.
+func (w *benchWorld) opened(title string) (created, ready time.Time, ok bool) {
+	name := ib.ChannelName("inc", time.Now(), title, "", 1)
+	ch, found := w.fake.ChannelByName(name)
+	if !found || len(ch.Messages) == 0 {
+		return time.Time{}, time.Time{}, false
+	}
+	ready = ch.Messages[0].PostedAt
+	if ch.InvitedAt.After(ready) {
+		ready = ch.InvitedAt
+	}
+	incidents, _ := w.fake.ChannelByName("incidents")
+	announced := false
+	for _, m := range incidents.Messages {
+		if strings.HasSuffix(m.Text, title) {
+			announced = true
+			if m.PostedAt.After(ready) {
+				ready = m.PostedAt
+			}
+		}
+	}
+	return ch.CreatedAt, ready, announced && !ch.InvitedAt.IsZero()
+}
+
+// BenchmarkDeclare measures, with a zero-latency fake Slack and an open-loop
+// load of 5 declarations a second, how long a declaration takes to its
+// channel, and to a ready room (header, invites, announcement); and, side by
+// side, a bare workflow with one no-op activity: the floor Temporal itself
+// sets on this machine. The overhead ratio is declare→channel over bare.
+//
+//	go test ./tests -run XXX -bench Declare$ -benchtime 40x
+func BenchmarkDeclare(b *testing.B) {
+	w := newBenchWorld(b, fakeslack.Options{NoLimits: true})
+	defer w.close()
+	bare := startBareWorker(b, w.client)
+	run := time.Now().UnixNano() % 1e6
+	var channel, ready, floor []time.Duration
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	tick := time.NewTicker(200 * time.Millisecond)
+	defer tick.Stop()
+	i := 0
+	for b.Loop() {
+		<-tick.C
+		i++
+		title := fmt.Sprintf("Bench declare %d number %d", run, i)
+		wg.Add(2)
+		go func() {
+			defer wg.Done()
+			_, asked := w.declare(b, title)
+			deadline := time.Now().Add(30 * time.Second)
+			for time.Now().Before(deadline) {
+				if created, r, ok := w.opened(title); ok {
+					mu.Lock()
+					channel, ready = append(channel, created.Sub(asked)), append(ready, r.Sub(asked))
+					mu.Unlock()
+					return
+				}
+				time.Sleep(5 * time.Millisecond)
+			}
+			b.Errorf("%s: no ready room in 30 s", title)
+		}()
+		go func() {
+			defer wg.Done()
+			d := bare.run(b)
+			mu.Lock()
+			floor = append(floor, d)
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	b.StopTimer()
+	report(b, "channel", channel)
+	report(b, "ready", ready)
+	report(b, "bare", floor)
+	b.ReportMetric(float64(median(channel))/float64(median(floor)), "overhead-ratio")
+}
+
+// bareWorker runs a workflow that only runs one no-op activity, on a task
+// queue of its own, to measure what Temporal alone costs: from the start
+// request to the activity running.
+type bareWorker struct {
+	client client.Client
+	seq    int
+	mu     sync.Mutex
+	ran    map[string]chan time.Time
+}
+
+const bareQueue = "bench-bare"
+
+func startBareWorker(b *testing.B, c client.Client) *bareWorker {
+	bw := &bareWorker{client: c, ran: map[string]chan time.Time{}}
+	w := worker.New(c, bareQueue, worker.Options{})
+	w.RegisterWorkflowWithOptions(func(ctx workflow.Context) error {
+		ctx = workflow.WithActivityOptions(ctx, workflow.ActivityOptions{StartToCloseTimeout: 10 * time.Second})
+		return workflow.ExecuteActivity(ctx, "BareActivity").Get(ctx, nil)
+	}, workflow.RegisterOptions{Name: "BareWorkflow"})
+	w.RegisterActivityWithOptions(func(ctx context.Context) error {
+		bw.mu.Lock()
+		ch := bw.ran[activity.GetInfo(ctx).WorkflowExecution.ID]
+		bw.mu.Unlock()
+		if ch != nil {
+			ch <- time.Now()
+		}
+		return nil
+	}, activity.RegisterOptions{Name: "BareActivity"})
+	if err := w.Start(); err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(w.Stop)
+	return bw
+}
+
+func (bw *bareWorker) run(b *testing.B) time.Duration {
+	bw.mu.Lock()
+	bw.seq++
+	id := fmt.Sprintf("bench-bare-%d-%d", time.Now().UnixNano(), bw.seq)
+	ch := make(chan time.Time, 1)
+	bw.ran[id] = ch
+	bw.mu.Unlock()
+	start := time.Now()
+	if _, err := bw.client.ExecuteWorkflow(context.Background(), client.StartWorkflowOptions{ID: id, TaskQueue: bareQueue}, "BareWorkflow"); err != nil {
+		b.Fatal(err)
+	}
+	select {
+	case at := <-ch:
+		return at.Sub(start)
+	case <-time.After(30 * time.Second):
+		b.Fatal("the bare workflow's activity did not run")
+		return 0
+	}
+}
+
+// BenchmarkDeclareBurst200 declares 200 incidents at once against the fake's
+// real Tier 2 limit on conversations.create (20 a minute, the clock sped up
+// 60 times: 20 a second). Every incident must get its room, exactly 200
+// channels, no workflow failed, and the time is compared with the floor the
+// tier imposes: the first 20 at once, then 20 per window.
+//
+//	go test ./tests -run XXX -bench DeclareBurst200 -benchtime 1x
+func BenchmarkDeclareBurst200(b *testing.B) {
+	const n, perWindow = 200, 20
+	floor := time.Duration(n/perWindow-1) * time.Second
+	for b.Loop() {
+		w := newBenchWorld(b, fakeslack.Options{Scale: 60})
+		defer w.close()
+		run := time.Now().UnixNano() % 1e6
+		titles := make([]string, n)
+		ids := make([]string, n)
+		start := time.Now()
+		var wg sync.WaitGroup
+		for i := range n {
+			titles[i] = fmt.Sprintf("Burst %d incident %d", run, i)
+			wg.Go(func() { ids[i], _ = w.declare(b, titles[i]) })
+		}
+		wg.Wait()
+		var last time.Time
+		for i, title := range titles {
+			deadline := time.Now().Add(2 * time.Minute)
+			for {
+				created, ready, ok := w.opened(title)
+				if ok {
+					if created.After(last) {
+						last = created
+					}
+					_ = ready
+					break
+				}
+				if time.Now().After(deadline) {
+					b.Fatalf("incident %d (%s) has no room after 2 minutes", i, ids[i])
+				}
+				time.Sleep(20 * time.Millisecond)
+			}
+		}
+		took := last.Sub(start)
+		channels := 0
+		for _, ch := range w.fake.Channels() {
+			if strings.Contains(ch.Name, fmt.Sprintf("burst-%d-incident", run)) {
+				channels++
+			}
+		}
+		if channels != n {
+			b.Errorf("%d channels for %d incidents", channels, n)
+		}
+		for _, id := range ids {
+			desc, err := w.client.DescribeWorkflowExecution(context.Background(), id, "")
+			if err != nil || desc.GetWorkflowExecutionInfo().GetStatus() != enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING {
+				b.Errorf("%s is not running: %v", id, err)
+			}
+		}
+		b.ReportMetric(took.Seconds(), "all-channels-s")
+		b.ReportMetric(floor.Seconds(), "tier-floor-s")
+		b.ReportMetric(took.Seconds()/floor.Seconds(), "floor-ratio")
+		b.ReportMetric(float64(channels), "channels")
+	}
+}
+
+// BenchmarkOpenIncidents measures the worker's memory with 1,000 open
+// incidents: the live heap (after a GC, read through the worker's pprof
+// endpoint) and the process's resident set, before and after.
+//
+//	go test ./tests -run XXX -bench OpenIncidents -benchtime 1x
+func BenchmarkOpenIncidents(b *testing.B) {
+	const n = 1000
+	for b.Loop() {
+		w := newBenchWorld(b, fakeslack.Options{NoLimits: true})
+		defer w.close()
+		run := time.Now().UnixNano() % 1e6
+		warm := fmt.Sprintf("Open %d warm-up", run)
+		id, _ := w.declare(b, warm)
+		w.waitOpened(b, id, warm)
+		heap0, rss0 := w.memory(b)
+		sem := make(chan struct{}, 20)
+		var wg sync.WaitGroup
+		titles := make([]string, n)
+		for i := range n {
+			titles[i] = fmt.Sprintf("Open %d incident %d", run, i)
+			sem <- struct{}{}
+			wg.Go(func() {
+				defer func() { <-sem }()
+				id, _ := w.declare(b, titles[i])
+				w.waitOpened(b, id, titles[i])
+			})
+		}
+		wg.Wait()
+		time.Sleep(2 * time.Second) // let the last workflow tasks settle
+		heap1, rss1 := w.memory(b)
+		b.ReportMetric(float64(heap1-heap0)/n, "heap-bytes/incident")
+		b.ReportMetric(float64(rss1)/(1<<20), "rss-MiB")
+		b.ReportMetric(float64(rss1-rss0)/n, "rss-bytes/incident")
+	}
+}
+
+func (w *benchWorld) waitOpened(b *testing.B, id, title string) {
+	deadline := time.Now().Add(time.Minute)
+	for time.Now().Before(deadline) {
+		if _, _, ok := w.opened(title); ok {
+			return
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	created, ready, announced := w.opened(title)
+	var pending []string
+	if desc, err := w.client.DescribeWorkflowExecution(context.Background(), id, ""); err == nil {
+		for _, a := range desc.GetPendingActivities() {
+			pending = append(pending, fmt.Sprintf("%s attempt %d: %s", a.GetActivityType().GetName(), a.GetAttempt(), a.GetLastFailure().GetMessage()))
+		}
+		pending = append(pending, "status "+desc.GetWorkflowExecutionInfo().GetStatus().String())
+	}
+	b.Fatalf("%s (%s): no room after a minute (channel %s, ready %s, announced %v; %v)", title, id, created, ready, announced, pending)
+}
+
+// memory reads the worker's live heap after a GC (pprof's heap profile with
+// its MemStats) and its resident set size.
+func (w *benchWorld) memory(b *testing.B) (heap, rss int64) {
+	resp, err := http.Get("http://" + w.pprof + "/debug/pprof/heap?debug=1&gc=1")
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer resp.Body.Close()
+	sc := bufio.NewScanner(resp.Body)
+	sc.Buffer(make([]byte, 1<<20), 1<<24)
+	for sc.Scan() {
+		if v, ok := strings.CutPrefix(sc.Text(), "# HeapAlloc = "); ok {
+			heap, _ = strconv.ParseInt(v, 10, 64)
+		}
+	}
+	status, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", w.worker.cmd.Process.Pid))
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, line := range strings.Split(string(status), "\n") {
+		if v, ok := strings.CutPrefix(line, "VmRSS:"); ok {
+			kb, _ := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 10, 64)
+			rss = kb << 10
+		}
+	}
+	return heap, rss
+}
+
+// BenchmarkCanonicalHistory runs the canonical incident — declare, channel,
+// invites, announcement, a linked ticket, 20 reactions, 3 status changes,
+// resolve — and reports its workflow history: events, and the largest
+// payload an event carries.
+//
+//	go test ./tests -run XXX -bench CanonicalHistory -benchtime 1x
+func BenchmarkCanonicalHistory(b *testing.B) {
+	for b.Loop() {
+		ctx := context.Background()
+		alice := ib.Person{SlackID: fake.UserByName("alice"), Name: "alice"}
+		res, err := withZendesk(0).Declare(ctx, ib.Declaration{Title: fmt.Sprintf("Canonical %d", time.Now().UnixNano()), Severity: ib.S2, Declarer: alice})
+		if err != nil {
+			b.Fatal(err)
+		}
+		id := res.ID
+		var inc ib.Incident
+		for inc.Channel.HeaderTS == "" || inc.Tickets.ProblemID == 0 {
+			time.Sleep(20 * time.Millisecond)
+			inc, _ = incidents.Get(ctx, id)
+		}
+		ticket := zendeskFake.AddTicket(fakezendeskTicket("Cannot create clusters"))
+		if _, err := incidents.LinkTickets(ctx, id, alice, []int64{ticket}); err != nil {
+			b.Fatal(err)
+		}
+		for i := range 20 {
+			ts, _ := fake.PostAs(alice.SlackID, inc.Channel.ID, fmt.Sprintf("finding %d", i), "")
+			_ = fake.ReactAs(alice.SlackID, inc.Channel.ID, ts, "receipt")
+		}
+		for inc.Evidence == nil || len(inc.Evidence) < 20 || slices.ContainsFunc(inc.Evidence, func(e ib.Evidence) bool { return !e.Fetched }) {
+			time.Sleep(50 * time.Millisecond)
+			inc, _ = incidents.Get(ctx, id)
+		}
+		for _, s := range []ib.Status{ib.Identified, ib.Monitoring, ib.Resolved} {
+			if _, err := incidents.Change(ctx, id, ib.Change{Kind: ib.ChangeStatus, Status: s, By: alice}); err != nil {
+				b.Fatal(err)
+			}
+		}
+		time.Sleep(2 * time.Second) // the resolution's notes and announcement
+		events, largest := 0, 0
+		iter := tclient.GetWorkflowHistory(ctx, id, "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+		for iter.HasNext() {
+			e, err := iter.Next()
+			if err != nil {
+				b.Fatal(err)
+			}
+			events++
+			largest = max(largest, proto.Size(e))
+		}
+		b.ReportMetric(float64(events), "history-events")
+		b.ReportMetric(float64(largest)/1024, "largest-event-KiB")
+	}
+}
+
+func report(b *testing.B, name string, ds []time.Duration) {
+	if len(ds) == 0 {
+		return
+	}
+	slices.Sort(ds)
+	b.ReportMetric(ms(percentile(ds, 0.50)), name+"-p50-ms")
+	b.ReportMetric(ms(percentile(ds, 0.99)), name+"-p99-ms")
+}
+
+func median(ds []time.Duration) time.Duration {
+	s := slices.Clone(ds)
+	slices.Sort(s)
+	return percentile(s, 0.5)
+}
