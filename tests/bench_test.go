@@ -4,10 +4,12 @@ import (
 	"bufio"
 	"context"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -295,6 +297,7 @@ func BenchmarkOpenIncidents(b *testing.B) {
 		id, _ := w.declare(b, warm)
 		w.waitOpened(b, id, warm)
 		heap0, rss0 := w.memory(b)
+		profiled := w.profile(b, 8*time.Second, "../.data/bench-worker-cpu.pprof")
 		sem := make(chan struct{}, 20)
 		var wg sync.WaitGroup
 		titles := make([]string, n)
@@ -308,6 +311,7 @@ func BenchmarkOpenIncidents(b *testing.B) {
 			})
 		}
 		wg.Wait()
+		<-profiled
 		time.Sleep(2 * time.Second) // let the last workflow tasks settle
 		heap1, rss1 := w.memory(b)
 		b.ReportMetric(float64(heap1-heap0)/n, "heap-bytes/incident")
@@ -333,6 +337,30 @@ func (w *benchWorld) waitOpened(b *testing.B, id, title string) {
 		pending = append(pending, "status "+desc.GetWorkflowExecutionInfo().GetStatus().String())
 	}
 	b.Fatalf("%s (%s): no room after a minute (channel %s, ready %s, announced %v; %v)", title, id, created, ready, announced, pending)
+}
+
+// profile takes a CPU profile of the worker for d, in the background, into
+// file (make bench summarises it in docs/benchmarks.md).
+func (w *benchWorld) profile(b *testing.B, d time.Duration, file string) <-chan struct{} {
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		resp, err := http.Get(fmt.Sprintf("http://%s/debug/pprof/profile?seconds=%d", w.pprof, int(d.Seconds())))
+		if err != nil {
+			b.Log("no CPU profile:", err)
+			return
+		}
+		defer resp.Body.Close()
+		data, err := io.ReadAll(resp.Body)
+		if err == nil {
+			_ = os.MkdirAll(filepath.Dir(file), 0o755)
+			err = os.WriteFile(file, data, 0o644)
+		}
+		if err != nil {
+			b.Log("no CPU profile:", err)
+		}
+	}()
+	return done
 }
 
 // memory reads the worker's live heap after a GC (pprof's heap profile with

@@ -47,7 +47,13 @@ var targets = map[string]target{
 	"OpenIncidents heap-bytes/incident": {50 * 1024, false, "< 50 KB"},
 }
 
-var line = regexp.MustCompile(`^Benchmark(\S+?)(?:-\d+)?\s+\d+\s+\S+ ns/op(.*)$`)
+// A result line is "BenchmarkName-2 <tab> N <tab> X ns/op <tab> value unit …".
+// A log line written while the benchmark ran can come between the name and
+// its figures, which then start a line of their own.
+var (
+	named   = regexp.MustCompile(`^Benchmark(\S+?)(?:-\d+)?\s`)
+	figures = regexp.MustCompile(`(?:^|\s)\d+\s+\S+ ns/op(.*)$`)
+)
 
 func main() {
 	out := flag.String("out", "docs/benchmarks.md", "the file whose make bench section to rewrite")
@@ -99,6 +105,10 @@ func main() {
 		}
 		b.WriteString("\n")
 	}
+	if top := cpuTop(".data/bench-worker-cpu.pprof"); top != "" {
+		b.WriteString("### Where the worker's CPU goes\n\nA CPU profile of the worker while it opens the 1,000 incidents of `OpenIncidents`\n" +
+			"(`IB_PPROF_ADDR`; `go tool pprof -top .data/bench-worker-cpu.pprof`): the functions it spends its own time in:\n\n```\n" + top + "```\n\n")
+	}
 	b.WriteString(end + "\n")
 	doc, err := os.ReadFile(*out)
 	if err != nil {
@@ -127,16 +137,21 @@ func parse(file string) (map[string][]float64, error) {
 	runs := map[string][]float64{}
 	sc := bufio.NewScanner(f)
 	sc.Buffer(make([]byte, 1<<20), 1<<22)
+	name := ""
 	for sc.Scan() {
-		m := line.FindStringSubmatch(sc.Text())
-		if m == nil {
+		text := sc.Text()
+		if m := named.FindStringSubmatch(text); m != nil {
+			name = m[1]
+		}
+		m := figures.FindStringSubmatch(text)
+		if m == nil || name == "" || strings.Contains(text, "level=") {
 			continue
 		}
-		fields := strings.Fields(m[2])
+		fields := strings.Fields(m[1])
 		for i := 0; i+1 < len(fields); i += 2 {
 			v, err := strconv.ParseFloat(fields[i], 64)
 			if err == nil {
-				key := m[1] + " " + fields[i+1]
+				key := name + " " + fields[i+1]
 				runs[key] = append(runs[key], v)
 			}
 		}
@@ -191,4 +206,23 @@ func temporalVersion() string {
 func fatal(msg string) {
 	fmt.Fprintln(os.Stderr, "benchreport:", msg)
 	os.Exit(1)
+}
+
+// cpuTop is the top of a CPU profile by time spent in each function (and its
+// total), "" without one.
+func cpuTop(file string) string {
+	if _, err := os.Stat(file); err != nil {
+		return ""
+	}
+	out, err := exec.Command("go", "tool", "pprof", "-top", "-nodecount=15", file).Output()
+	if err != nil {
+		return ""
+	}
+	var keep []string
+	for _, l := range strings.Split(string(out), "\n") {
+		if !strings.HasPrefix(l, "File:") && !strings.HasPrefix(l, "Build ID:") && !strings.HasPrefix(l, "Type:") && !strings.HasPrefix(l, "Time:") {
+			keep = append(keep, l)
+		}
+	}
+	return strings.Join(keep, "\n")
 }
