@@ -105,23 +105,34 @@ func newIncident(ctx workflow.Context, req DeclareRequest) (*incident, error) {
 // turn, and an event handed over just before a continue-as-new would be lost.
 func (w *incident) listen(ctx workflow.Context) {
 	w.events = workflow.GetSignalChannel(ctx, SignalSlackEvent)
+	listenTo(ctx, w.events, w.takeEvents)
+}
+
+// listenTo runs take whenever signals wait in ch, for as long as the run
+// lasts.
+func listenTo(ctx workflow.Context, ch workflow.ReceiveChannel, take func(workflow.Context)) {
 	workflow.Go(ctx, func(ctx workflow.Context) {
 		for {
-			_ = workflow.Await(ctx, func() bool { return w.events.Len() > 0 })
-			w.takeEvents(ctx)
+			_ = workflow.Await(ctx, func() bool { return ch.Len() > 0 })
+			take(ctx)
 		}
 	})
 }
 
-// takeEvents observes every event waiting in the channel.
-func (w *incident) takeEvents(ctx workflow.Context) {
+// drain hands every signal waiting in ch to take, without yielding.
+func drain[T any](ch workflow.ReceiveChannel, take func(T)) {
 	for {
-		var e ib.ChannelEvent
-		if !w.events.ReceiveAsync(&e) {
+		var v T
+		if !ch.ReceiveAsync(&v) {
 			return
 		}
-		w.observe(ctx, e)
+		take(v)
 	}
+}
+
+// takeEvents observes every event waiting in the channel.
+func (w *incident) takeEvents(ctx workflow.Context) {
+	drain(w.events, func(e ib.ChannelEvent) { w.observe(ctx, e) })
 }
 
 // observe takes each channel event once, however often Slack delivers it.

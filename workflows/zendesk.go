@@ -89,28 +89,19 @@ func activityRefusal(err error) error {
 // as the run lasts, the same way listen takes channel events.
 func (w *incident) listenForTickets(ctx workflow.Context) {
 	w.ticketNews = workflow.GetSignalChannel(ctx, SignalTicket)
-	workflow.Go(ctx, func(ctx workflow.Context) {
-		for {
-			_ = workflow.Await(ctx, func() bool { return w.ticketNews.Len() > 0 })
-			w.takeTicketNews(ctx)
-		}
-	})
+	listenTo(ctx, w.ticketNews, w.takeTicketNews)
 }
 
 func (w *incident) takeTicketNews(ctx workflow.Context) {
 	var fresh []ib.TicketEvent
-	for {
-		var e ib.TicketEvent
-		if !w.ticketNews.ReceiveAsync(&e) {
-			break
-		}
+	drain(w.ticketNews, func(e ib.TicketEvent) {
 		if ev, changed := w.TicketStatus(e.ID, e.Status, workflow.Now(ctx)); changed {
 			w.tell(ev)
 			w.Stale = true
 		} else if w.Status != ib.Resolved && w.Suggest(e.ID) {
 			fresh = append(fresh, e)
 		}
-	}
+	})
 	w.offer(fresh)
 }
 

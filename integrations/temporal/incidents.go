@@ -91,37 +91,28 @@ func (s *Incidents) Declare(ctx context.Context, d ib.Declaration) (ib.Declared,
 // Change asks the incident to make a change and returns its summary after it.
 // A refusal comes back as the *ib.Error the workflow's validator gave.
 func (s *Incidents) Change(ctx context.Context, id string, c ib.Change) (ib.Summary, error) {
-	handle, err := s.Client.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
-		WorkflowID:   id,
-		UpdateName:   workflows.UpdateName(c.Kind),
-		Args:         []any{c},
-		WaitForStage: client.WorkflowUpdateStageCompleted,
-	})
-	if err != nil {
-		return ib.Summary{}, s.explain(id, err)
-	}
-	var summary ib.Summary
-	if err := handle.Get(ctx, &summary); err != nil {
-		return ib.Summary{}, s.explain(id, err)
-	}
-	return summary, nil
+	return update[ib.Summary](ctx, s, id, workflows.UpdateName(c.Kind), c)
 }
 
 // LinkTickets links customer tickets to the incident's problem ticket and says
 // what became of each.
 func (s *Incidents) LinkTickets(ctx context.Context, id string, by ib.Person, ids []int64) (ib.LinkResult, error) {
+	return update[ib.LinkResult](ctx, s, id, workflows.UpdateLinkTickets, workflows.LinkRequest{IDs: ids, By: by})
+}
+
+// update runs one of an incident's Updates and waits for its answer.
+func update[T any](ctx context.Context, s *Incidents, id, name string, arg any) (T, error) {
+	var out T
 	handle, err := s.Client.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
-		WorkflowID: id, UpdateName: workflows.UpdateLinkTickets,
-		Args: []any{workflows.LinkRequest{IDs: ids, By: by}}, WaitForStage: client.WorkflowUpdateStageCompleted,
+		WorkflowID: id, UpdateName: name, Args: []any{arg}, WaitForStage: client.WorkflowUpdateStageCompleted,
 	})
 	if err != nil {
-		return ib.LinkResult{}, s.explain(id, err)
+		return out, s.explain(id, err)
 	}
-	var res ib.LinkResult
-	if err := handle.Get(ctx, &res); err != nil {
-		return ib.LinkResult{}, s.explain(id, err)
+	if err := handle.Get(ctx, &out); err != nil {
+		return out, s.explain(id, err)
 	}
-	return res, nil
+	return out, nil
 }
 
 // NotifyTicket hands Zendesk's news of a ticket to an open incident.
