@@ -4,6 +4,9 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"os"
+	"path/filepath"
+	"runtime/pprof"
 	"slices"
 	"sync"
 	"testing"
@@ -35,6 +38,8 @@ func BenchmarkGatewayBurst(b *testing.B) {
 		}
 	}
 	open := declareForBench(b, "Benchmark incident for status queries")
+	stop := profileCPU(b, "../.data/bench-gateway-cpu.pprof")
+	defer stop()
 
 	for _, kind := range []struct {
 		name string
@@ -117,3 +122,24 @@ func percentile(sorted []time.Duration, p float64) time.Duration {
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 
 func ibDeclaration(title string) ib.Declaration { return ib.Declaration{Title: title, Severity: ib.S3} }
+
+// profileCPU profiles this process's CPU into file until stop; the gateway's
+// share carries the label component=gateway.
+func profileCPU(b *testing.B, file string) (stop func()) {
+	if err := os.MkdirAll(filepath.Dir(file), 0o755); err != nil {
+		b.Fatal(err)
+	}
+	f, err := os.Create(file)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		_ = f.Close()
+		b.Log("no CPU profile:", err)
+		return func() {}
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		_ = f.Close()
+	}
+}

@@ -1,12 +1,14 @@
 package tests
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -39,12 +41,21 @@ type gatewayServer struct {
 func startGateway(t *testing.T, incidents ib.IncidentService) *gatewayServer {
 	t.Helper()
 	gw := newGateway(incidents, zaptest.NewLogger(t, zaptest.Level(zap.WarnLevel)))
-	srv := httptest.NewServer(gw.Handler(signingSecret))
+	srv := httptest.NewServer(labelled("gateway", gw.Handler(signingSecret)))
 	t.Cleanup(func() {
 		srv.Close()
 		gw.Wait()
 	})
 	return &gatewayServer{url: srv.URL, gw: gw}
+}
+
+// labelled marks the CPU time spent serving h (and in the goroutines it
+// starts) with component=name, so that a profile of the test process, which
+// also runs a worker and fakes, can show the gateway alone.
+func labelled(name string, h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		pprof.Do(r.Context(), pprof.Labels("component", name), func(ctx context.Context) { h.ServeHTTP(w, r.WithContext(ctx)) })
+	})
 }
 
 func newGateway(incidents ib.IncidentService, log *zap.Logger) *slack.Gateway {

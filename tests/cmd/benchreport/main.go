@@ -109,6 +109,10 @@ func main() {
 		b.WriteString("### Where the worker's CPU goes\n\nA CPU profile of the worker while it opens the 1,000 incidents of `OpenIncidents`\n" +
 			"(`IB_PPROF_ADDR`; `go tool pprof -top .data/bench-worker-cpu.pprof`): the functions it spends its own time in:\n\n```\n" + top + "```\n\n")
 	}
+	if top := cpuTop(".data/bench-gateway-cpu.pprof", "-tagfocus=component=gateway"); top != "" {
+		b.WriteString("### Where the gateway's CPU goes\n\nA CPU profile during `GatewayBurst`, its gateway's share (`go tool pprof -top\n" +
+			"-tagfocus=component=gateway .data/bench-gateway-cpu.pprof`; the process also runs a worker and the fakes):\n\n```\n" + top + "```\n\n")
+	}
 	b.WriteString(end + "\n")
 	doc, err := os.ReadFile(*out)
 	if err != nil {
@@ -210,11 +214,12 @@ func fatal(msg string) {
 
 // cpuTop is the top of a CPU profile by time spent in each function (and its
 // total), "" without one.
-func cpuTop(file string) string {
+func cpuTop(file string, options ...string) string {
 	if _, err := os.Stat(file); err != nil {
 		return ""
 	}
-	out, err := exec.Command("go", "tool", "pprof", "-top", "-nodecount=15", file).Output()
+	args := append(append([]string{"tool", "pprof", "-top", "-nodecount=15"}, options...), file)
+	out, err := exec.Command("go", args...).Output()
 	if err != nil {
 		return ""
 	}
