@@ -112,13 +112,20 @@ func (c *cli) show(ctx context.Context, id string, timeline, asJSON bool) error 
 		}
 	}
 	if pm := inc.Postmortem; !pm.StartAt.IsZero() {
+		reviewed := ""
+		if !pm.ReviewedAt.IsZero() {
+			reviewed = " (reviewed)"
+		}
 		fmt.Fprintf(c.out, "  postmortem begins %s, owner %s, draft due %s, review %s%s\n", localTime(pm.StartAt), pm.Owner.Label(),
-			localTime(pm.DueAt), localTime(pm.ReviewAt), map[bool]string{true: " (reviewed)"}[!pm.ReviewedAt.IsZero()])
+			localTime(pm.DueAt), localTime(pm.ReviewAt), reviewed)
 		if pm.Document != "" {
 			fmt.Fprintf(c.out, "  draft      %s\n", pm.Document)
 		}
 		if pm.Waived != "" {
 			fmt.Fprintf(c.out, "  waived     %s\n", pm.Waived)
+		}
+		for _, t := range inc.Tickets.Linked {
+			fmt.Fprintf(c.out, "  ticket     %d %s (%s) %s\n", t.ID, t.Subject, t.Status, t.Waived)
 		}
 		for _, a := range pm.Actions {
 			state := "open"
