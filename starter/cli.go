@@ -124,9 +124,6 @@ func (c *cli) show(ctx context.Context, id string, timeline, asJSON bool) error 
 		if pm.Waived != "" {
 			fmt.Fprintf(c.out, "  waived     %s\n", pm.Waived)
 		}
-		for _, t := range inc.Tickets.Linked {
-			fmt.Fprintf(c.out, "  ticket     %d %s (%s) %s\n", t.ID, t.Subject, t.Status, t.Waived)
-		}
 		for _, a := range pm.Actions {
 			state := "open"
 			if !a.Open() {
@@ -134,6 +131,12 @@ func (c *cli) show(ctx context.Context, id string, timeline, asJSON bool) error 
 			}
 			fmt.Fprintf(c.out, "  action %-3d %s (%s, due %s, %s)\n", a.N, a.Text, a.Owner.Label(), a.Due.Local().Format(time.DateOnly), state)
 		}
+	}
+	if p := inc.Tickets; p.ProblemID != 0 {
+		fmt.Fprintf(c.out, "  problem    %d %s\n", p.ProblemID, p.ProblemURL)
+	}
+	for _, t := range inc.Tickets.Linked {
+		fmt.Fprintf(c.out, "  ticket     %d %s (%s) %s\n", t.ID, t.Subject, t.Status, t.Waived)
 	}
 	if m := inc.Metrics; m != nil {
 		fmt.Fprintf(c.out, "  metrics    to declare %s · to mitigate %s · to resolve %s · customer impact %s\n",
