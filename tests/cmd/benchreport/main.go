@@ -3,7 +3,7 @@
 // section of docs/benchmarks.md: every metric as the median and the worst of
 // its runs, beside its target, with the machine and versions it ran on.
 //
-//	benchreport -out docs/benchmarks.md memory=.data/bench-memory.txt sqlite=.data/bench-sqlite.txt
+//	benchreport -out docs/benchmarks.md "memory=.data/bench-memory.txt" "SQLite=.data/bench-sqlite.txt"
 package main
 
 import (
@@ -67,9 +67,9 @@ func main() {
 		"real worker binary, the gateway, and the stateful fakes (Slack with its real tiers\n" +
 		"where a figure says so, Zendesk).\n\n")
 	for _, arg := range flag.Args() {
-		mode, file, ok := strings.Cut(arg, "=")
+		mode, file, ok := strings.Cut(arg, "=") // the mode may contain spaces: "memory, 5 incidents/s"
 		if !ok {
-			fatal("arguments are mode=file, e.g. memory=.data/bench-memory.txt")
+			fatal(`arguments are "mode=file", e.g. "memory=.data/bench-memory.txt"`)
 		}
 		runs, err := parse(file)
 		if err != nil {
