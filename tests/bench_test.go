@@ -27,7 +27,6 @@ import (
 	"github.com/incident-buddy/ib"
 	ibtemporal "github.com/incident-buddy/ib/integrations/temporal"
 	"github.com/incident-buddy/ib/tests/fakeslack"
-	"github.com/incident-buddy/ib/workflows"
 )
 
 // The benchmarks of `make bench`. Each runs the real worker binary against
@@ -43,6 +42,9 @@ type benchWorld struct {
 	incidents *ibtemporal.Incidents
 	client    client.Client
 	pprof     string // the worker's pprof address
+
+	mu       sync.Mutex
+	declared []string // terminated on close, so that no later world inherits their work
 }
 
 func newBenchWorld(b *testing.B, opts fakeslack.Options) *benchWorld {
@@ -58,13 +60,19 @@ func newBenchWorld(b *testing.B, opts fakeslack.Options) *benchWorld {
 	pprof := freeAddr(b)
 	w := startWorker(b, "SLACK_API_URL="+srv.URL+"/api/", "IB_PPROF_ADDR="+pprof, "IB_LOG_LEVEL=error",
 		"ZENDESK_URL="+zendeskURL, "ZENDESK_EMAIL=bot@example.com", "ZENDESK_API_TOKEN=zd-token")
-	return &benchWorld{fake: f, worker: w, client: c, pprof: pprof,
-		incidents: &ibtemporal.Incidents{Client: c, Settings: workflows.Settings{ProblemTickets: []ib.Severity{ib.S3}}}}
+	return &benchWorld{fake: f, worker: w, client: c, pprof: pprof, incidents: &ibtemporal.Incidents{Client: c}}
 }
 
-// close stops the world's worker at once, so that no later benchmark's
-// incidents are taken by a worker talking to an earlier fake.
-func (w *benchWorld) close() { w.worker.kill() }
+// close ends the world's incidents and stops its worker, so that no later
+// world's worker inherits their work (and talks to this world's fake).
+func (w *benchWorld) close() {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	for _, id := range w.declared {
+		_ = w.client.TerminateWorkflow(context.Background(), id, "", "benchmark over")
+	}
+	w.worker.kill()
+}
 
 func freeAddr(b *testing.B) string {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
@@ -84,6 +92,9 @@ func (w *benchWorld) declare(b *testing.B, title string) (string, time.Time) {
 	if err != nil {
 		b.Fatal(err)
 	}
+	w.mu.Lock()
+	w.declared = append(w.declared, res.ID)
+	w.mu.Unlock()
 	return res.ID, start
 }
 
@@ -125,6 +136,7 @@ func (w *benchWorld) opened(title string) (created, ready time.Time, ok bool) {
 func BenchmarkDeclare(b *testing.B) {
 	w := newBenchWorld(b, fakeslack.Options{NoLimits: true})
 	defer w.close()
+	w.incidents.Settings.ProblemTickets = []ib.Severity{ib.S3} // the canonical incident has one
 	bare := startBareWorker(b, w.client)
 	run := time.Now().UnixNano() % 1e6
 	var channel, ready, floor []time.Duration
