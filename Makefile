@@ -88,7 +88,7 @@ BENCH_RATE_memory ?= 5
 BENCH_RATE_sqlite ?= 1
 
 .PHONY: bench
-bench: $(TEMPORAL) ## measure the whole system, in memory and with SQLite, $(BENCH_COUNT) runs each, into docs/benchmarks.md
+bench: $(TEMPORAL) ## measure the whole system, in memory and with SQLite, 3 runs each (BENCH_COUNT), into docs/benchmarks.md (about 25 minutes)
 	@mkdir -p .data
 	@for mode in memory sqlite; do $(MAKE) --no-print-directory bench-$$mode || exit 1; done
 	go run ./tests/cmd/benchreport -out docs/benchmarks.md \
