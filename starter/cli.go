@@ -47,7 +47,7 @@ func (c *cli) execute(ctx context.Context, inv invocation) error {
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(c.out, "%s is now %s %s: %s\n", s.ID, s.Severity, s.Status, s.Title)
+		fmt.Fprintf(c.out, "%s is now %s %s, stage %s: %s\n", s.ID, s.Severity, s.Status, s.Stage, s.Title)
 		return nil
 	}
 }
@@ -140,7 +140,7 @@ func (c *cli) show(ctx context.Context, id string, timeline, asJSON bool) error 
 	}
 	if m := inc.Metrics; m != nil {
 		fmt.Fprintf(c.out, "  metrics    to declare %s · to mitigate %s · to resolve %s · customer impact %s\n",
-			m.TimeToDeclare, m.TimeToMitigate, m.TimeToResolve, m.CustomerImpact)
+			known(m.TimeToDeclare), known(m.TimeToMitigate), known(m.TimeToResolve), known(m.CustomerImpact))
 	}
 	fmt.Fprintf(c.out, "  web ui     %s\n", c.link(inc.ID))
 	if timeline {
@@ -175,4 +175,12 @@ func (c *cli) list(ctx context.Context, all bool, query string) error {
 			r.StartedAt.Local().Format("2006-01-02 15:04"), r.Title)
 	}
 	return tw.Flush()
+}
+
+// known shows a metric, or "—" while its facts are not known.
+func known(d time.Duration) string {
+	if d == 0 {
+		return "—"
+	}
+	return d.Round(time.Second).String()
 }
