@@ -45,14 +45,19 @@ func (s Summary) ResponseMetrics() Metrics {
 	if !s.DetectedAt.IsZero() {
 		m.TimeToDeclare = since(s.DetectedAt, s.DeclaredAt)
 	}
-	if impact := s.CustomerImpact; !impact.Start.IsZero() {
-		end := impact.End
-		for _, t := range []time.Time{s.MitigatedAt, s.ResolvedAt} {
-			if end.IsZero() {
-				end = t
-			}
-		}
-		m.CustomerImpact = since(impact.Start, end)
+	if start := s.CustomerImpact.Start; !start.IsZero() {
+		m.CustomerImpact = since(start, s.ImpactEnd())
 	}
 	return m
+}
+
+// ImpactEnd is when customers stopped being affected: the impact window's end,
+// else the mitigation, else the resolution; zero while none is known.
+func (s Summary) ImpactEnd() time.Time {
+	for _, t := range []time.Time{s.CustomerImpact.End, s.MitigatedAt, s.ResolvedAt} {
+		if !t.IsZero() {
+			return t
+		}
+	}
+	return time.Time{}
 }

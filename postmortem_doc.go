@@ -24,17 +24,6 @@ type PostmortemDoc struct {
 	Zone    string
 }
 
-// ImpactEnd is when customers stopped being affected: the impact window's end,
-// else the mitigation, else the resolution.
-func (d PostmortemDoc) ImpactEnd() time.Time {
-	for _, t := range []time.Time{d.CustomerImpact.End, d.MitigatedAt, d.ResolvedAt} {
-		if !t.IsZero() {
-			return t
-		}
-	}
-	return time.Time{}
-}
-
 // known are the people the incident knows by name.
 func (d *PostmortemDoc) known() []Person {
 	known := []Person{d.Commander, d.Declarer, d.Postmortem.Owner}

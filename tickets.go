@@ -61,13 +61,17 @@ func ParseTicketIDs(words []string) ([]int64, error) {
 			ids = append(ids, id)
 		}
 	}
+	return ids, checkTicketCount(len(ids))
+}
+
+func checkTicketCount(n int) error {
 	switch {
-	case len(ids) == 0:
-		return nil, Errorf(EINVALID, "Which tickets? `ticket 12345 67890`.")
-	case len(ids) > MaxTicketsPerLink:
-		return nil, Errorf(EINVALID, "%d tickets at once is too many; link at most %d per command.", len(ids), MaxTicketsPerLink)
+	case n == 0:
+		return Errorf(EINVALID, "Which tickets? `ticket 12345 67890`.")
+	case n > MaxTicketsPerLink:
+		return Errorf(EINVALID, "%d tickets at once is too many; link at most %d per command.", n, MaxTicketsPerLink)
 	}
-	return ids, nil
+	return nil
 }
 
 // CheckLink says whether tickets may be linked to the incident now.
@@ -75,11 +79,7 @@ func (inc *Incident) CheckLink(ids []int64) error {
 	if inc.Stage == StageClosed {
 		return Errorf(ECONFLICT, "%s is closed; link tickets to an open incident.", inc.ID)
 	}
-	if len(ids) == 0 || len(ids) > MaxTicketsPerLink {
-		_, err := ParseTicketIDs(nil)
-		return err
-	}
-	return nil
+	return checkTicketCount(len(ids))
 }
 
 // LinkedTicket finds a linked ticket.
@@ -153,7 +153,7 @@ func (inc *Incident) ResolutionNote() string {
 	}
 	if i := inc.CustomerImpact; !i.Start.IsZero() {
 		end := "ongoing"
-		if e := (PostmortemDoc{Incident: *inc}).ImpactEnd(); !e.IsZero() {
+		if e := inc.ImpactEnd(); !e.IsZero() {
 			end = stamp(e)
 		}
 		fmt.Fprintf(&b, "Customers were affected from %s to %s.\n", stamp(i.Start), end)

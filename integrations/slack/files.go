@@ -104,7 +104,13 @@ func channelMessage(m goslack.Message) activities.ChannelMessage {
 // UserZone is the time zone of a person's Slack profile ("" when Slack does
 // not say).
 func (c *Client) UserZone(ctx context.Context, userID string) (string, error) {
-	u, err := c.api.GetUserInfoContext(ctx, userID)
+	return profileZone(ctx, c.api, userID)
+}
+
+// profileZone reads the time zone of a person's Slack profile (users.info),
+// for the worker and the gateway alike.
+func profileZone(ctx context.Context, api *goslack.Client, userID string) (string, error) {
+	u, err := api.GetUserInfoContext(ctx, userID)
 	if err != nil {
 		return "", translate("users.info", err)
 	}

@@ -52,8 +52,8 @@ func (g *Gateway) userZone(ctx context.Context, userID string) *time.Location {
 		return loc
 	}
 	loc = time.UTC
-	if u, err := g.API.GetUserInfoContext(ctx, userID); err == nil && u.TZ != "" {
-		if l, err := ib.LoadZone(u.TZ); err == nil {
+	if zone, err := profileZone(ctx, g.API, userID); err == nil && zone != "" {
+		if l, err := ib.LoadZone(zone); err == nil {
 			loc = l
 		}
 	}
