@@ -76,6 +76,21 @@ test: $(TEMPORAL) ## vet, check formatting, and run every test with the race det
 	go vet ./...
 	go test -race -count=1 ./...
 
+# How long each CPU burner of `make test-busy` may run at most.
+BUSY_FOR ?= 30m
+
+.PHONY: test-busy
+test-busy: $(TEMPORAL) ## the integration tests while two CPU-burning processes compete for the cores (not part of make test)
+	burners=()
+	stop() { trap - EXIT INT TERM; kill "$${burners[@]}" 2>/dev/null || true; wait "$${burners[@]}" 2>/dev/null || true; }
+	trap stop EXIT INT TERM
+	for i in 1 2; do
+		timeout $(BUSY_FOR) sh -c 'while :; do :; done' &
+		burners+=($$!)
+	done
+	echo "==> two CPU burners running (pids $${burners[*]}, at most $(BUSY_FOR) each)"
+	go test -race -count=1 ./tests/
+
 .PHONY: bench-gateway
 bench-gateway: $(TEMPORAL) ## measure the gateway's answers to bursts of 50 slash commands (docs/benchmarks.md)
 	go test ./tests -run XXX -bench GatewayBurst -benchtime 10x

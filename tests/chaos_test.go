@@ -93,7 +93,7 @@ func TestChaos(t *testing.T) {
 
 	for i, id := range ids {
 		require.NotEmpty(t, id, "incident %d was declared", i)
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		ctx, cancel := context.WithTimeout(context.Background(), 2*patience)
 		var inc ib.Incident
 		err := c.GetWorkflow(ctx, id, "").Get(ctx, &inc)
 		cancel()
@@ -184,9 +184,9 @@ func chaosLife(t *testing.T, svc *ibtemporal.Incidents, title string, people []s
 	return id
 }
 
-// retry does a step until it is done, for up to a minute.
+// retry does a step until it is done, for up to twice the tests' patience.
 func retry(t *testing.T, what string, step func(context.Context) error) {
-	deadline := time.Now().Add(time.Minute)
+	deadline := time.Now().Add(2 * patience)
 	for {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		err := step(ctx)
@@ -195,7 +195,7 @@ func retry(t *testing.T, what string, step func(context.Context) error) {
 			return
 		}
 		if time.Now().After(deadline) {
-			t.Errorf("%s: still failing after a minute: %v", what, err)
+			t.Errorf("%s: still failing after %s: %v", what, 2*patience, err)
 			return
 		}
 		time.Sleep(200 * time.Millisecond)

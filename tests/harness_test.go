@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/log"
 	"go.temporal.io/sdk/testsuite"
@@ -74,7 +75,7 @@ func runTests(m *testing.M) int {
 		fmt.Fprintf(os.Stderr, "tests need the Temporal CLI at bin/temporal: run `make test` (it builds it): %v\n", err)
 		return 1
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*patience)
 	defer cancel()
 	// `make bench` also measures with the dev server's SQLite persistence.
 	dbFile := ""
@@ -172,37 +173,55 @@ func newActivities(slackURL string) *activities.Activities {
 
 // newTestCatalog is a catalog of the fake's people: two rotations of five,
 // one named by e-mail (looked up in Slack), one by Slack ID, and customer
-// reliability paged on S1.
+// reliability paged on S1. Its dates are chosen from now, so that the tests
+// mean the same on any day at any hour: every rotation handed over a day ago
+// (nobody's turn ends while the tests run), and the night rotation's zone
+// puts its people at about 03:00.
 func newTestCatalog() (*ib.Catalog, error) {
 	var ids []string
 	for _, name := range []string{"dan", "eve", "fay", "gus", "hal", "ivy", "joe", "kim", "lea", "max", "nia", "oli", "pia"} {
 		ids = append(ids, fake.AddUser(fakeslack.User{Name: name, Email: name + "@example.com"}))
 	}
 	carol := fake.UserByName("carol")
+	now := time.Now()
+	night := zoneAtThreeAM(now)
 	// Payments works around the clock, so that the tests' pages never fall
-	// off-hours; the night rotation's zone is chosen so that it is about
-	// 03:00 there now, so that its pages always do.
+	// off-hours; the night rotation's pages always do.
 	testCatalogYAML = fmt.Sprintf(`
 teams: [{name: payments}, {name: cre}, {name: data, manager: %s}]
 services:
   - {name: checkout, team: payments, rotation: payments, aliases: [checkout-api]}
   - {name: batch-jobs, team: data, rotation: night}
 rotations:
-  - {name: payments, members: [alice@example.com, bob@example.com, dan@example.com, eve@example.com, fay@example.com], handoff: {weekday: monday, hour: 9}, time_zone: Europe/Berlin, start: 2026-01-05, pagerduty_routing_key: R0UT1NGKEY0000000000000000PAYMNT,
+  - {name: payments, members: [alice@example.com, bob@example.com, dan@example.com, eve@example.com, fay@example.com], %s, time_zone: Europe/Berlin, pagerduty_routing_key: R0UT1NGKEY0000000000000000PAYMNT,
      working_hours: "00:00-24:00", working_days: [monday, tuesday, wednesday, thursday, friday, saturday, sunday]}
-  - {name: cre, members: [%s, %s, %s, %s, %s], handoff: {weekday: wednesday, hour: 9}, time_zone: UTC, start: 2026-01-07}
-  - {name: night, members: [%s, %s, %s, %s, %s], handoff: {weekday: wednesday, hour: 9}, time_zone: %s, start: 2026-01-07}
+  - {name: cre, members: [%s, %s, %s, %s, %s], %s, time_zone: UTC}
+  - {name: night, members: [%s, %s, %s, %s, %s], %s, time_zone: %s}
 always_paged: {S1: [cre]}
 off_hours: {recovery: half a day off, notify_manager: true}
-`, ids[12], carol, ids[3], ids[4], ids[5], ids[6], ids[7], ids[8], ids[9], ids[10], ids[11], zoneAtThreeAM(time.Now()))
+`, ids[12], handedOverADayAgo(now, "Europe/Berlin"), carol, ids[3], ids[4], ids[5], ids[6], handedOverADayAgo(now, "UTC"),
+		ids[7], ids[8], ids[9], ids[10], ids[11], handedOverADayAgo(now, night), night)
 	c, err := ib.ParseCatalog([]byte(testCatalogYAML))
 	if err != nil {
 		return nil, err
 	}
-	if errs := c.Check(time.Now(), 3); len(errs) > 0 {
+	if errs := c.Check(now, 3); len(errs) > 0 {
 		return nil, errs[0]
 	}
 	return c, nil
+}
+
+// handedOverADayAgo is a rotation's weekly hand-off and start, in its zone,
+// such that the last hand-off was a day before now and the next is six days
+// after it.
+func handedOverADayAgo(now time.Time, zone string) string {
+	loc, err := time.LoadLocation(zone)
+	if err != nil {
+		panic(err)
+	}
+	last := now.In(loc).Add(-24 * time.Hour)
+	return fmt.Sprintf("handoff: {weekday: %s, hour: %d}, start: %s", strings.ToLower(last.Weekday().String()), last.Hour(),
+		last.AddDate(0, -2, 0).Format(time.DateOnly))
 }
 
 // zoneAtThreeAM is a fixed-offset zone (Etc/GMT±N) where it is 03:00–03:59 at now.
@@ -224,16 +243,43 @@ func quietLogger() log.Logger {
 	return log.NewStructuredLogger(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError})))
 }
 
-// waitFor polls until cond holds, for at most 20 s.
-func waitFor(t *testing.T, what string, cond func() bool) {
+// Deadlines of the tests' waits and calls, sized for a slow, shared machine
+// (a second build and test run beside this one, the race detector): a wait
+// ends as soon as its condition holds, so a generous deadline costs nothing
+// when all is well.
+const (
+	patience    = time.Minute      // how long a condition may take to hold
+	callTimeout = 30 * time.Second // one call to Temporal
+)
+
+// waitFor polls until cond holds, for at most patience.
+func waitFor(t testing.TB, what string, cond func() bool) {
 	t.Helper()
-	require.Eventually(t, cond, 20*time.Second, 20*time.Millisecond, "waited for: %s", what)
+	require.Eventually(t, cond, patience, 20*time.Millisecond, "waited for: %s", what)
+}
+
+// settled waits until an incident's workflow has taken in everything sent to
+// it so far and has no activity under way: its next step waits on a timer or
+// on new input. A test that asserts something happened exactly once asserts
+// after this, when a duplicate would already have happened.
+func settled(t testing.TB, c client.Client, id string) {
+	t.Helper()
+	waitFor(t, id+" settles", func() bool {
+		ctx, cancel := context.WithTimeout(context.Background(), callTimeout)
+		defer cancel()
+		d, err := c.DescribeWorkflowExecution(ctx, id, "")
+		if err != nil {
+			return false
+		}
+		return d.GetWorkflowExecutionInfo().GetStatus() != enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING ||
+			d.GetPendingWorkflowTask() == nil && len(d.GetPendingActivities()) == 0
+	})
 }
 
 // declare declares an incident and returns its ID.
 func declare(t *testing.T, d ib.Declaration) string {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), callTimeout)
 	defer cancel()
 	res, err := incidents.Declare(ctx, d)
 	require.NoError(t, err)
@@ -243,7 +289,7 @@ func declare(t *testing.T, d ib.Declaration) string {
 // change applies a change through the workflow's Update.
 func change(t *testing.T, id string, c ib.Change) (ib.Summary, error) {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), callTimeout)
 	defer cancel()
 	return incidents.Change(ctx, id, c)
 }
@@ -251,7 +297,7 @@ func change(t *testing.T, id string, c ib.Change) (ib.Summary, error) {
 // state queries an incident.
 func state(t *testing.T, id string) ib.Incident {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), callTimeout)
 	defer cancel()
 	inc, err := incidents.Get(ctx, id)
 	require.NoError(t, err)
@@ -285,7 +331,7 @@ func closeResolved(t *testing.T, id string) ib.Incident {
 // waitClosed waits for the incident's workflow to finish and returns its result.
 func waitClosed(t *testing.T, id string) ib.Incident {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), patience)
 	defer cancel()
 	var inc ib.Incident
 	require.NoError(t, tclient.GetWorkflow(ctx, id, "").Get(ctx, &inc))
@@ -315,7 +361,24 @@ func messagesAbout(channel, s string) []fakeslack.Message {
 	return out
 }
 
+// today is now, for a test that names what a declaration made in a moment
+// will be called: incident IDs and channel names carry the UTC date, so near
+// the end of a UTC day it waits for the next one.
+func today(t testing.TB) time.Time {
+	t.Helper()
+	waitFor(t, "a UTC day with half a minute left", func() bool {
+		now := time.Now().UTC()
+		return now.Add(30*time.Second).Day() == now.Day()
+	})
+	return time.Now()
+}
+
 // channelPrefix is the start of the channel name for a title declared today.
-func channelPrefix(title string) string {
-	return ib.ChannelName("inc", time.Now(), title, "INC-00000000-0000", 1)
+func channelPrefix(t testing.TB, title string) string {
+	return channelOf(title, today(t))
+}
+
+// channelOf is the channel name of a title declared at a time.
+func channelOf(title string, at time.Time) string {
+	return ib.ChannelName("inc", at, title, "INC-00000000-0000", 1)
 }

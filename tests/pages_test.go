@@ -2,6 +2,7 @@ package tests
 
 import (
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -20,7 +21,10 @@ import (
 // the next in the rotation when nobody acknowledges (a short real timer here),
 // and stops once acknowledged. Outside an open incident, paging is refused.
 func TestPageEscalatesAndIsAcknowledged(t *testing.T) {
-	paging := &ibtemporal.Incidents{Client: tclient, Settings: workflows.Settings{EscalateAfter: 2 * time.Second}}
+	// Long enough for the acknowledgement below to beat the next escalation
+	// on a busy machine; short enough to wait out.
+	const escalateAfter = 5 * time.Second
+	paging := &ibtemporal.Incidents{Client: tclient, Settings: workflows.Settings{EscalateAfter: escalateAfter}}
 	gw := startGateway(t, paging)
 	alice, general := fake.UserByName("alice"), channelID(t, "general")
 
@@ -31,7 +35,7 @@ func TestPageEscalatesAndIsAcknowledged(t *testing.T) {
 	inc := roomReady(t, res.ID)
 	assert.Contains(t, gw.ask(t, alice, inc.Channel.ID, "page checkout DB is down"), "Paging checkout")
 
-	r, _ := testCatalog.Rotation("payments")
+	r, _ := testCatalog.Rotation("payments") // its hand-off is days away
 	now := time.Now()
 	first := r.OnCall(now)
 	second, _ := r.Next(now)
@@ -55,7 +59,9 @@ func TestPageEscalatesAndIsAcknowledged(t *testing.T) {
 	require.Len(t, got.Pages, 1)
 	assert.Equal(t, secondID, got.Pages[0].AckedBy.SlackID)
 	assert.Equal(t, 1, got.Pages[0].Level)
-	time.Sleep(2500 * time.Millisecond)
+	escalated := got.Timeline[slices.IndexFunc(got.Timeline, func(e ib.TimelineEvent) bool { return strings.Contains(e.Text, "escalated to") })].At
+	waitFor(t, "the time of the next escalation passes", func() bool { return time.Now().After(escalated.Add(escalateAfter)) })
+	settled(t, tclient, res.ID)
 	assert.False(t, state(t, res.ID).Pages[0].Exhausted, "no escalation after the acknowledgement")
 
 	// The rotation has a PagerDuty routing key: one alert, acknowledged with the page.

@@ -121,12 +121,12 @@ func TestWorkerKilledAfterChannelCreated(t *testing.T) {
 	isolated := &ibtemporal.Incidents{Client: c}
 
 	title := "Worker crash during channel creation"
-	slug := channelPrefix(title)
+	slug := channelPrefix(t, title)
 	// Slack creates the channel, then its answer is slow: the window to crash in.
 	fake.Inject("conversations.create", fakeslack.Fault{Delay: 5 * time.Second, Match: slug})
 
 	first := startWorker(t)
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	ctx, cancel := context.WithTimeout(context.Background(), 3*patience)
 	defer cancel()
 	res, err := isolated.Declare(ctx, ib.Declaration{Title: title, Severity: ib.S1})
 	require.NoError(t, err)
@@ -138,7 +138,7 @@ func TestWorkerKilledAfterChannelCreated(t *testing.T) {
 	require.Eventually(t, func() bool {
 		inc, err = isolated.Get(ctx, res.ID)
 		return err == nil && inc.Channel.HeaderTS != ""
-	}, 45*time.Second, 100*time.Millisecond, "the new worker finishes opening the room")
+	}, patience, 100*time.Millisecond, "the new worker finishes opening the room")
 
 	assert.Equal(t, slug, inc.Channel.Name)
 	assert.Equal(t, 1, len(channelsNamed(slug)), "exactly one channel")
@@ -157,12 +157,12 @@ func TestPageEscalationSurvivesWorkerRestart(t *testing.T) {
 	isolated := &ibtemporal.Incidents{Client: c, Settings: workflows.Settings{EscalateAfter: 5 * time.Second}}
 
 	first := startWorker(t, "IB_CATALOG="+catalogFile)
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	ctx, cancel := context.WithTimeout(context.Background(), 3*patience)
 	defer cancel()
 	res, err := isolated.Declare(ctx, ib.Declaration{Title: "Escalation across a worker restart", Severity: ib.S2})
 	require.NoError(t, err)
 	require.Eventually(t, func() bool { inc, err := isolated.Get(ctx, res.ID); return err == nil && inc.Channel.HeaderTS != "" },
-		20*time.Second, 50*time.Millisecond)
+		patience, 50*time.Millisecond)
 	_, err = isolated.Change(ctx, res.ID, ib.Change{Kind: ib.ChangePage, Target: "checkout"})
 	require.NoError(t, err)
 
@@ -179,8 +179,8 @@ func TestPageEscalationSurvivesWorkerRestart(t *testing.T) {
 	first.kill() // while the escalation timer is pending
 
 	startWorker(t, "IB_CATALOG="+catalogFile)
-	require.Eventually(t, func() bool { return pages(next) >= 1 }, 30*time.Second, 100*time.Millisecond, "the new worker escalates")
-	time.Sleep(2 * time.Second)
+	require.Eventually(t, func() bool { return pages(next) >= 1 }, patience, 100*time.Millisecond, "the new worker escalates")
+	settled(t, c, res.ID) // a repeated page would be sent by now
 	assert.Equal(t, 1, pages(next), "escalated exactly once")
 	assert.Equal(t, 1, pages(oncall), "the first page is not sent again")
 }

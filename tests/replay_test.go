@@ -132,7 +132,7 @@ func TestCanonicalIncidentHistory(t *testing.T) {
 	final := waitClosed(t, id)
 	assert.Equal(t, ib.StageClosed, final.Stage)
 
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), callTimeout)
 	defer cancel()
 	var history historypb.History
 	iter := tclient.GetWorkflowHistory(ctx, id, "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)

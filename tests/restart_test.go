@@ -33,7 +33,7 @@ type persistentServer struct {
 
 func (p *persistentServer) start() client.Client {
 	p.t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*patience)
 	defer cancel()
 	temporalCLI, err := filepath.Abs("../bin/temporal")
 	require.NoError(p.t, err)
@@ -53,9 +53,18 @@ func (p *persistentServer) start() client.Client {
 	return p.server.Client()
 }
 
+// stop stops the worker and the server, and waits until the server's port
+// is free for the next start.
 func (p *persistentServer) stop() {
 	p.worker.Stop()
 	_ = p.server.Stop()
+	waitFor(p.t, "the server's port is free", func() bool {
+		l, err := net.Listen("tcp", p.port)
+		if err == nil {
+			_ = l.Close()
+		}
+		return err == nil
+	})
 }
 
 // F8: a reminder is pending on its timer when both the worker and the
@@ -76,33 +85,35 @@ func TestReminderSurvivesServerAndWorkerRestart(t *testing.T) {
 	incidents := func(c client.Client) *ibtemporal.Incidents {
 		return &ibtemporal.Incidents{Client: c, Settings: workflows.Settings{Postmortem: ib.PostmortemPolicy{Start: startAfter.String()}}}
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
+	call := func() context.Context {
+		ctx, cancel := context.WithTimeout(context.Background(), callTimeout)
+		t.Cleanup(cancel)
+		return ctx
+	}
 	alice := ib.Person{SlackID: fake.UserByName("alice"), Name: "alice"}
-	res, err := incidents(c).Declare(ctx, ib.Declaration{Title: "Reminder across a restart", Severity: ib.S3, Declarer: alice})
+	res, err := incidents(c).Declare(call(), ib.Declaration{Title: "Reminder across a restart", Severity: ib.S3, Declarer: alice})
 	require.NoError(t, err)
 	id := res.ID
 	get := func() ib.Incident {
-		inc, err := incidents(p.server.Client()).Get(ctx, id)
+		inc, err := incidents(p.server.Client()).Get(call(), id)
 		require.NoError(t, err)
 		return inc
 	}
 	waitFor(t, "the room", func() bool { return get().Channel.HeaderTS != "" })
-	_, err = incidents(c).Change(ctx, id, ib.Change{Kind: ib.ChangeResolve, Text: "fixed", By: alice})
+	_, err = incidents(c).Change(call(), id, ib.Change{Kind: ib.ChangeResolve, Text: "fixed", By: alice})
 	require.NoError(t, err)
 	waitFor(t, "the postmortem planned", func() bool { return !get().Postmortem.StartAt.IsZero() })
 	resolved := get()
 	require.Equal(t, resolved.ResolvedAt.Add(startAfter), resolved.Postmortem.StartAt)
 
 	p.stop()
-	time.Sleep(time.Second)
 	c = p.start()
 
 	ownerTold := func() int { return len(messagesAbout("dm-alice", "You own the postmortem of "+id)) }
 	var inc ib.Incident
 	require.Eventually(t, func() bool { inc = get(); return inc.Stage == ib.StagePostmortem && ownerTold() == 1 },
-		time.Minute, 100*time.Millisecond, "the stage begins after the restart and its owner is told")
-	time.Sleep(2 * time.Second) // a repeat would come within a workflow task or two
+		patience, 100*time.Millisecond, "the stage begins after the restart and its owner is told")
+	settled(t, c, id) // a repeat would come within a workflow task or two
 	inc = get()
 	began := 0
 	for _, e := range inc.Timeline {

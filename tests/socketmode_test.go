@@ -60,7 +60,7 @@ func TestSocketMode(t *testing.T) {
 	waitFor(t, "a new connection after the drop", func() bool { return sockets.SocketConnections() >= 2 })
 	waitFor(t, "the envelope is acknowledged", func() bool { return acked(sockets, "env-event-1") })
 	waitFor(t, "the reaction reaches the incident", func() bool { return state(t, id).Activity.Reactions >= 1 })
-	time.Sleep(300 * time.Millisecond) // a second effect would show by now
+	settled(t, tclient, id) // a second effect would show by now
 	assert.Equal(t, 1, state(t, id).Activity.Reactions, "one effect, though delivered twice")
 
 	cmd, err := json.Marshal(map[string]any{

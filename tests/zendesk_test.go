@@ -110,9 +110,12 @@ func TestCustomerTicketsLinkedAndFollowedUp(t *testing.T) {
 			return strings.Contains(got.Comments[len(got.Comments)-1].Body, "reverted the scheduler change")
 		})
 	}
+	// Whoever is on call for customer reliability when the incident resolves.
+	waitFor(t, "the follow-up owner", func() bool { inc = state(t, id); return inc.Tickets.FollowUpOwner.SlackID != "" })
 	cre, _ := testCatalog.Rotation("cre")
-	onCall := userName(cre.OnCall(time.Now()))
-	waitFor(t, "the follow-up task", func() bool { return len(messagesAbout("dm-"+onCall, "Follow up with the customers of "+id)) == 1 })
+	assert.Equal(t, cre.OnCall(inc.ResolvedAt), inc.Tickets.FollowUpOwner.SlackID)
+	onCall := "dm-" + userName(inc.Tickets.FollowUpOwner.SlackID)
+	waitFor(t, "the follow-up task", func() bool { return len(messagesAbout(onCall, "Follow up with the customers of "+id)) == 1 })
 	assert.Contains(t, gw.ask(t, alice, inc.Channel.ID, "postmortem waive small"), "is waived")
 	assert.Contains(t, gw.ask(t, alice, inc.Channel.ID, "close"), "customer tickets "+joinWith(", ", a, b, c)+" are not solved")
 
@@ -155,7 +158,7 @@ func TestZendeskWebhook(t *testing.T) {
 		assert.Contains(t, answer, id, "the active incident of the service it mentions")
 	}
 	waitFor(t, "the ticket offered", func() bool { return len(messagesAbout(inc.Channel.Name, "Customer tickets that may be about")) == 1 })
-	time.Sleep(500 * time.Millisecond)
+	settled(t, tclient, id)
 	assert.Len(t, messagesAbout(inc.Channel.Name, "Customer tickets that may be about"), 1, "offered once")
 	assert.Equal(t, []int64{tk}, state(t, id).Tickets.Suggested)
 }
@@ -170,7 +173,10 @@ func TestTicketSuggestions(t *testing.T) {
 	tk := zendeskFake.AddTicket(fakezendesk.Ticket{Subject: "checkout-api returns 402", Description: "every card declined", Status: "open"})
 	solved := zendeskFake.AddTicket(fakezendesk.Ticket{Subject: "checkout-api question", Description: "answered", Status: "solved"})
 	waitFor(t, "the suggestion", func() bool { return len(state(t, id).Tickets.Suggested) > 0 })
-	time.Sleep(2500 * time.Millisecond) // two more rounds
+	searches := zendeskFake.Calls("GET /search.json")
+	// Each round searches for the service's name and its alias.
+	waitFor(t, "two more rounds of searching", func() bool { return zendeskFake.Calls("GET /search.json") >= searches+4 })
+	settled(t, tclient, id)
 	inc = state(t, id)
 	assert.Contains(t, inc.Tickets.Suggested, tk)
 	assert.NotContains(t, inc.Tickets.Suggested, solved, "solved tickets are not offered")

@@ -2,6 +2,7 @@ package slack
 
 import (
 	"context"
+	"time"
 
 	goslack "github.com/slack-go/slack"
 	"github.com/slack-go/slack/slackevents"
@@ -13,11 +14,13 @@ import (
 // the same routing as the HTTP endpoints. No public URL and no signing secret
 // are needed: the connection is opened with the app-level token.
 //
-// Every envelope is acknowledged first. For slash commands and modal
-// submissions the acknowledgement carries the answer, so it is sent as soon as
-// the answer is ready (within the gateway's deadline). Events are acknowledged
-// before they are handed on; a redelivered envelope carries the same event ID
-// and is dropped (failure mode F14).
+// For slash commands and modal submissions the acknowledgement carries the
+// answer, so it is sent as soon as the answer is ready (within the gateway's
+// deadline). An event is acknowledged only once it is handed to its incident:
+// while Temporal cannot take it, the gateway keeps trying, and an event it
+// could not hand over is left unacknowledged for Slack to deliver again
+// (failure mode F21). A redelivered envelope carries the same event ID and is
+// dropped (F14).
 func (g *Gateway) RunSocketMode(ctx context.Context, client *socketmode.Client) error {
 	errs := make(chan error, 1)
 	go func() { errs <- client.RunContext(ctx) }()
@@ -56,14 +59,42 @@ func (g *Gateway) route(ctx context.Context, client *socketmode.Client, evt sock
 		if !ok {
 			return
 		}
-		ack[struct{}](g, client, evt.Request, nil)
-		go func() { _ = g.Event(context.WithoutCancel(ctx), e) }()
+		g.followUp.Add(1)
+		go func() {
+			defer g.followUp.Done()
+			if g.handOver(ctx, e) {
+				ack[struct{}](g, client, evt.Request, nil)
+			}
+		}()
 	case socketmode.EventTypeInvalidAuth:
 		g.Log.Error("Socket Mode refused the app-level token (SLACK_APP_TOKEN)")
 	case socketmode.EventTypeConnected:
 		g.Log.Info("Socket Mode connected")
 	case socketmode.EventTypeConnectionError:
 		g.Log.Warn("Socket Mode connection failed; reconnecting", zap.Any("reason", evt.Data))
+	}
+}
+
+// handOverFor bounds how long the gateway keeps an event it cannot hand to
+// its incident before leaving it to Slack's redelivery.
+const handOverFor = 10 * time.Minute
+
+// handOver hands an event to its incident, trying again with backoff while
+// Temporal cannot take it, until ctx ends or handOverFor has passed.
+func (g *Gateway) handOver(ctx context.Context, e slackevents.EventsAPIEvent) bool {
+	deadline := time.Now().Add(handOverFor)
+	for wait := 250 * time.Millisecond; ; wait = min(2*wait, 15*time.Second) {
+		if g.Event(context.WithoutCancel(ctx), e) == nil {
+			return true
+		}
+		if time.Now().Add(wait).After(deadline) {
+			return false
+		}
+		select {
+		case <-ctx.Done():
+			return false
+		case <-time.After(wait):
+		}
 	}
 }
 

@@ -73,6 +73,16 @@ func (s *Server) Users() []User {
 	return out
 }
 
+// User finds a user by ID.
+func (s *Server) User(id string) (User, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if u := s.users[id]; u != nil {
+		return *u, true
+	}
+	return User{}, false
+}
+
 // UserByName finds a user's ID by handle ("alice").
 func (s *Server) UserByName(name string) string {
 	s.mu.Lock()
