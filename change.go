@@ -216,9 +216,9 @@ func (inc *Incident) Apply(c Change, at time.Time) TimelineEvent {
 		inc.CustomerImpact.Start, inc.CustomerImpact.End = c.Time.UTC(), c.Until.UTC()
 		if c.Until.IsZero() {
 			inc.CustomerImpact.End = time.Time{}
-			return inc.record(at, EventImpact, c.By, "customers affected since "+stamp(c.Time))
+			return inc.record(at, EventImpact, c.By, "customers affected since "+Stamp(c.Time))
 		}
-		return inc.record(at, EventImpact, c.By, fmt.Sprintf("customers affected %s – %s (%d min)", stamp(c.Time), stamp(c.Until), int(c.Until.Sub(c.Time).Minutes())))
+		return inc.record(at, EventImpact, c.By, fmt.Sprintf("customers affected %s – %s (%d min)", Stamp(c.Time), Stamp(c.Until), int(c.Until.Sub(c.Time).Minutes())))
 	case c.Kind == ChangeImpactSize:
 		inc.CustomerImpact.Count, inc.CustomerImpact.Unit = c.Count, text
 		return inc.record(at, EventImpact, c.By, fmt.Sprintf("impact: %d %s", c.Count, text))
@@ -254,5 +254,6 @@ func (inc *Incident) Apply(c Change, at time.Time) TimelineEvent {
 	}
 }
 
-// stamp is a time as the timeline text keeps it: UTC, to the minute.
-func stamp(t time.Time) string { return t.UTC().Format("2006-01-02 15:04 UTC") }
+// Stamp is a time as the timeline and the catalog's messages write it: UTC,
+// to the minute.
+func Stamp(t time.Time) string { return t.UTC().Format("2006-01-02 15:04 UTC") }

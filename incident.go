@@ -81,12 +81,12 @@ type Summary struct {
 	MitigatedAt       time.Time `json:"mitigated_at,omitzero"`
 	// CustomersAnsweredAt is when the first question was first answered yes or
 	// no: how long it took to know matters as much as the answer.
-	CustomersAnsweredAt time.Time   `json:"customers_answered_at,omitzero"`
-	CustomerImpact      Impact      `json:"customer_impact"`
-	Links               []Link      `json:"links,omitempty"`
-	StatusPage          StatusPage  `json:"status_page"`
-	Responders          []Responder `json:"responders,omitempty"`
-	Pages               []Page      `json:"pages,omitempty"`
+	CustomersAnsweredAt time.Time      `json:"customers_answered_at,omitzero"`
+	CustomerImpact      Impact         `json:"customer_impact"`
+	Links               []Link         `json:"links,omitempty"`
+	StatusPage          PublicIncident `json:"status_page"`
+	Responders          []Responder    `json:"responders,omitempty"`
+	Pages               []Page         `json:"pages,omitempty"`
 	// Tickets are the incident's problem ticket and linked customer tickets.
 	Tickets Tickets `json:"tickets,omitzero"`
 	// OffHours are the pages that reached someone outside working hours.
@@ -95,8 +95,8 @@ type Summary struct {
 	Postmortem Postmortem `json:"postmortem,omitzero"`
 }
 
-// StatusPage is the incident's public face on the status page.
-type StatusPage struct {
+// PublicIncident is the incident's public face on the status page.
+type PublicIncident struct {
 	IncidentID string    `json:"incident_id,omitempty"` // the status page's incident, once opened
 	Status     Status    `json:"status,omitempty"`
 	UpdatedAt  time.Time `json:"updated_at,omitzero"`

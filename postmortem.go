@@ -204,7 +204,7 @@ func (inc *Incident) AssignOwner(owner Person, policy PostmortemPolicy, at time.
 	if pm.DueAt.IsZero() {
 		pm.DueAt = AddWorkingDays(at, policy.draftDays(inc.Severity), pm.Location()).UTC()
 	}
-	return inc.Note(at, EventStage, fmt.Sprintf("postmortem owner: %s, draft due %s", owner.Label(), stamp(pm.DueAt)))
+	return inc.Note(at, EventStage, fmt.Sprintf("postmortem owner: %s, draft due %s", owner.Label(), Stamp(pm.DueAt)))
 }
 
 // ReminderKind names what a reminder is about.

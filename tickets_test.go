@@ -92,17 +92,4 @@ func TestTicketFollowUp(t *testing.T) {
 
 func TestTicketMentions(t *testing.T) {
 	assert.Equal(t, []string{"INC-20261123-K7QF"}, ib.IncidentMentions("Re: inc-20261123-k7qf again (INC-20261123-K7QF)"))
-	c := catalog(t, `
-teams: [{name: payments}]
-services: [{name: checkout, team: payments, rotation: pay, aliases: [checkout-api], keywords: [payment, cart]}]
-rotations: [{name: pay, members: [a, b, c, d, e], handoff: {weekday: monday, hour: 10}, time_zone: UTC, start: 2026-01-05}]
-`)
-	terms := c.ServiceTerms("checkout")
-	assert.Equal(t, []string{"checkout", "checkout-api", "payment", "cart"}, terms)
-	assert.Equal(t, []string{"billing"}, c.ServiceTerms("billing"), "unknown to the catalog: its name")
-	assert.True(t, ib.MentionsAny("My PAYMENT failed twice", terms))
-	assert.True(t, ib.MentionsAny("cart: empty", terms))
-	assert.False(t, ib.MentionsAny("payments team is great", terms), "whole words only")
-	assert.False(t, ib.MentionsAny("checkouts", terms))
-	assert.True(t, ib.MentionsAny("the checkout-api returns 500", terms))
 }

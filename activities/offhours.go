@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/incident-buddy/ib"
+	"github.com/incident-buddy/ib/oncall"
 )
 
 // CareInput is a page just sent to someone.
@@ -33,7 +34,7 @@ func (a *Activities) CareFor(ctx context.Context, in CareInput) (CareResult, err
 		if err != nil {
 			return CareResult{}, err
 		}
-		care = ib.Care{Zone: time.UTC, Hours: ib.DefaultWorkingHours, Recovery: ib.DefaultRecovery}
+		care = oncall.Care{Zone: time.UTC, Hours: ib.DefaultWorkingHours, Recovery: oncall.DefaultRecovery}
 		if loc, err := ib.LoadZone(zone); err == nil && zone != "" {
 			care.Zone = loc
 		}

@@ -10,12 +10,13 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/incident-buddy/ib"
+	"github.com/incident-buddy/ib/oncall"
 )
 
 // zoneOnlySlack answers the one Slack call CareFor makes for people outside
 // the catalog: their profile's zone.
 type zoneOnlySlack struct {
-	Slack
+	ib.Slack
 	zones map[string]string
 }
 
@@ -24,7 +25,7 @@ func (s zoneOnlySlack) UserZone(_ context.Context, id string) (string, error) {
 }
 
 func TestCareFor(t *testing.T) {
-	c, err := ib.ParseCatalog([]byte(`
+	c, err := oncall.ParseCatalog([]byte(`
 teams: [{name: payments, manager: U0MANAGER}]
 services: [{name: checkout, team: payments, rotation: pay}]
 rotations:
@@ -32,7 +33,7 @@ rotations:
 off_hours: {recovery: half a day off, notify_manager: true}
 `))
 	require.NoError(t, err)
-	a := &Activities{Catalog: ib.NewLiveCatalog(c), Slack: zoneOnlySlack{zones: map[string]string{"U0OUTSIDE": "America/New_York"}}, Log: zap.NewNop()}
+	a := &Activities{Catalog: oncall.NewLiveCatalog(c), Slack: zoneOnlySlack{zones: map[string]string{"U0OUTSIDE": "America/New_York"}}, Log: zap.NewNop()}
 	ctx := context.Background()
 	ben := ib.Person{SlackID: "U0BENBEN"}
 
@@ -51,5 +52,5 @@ off_hours: {recovery: half a day off, notify_manager: true}
 	got, err = a.CareFor(ctx, CareInput{Person: ib.Person{SlackID: "U0OUTSIDE"}, At: time.Date(2026, 11, 28, 15, 0, 0, 0, time.UTC)})
 	require.NoError(t, err)
 	assert.Equal(t, CareResult{OffHours: true, Zone: "America/New_York", RemindAt: time.Date(2026, 11, 30, 14, 0, 0, 0, time.UTC),
-		Recovery: ib.DefaultRecovery}, got, "a Saturday: reminded on Monday morning")
+		Recovery: oncall.DefaultRecovery}, got, "a Saturday: reminded on Monday morning")
 }

@@ -58,11 +58,6 @@ type SendPageInput struct {
 	Incident ib.Summary `json:"incident"`
 }
 
-// Pager is what the activities need of PagerDuty's Events API.
-type Pager interface {
-	Send(ctx context.Context, routingKey, action, dedupKey, summary string, sev ib.Severity) error
-}
-
 // SendPage messages the person paged, directly, with a button to acknowledge.
 func (a *Activities) SendPage(ctx context.Context, in SendPageInput) error {
 	m := ib.NewMessage(ib.MsgPage, in.Incident, in.Page.ID+"-"+strconv.Itoa(in.Page.Level))

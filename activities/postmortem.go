@@ -12,22 +12,6 @@ import (
 	"github.com/incident-buddy/ib"
 )
 
-// Documents is where postmortem drafts and channel exports are kept.
-type Documents interface {
-	// Put writes a document, replacing one of the same name, and returns
-	// where people find it (a path or a URL).
-	Put(ctx context.Context, name string, content []byte) (string, error)
-}
-
-// ChannelMessage is a message of an incident's channel, as its export keeps it.
-type ChannelMessage struct {
-	TS     string   `json:"ts"`
-	Thread string   `json:"thread,omitempty"` // the parent's TS, for a reply in a thread
-	User   string   `json:"user,omitempty"`
-	Text   string   `json:"text"`
-	Files  []string `json:"files,omitempty"`
-}
-
 // UserZone is the time zone of a person's Slack profile; "" when unknown.
 func (a *Activities) UserZone(ctx context.Context, slackID string) (string, error) {
 	if slackID == "" {
@@ -126,7 +110,7 @@ func (a *Activities) DraftPostmortem(ctx context.Context, in DraftInput) (Draft,
 
 // Transcript is a channel's history as Markdown, oldest first, replies
 // indented under their thread's parent, times in UTC.
-func Transcript(channel string, msgs []ChannelMessage) string {
+func Transcript(channel string, msgs []ib.ChannelMessage) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "# #%s: %d messages\n\n", channel, len(msgs))
 	for _, m := range msgs {

@@ -6,14 +6,6 @@ import (
 	"github.com/incident-buddy/ib"
 )
 
-// StatusPage is what the activities need of the public status page.
-type StatusPage interface {
-	// Open creates the public incident, or finds the one an earlier try
-	// created, and returns its ID.
-	Open(ctx context.Context, incidentID, name string, sev ib.Severity, status ib.Status, body string) (string, error)
-	Update(ctx context.Context, pageIncidentID string, sev ib.Severity, status ib.Status, body string) error
-}
-
 // StatusPageInput is one update of the public status page.
 type StatusPageInput struct {
 	IncidentID     string      `json:"incident_id"`

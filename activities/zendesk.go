@@ -12,46 +12,6 @@ import (
 	"github.com/incident-buddy/ib"
 )
 
-// Zendesk is what the activities need of Zendesk Support.
-type Zendesk interface {
-	// CreateTicket creates a ticket once per key: a retry with the same key
-	// yields the ticket the first try created.
-	CreateTicket(ctx context.Context, key string, t NewTicket) (int64, error)
-	// FindByExternalID finds a ticket by its external ID; 0 when none.
-	FindByExternalID(ctx context.Context, externalID string) (int64, error)
-	// Ticket reads a ticket; ib.ENOTFOUND when there is none.
-	Ticket(ctx context.Context, id int64) (ZendeskTicket, error)
-	// LinkToProblem makes a ticket an incident of a problem ticket, with an
-	// internal note, in one update.
-	LinkToProblem(ctx context.Context, id, problemID int64, note string) error
-	// AddNote adds an internal note.
-	AddNote(ctx context.Context, id int64, note string) error
-	// Search finds tickets with Zendesk's search syntax.
-	Search(ctx context.Context, query string) ([]ZendeskTicket, error)
-	// TicketURL is where an agent opens a ticket.
-	TicketURL(id int64) string
-}
-
-// NewTicket is a ticket to create.
-type NewTicket struct {
-	Type       string   // problem
-	Subject    string   // the first line agents see
-	Body       string   // the first comment, internal
-	ExternalID string   // the incident's ID: how a lost create is found again
-	Tags       []string // incident, the incident's ID, its services
-	Priority   string   // urgent, high, normal, low
-}
-
-// ZendeskTicket is a ticket as Zendesk says it is.
-type ZendeskTicket struct {
-	ID        int64     `json:"id"`
-	Subject   string    `json:"subject"`
-	Status    string    `json:"status"` // new, open, pending, hold, solved, closed
-	Type      string    `json:"type,omitempty"`
-	ProblemID int64     `json:"problem_id,omitempty"`
-	CreatedAt time.Time `json:"created_at,omitzero"`
-}
-
 // ProblemTicket is the incident's problem ticket in Zendesk.
 type ProblemTicket struct {
 	ID  int64  `json:"id"`
@@ -81,7 +41,7 @@ func (a *Activities) CreateProblemTicket(ctx context.Context, s ib.Summary) (Pro
 	}
 	body := fmt.Sprintf("Incident %s: %s\nSeverity: %s (%s)\nImpact: %s\nCustomers' running workloads affected: %s\nSlack channel: #%s %s\nServices: %s\n\nLink the customers' tickets to this problem ticket (`/ib ticket <number>` in the channel).",
 		s.ID, s.Title, s.Severity, s.Severity.Meaning(), orNone(s.Impact), s.CustomersAffected, s.Channel.Name, slackChannelURL(s.Channel.ID), orNone(strings.Join(s.Services, ", ")))
-	id, err := a.Zendesk.CreateTicket(ctx, "incident-buddy:"+s.ID+":problem", NewTicket{
+	id, err := a.Zendesk.CreateTicket(ctx, "incident-buddy:"+s.ID+":problem", ib.NewTicket{
 		Type: "problem", Subject: fmt.Sprintf("[%s] %s %s", s.ID, s.Severity, s.Title), Body: body,
 		ExternalID: s.ID, Tags: tags, Priority: priorities[s.Severity],
 	})
@@ -201,11 +161,11 @@ func (a *Activities) pace(ctx context.Context) {
 
 // TicketStatuses reads the linked tickets' statuses; tickets gone since are
 // left out.
-func (a *Activities) TicketStatuses(ctx context.Context, ids []int64) ([]ZendeskTicket, error) {
+func (a *Activities) TicketStatuses(ctx context.Context, ids []int64) ([]ib.ZendeskTicket, error) {
 	if a.Zendesk == nil {
 		return nil, a.fail(errNoZendesk)
 	}
-	var out []ZendeskTicket
+	var out []ib.ZendeskTicket
 	for _, id := range ids {
 		t, err := a.Zendesk.Ticket(ctx, id)
 		if ib.ErrorCode(err) == ib.ENOTFOUND {
@@ -233,7 +193,7 @@ const maxSearchTerms = 6
 // began that mention its services: their keywords and aliases from the
 // catalog when it knows them, else their names. One search per term, as
 // Zendesk's search ANDs the words of one query.
-func (a *Activities) SuggestTickets(ctx context.Context, in SuggestInput) ([]ZendeskTicket, error) {
+func (a *Activities) SuggestTickets(ctx context.Context, in SuggestInput) ([]ib.ZendeskTicket, error) {
 	if a.Zendesk == nil || len(in.Services) == 0 {
 		return nil, nil
 	}
@@ -246,14 +206,14 @@ func (a *Activities) SuggestTickets(ctx context.Context, in SuggestInput) ([]Zen
 			}
 		}
 	}
-	var out []ZendeskTicket
+	var out []ib.ZendeskTicket
 	for _, term := range terms {
 		found, err := a.Zendesk.Search(ctx, fmt.Sprintf(`type:ticket status<solved created>%s "%s"`, in.Since.UTC().Format(time.RFC3339), term))
 		if err != nil {
 			return nil, a.fail(err)
 		}
 		for _, t := range found {
-			if t.Type != "problem" && !slices.Contains(in.Exclude, t.ID) && !slices.ContainsFunc(out, func(o ZendeskTicket) bool { return o.ID == t.ID }) {
+			if t.Type != "problem" && !slices.Contains(in.Exclude, t.ID) && !slices.ContainsFunc(out, func(o ib.ZendeskTicket) bool { return o.ID == t.ID }) {
 				out = append(out, t)
 			}
 		}

@@ -16,7 +16,7 @@ import (
 
 // limitedZendesk notes tickets until its rate limit runs out.
 type limitedZendesk struct {
-	Zendesk
+	ib.Zendesk
 	budget int
 	noted  []int64
 }

@@ -8,11 +8,13 @@ import (
 	"time"
 
 	"github.com/incident-buddy/ib"
+	"github.com/incident-buddy/ib/config"
+	"github.com/incident-buddy/ib/oncall"
 )
 
 // catalogCommands runs the commands about the service catalog, which need no
 // Temporal: `catalog check` and `oncall`. handled is false for other commands.
-func catalogCommands(args []string, cfg ib.Config, stdout, stderr io.Writer) (code int, handled bool) {
+func catalogCommands(args []string, cfg config.Config, stdout, stderr io.Writer) (code int, handled bool) {
 	switch {
 	case len(args) >= 2 && args[0] == "catalog" && args[1] == "check":
 		return catalogCheck(args[2:], cfg, stdout, stderr), true
@@ -24,7 +26,7 @@ func catalogCommands(args []string, cfg ib.Config, stdout, stderr io.Writer) (co
 	return 0, false
 }
 
-func loadCatalog(fs *flag.FlagSet, args []string, cfg ib.Config) (*ib.Catalog, string, error) {
+func loadCatalog(fs *flag.FlagSet, args []string, cfg config.Config) (*oncall.Catalog, string, error) {
 	file := fs.String("file", cfg.CatalogFile, "the catalog (default IB_CATALOG)")
 	if err := fs.Parse(args); err != nil {
 		return nil, "", err
@@ -36,13 +38,13 @@ func loadCatalog(fs *flag.FlagSet, args []string, cfg ib.Config) (*ib.Catalog, s
 	if err != nil {
 		return nil, *file, ib.Errorf(ib.EINVALID, "Cannot read the catalog: %v", err)
 	}
-	c, err := ib.ParseCatalog(data)
+	c, err := oncall.ParseCatalog(data)
 	return c, *file, err
 }
 
 // catalogCheck validates the catalog, the on-call policy over the coming months
 // included, and says what to fix.
-func catalogCheck(args []string, cfg ib.Config, stdout, stderr io.Writer) int {
+func catalogCheck(args []string, cfg config.Config, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("catalog check", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	months := fs.Int("months", 3, "how many calendar months ahead to check the on-call policy")
@@ -65,7 +67,7 @@ func catalogCheck(args []string, cfg ib.Config, stdout, stderr io.Writer) int {
 }
 
 // onCall shows who is on call now and next, for a service or every rotation.
-func onCall(args []string, cfg ib.Config, stdout, stderr io.Writer) int {
+func onCall(args []string, cfg config.Config, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("oncall", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	c, _, err := loadCatalog(fs, args, cfg)
@@ -81,7 +83,7 @@ func onCall(args []string, cfg ib.Config, stdout, stderr io.Writer) int {
 			return exitError
 		}
 		r, _ := c.Rotation(s.Rotation)
-		rotations = []ib.Rotation{*r}
+		rotations = []oncall.Rotation{*r}
 	}
 	now := time.Now()
 	for i := range rotations {

@@ -20,8 +20,9 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/incident-buddy/ib"
-	"github.com/incident-buddy/ib/integrations/logging"
+	"github.com/incident-buddy/ib/config"
 	ibtemporal "github.com/incident-buddy/ib/integrations/temporal"
+	"github.com/incident-buddy/ib/internal/logging"
 	"github.com/incident-buddy/ib/workflows"
 )
 
@@ -43,7 +44,7 @@ func main() {
 }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	cfg, err := ib.LoadConfig(os.Getenv)
+	cfg, err := config.LoadConfig(os.Getenv)
 	if err != nil {
 		fmt.Fprintln(stderr, "starter: configuration:", err)
 		return exitError
@@ -78,7 +79,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	ctx, cancel := context.WithTimeout(ctx, callTimeout)
 	defer cancel()
-	c, err := ibtemporal.Dial(ctx, cfg, logger)
+	c, err := ibtemporal.Dial(ctx, ibtemporal.Server{Address: cfg.TemporalAddress, Namespace: cfg.TemporalNamespace}, logger)
 	if err != nil {
 		fmt.Fprintln(stderr, "starter:", err)
 		return exitError
@@ -99,7 +100,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 
 // newIncidents is the incident service both front doors use, with the settings
 // every declared incident keeps.
-func newIncidents(c client.Client, cfg ib.Config) *ibtemporal.Incidents {
+func newIncidents(c client.Client, cfg config.Config) *ibtemporal.Incidents {
 	settings := workflows.Settings{StatusPageReminder: cfg.StatusPageReminder, Postmortem: cfg.Postmortem}
 	if cfg.ZendeskEnabled() {
 		settings.ProblemTickets, settings.SuggestTickets = cfg.ProblemTickets, cfg.SuggestTickets
@@ -172,7 +173,7 @@ func currentUser() ib.Person {
 	return ib.Person{Name: "cli"}
 }
 
-func usage(cfg ib.Config) string {
+func usage(cfg config.Config) string {
 	var b strings.Builder
 	b.WriteString("Incident Buddy CLI: the same commands as /ib in Slack.\n\nUsage:\n")
 	b.WriteString(ib.Help("  starter ", cfg.DefaultSeverity))
@@ -190,7 +191,7 @@ Flags:
 
 Configuration (environment):
 `)
-	for _, e := range ib.EnvVars {
+	for _, e := range config.EnvVars {
 		fmt.Fprintf(&b, "  %-22s %s (default %q)\n", e.Name, e.Meaning, e.Default)
 	}
 	return b.String()

@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/incident-buddy/ib"
+	"github.com/incident-buddy/ib/config"
 )
 
 func TestParse(t *testing.T) {
@@ -126,7 +127,7 @@ func TestOnCallReport(t *testing.T) {
 		"INC-20261204-BBBB": nil,
 	}}
 	var out, errs strings.Builder
-	cfg, err := ib.LoadConfig(func(string) string { return "" })
+	cfg, err := config.LoadConfig(func(string) string { return "" })
 	require.NoError(t, err)
 	code := onCallReport(context.Background(), svc, []string{"--file", "../catalog.example.yaml", "--month", "2026-12"}, cfg, &out, &errs)
 	require.Equal(t, exitOK, code, errs.String())

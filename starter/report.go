@@ -9,12 +9,14 @@ import (
 	"time"
 
 	"github.com/incident-buddy/ib"
+	"github.com/incident-buddy/ib/config"
+	"github.com/incident-buddy/ib/oncall"
 )
 
 // onCallReport prints a month of on-call, person by person: their time on
 // call from the catalog's rotations, and the off-hours pages the incidents
 // recorded. It reads incidents from Temporal, so it runs after the dial.
-func onCallReport(ctx context.Context, incidents ib.IncidentService, args []string, cfg ib.Config, stdout, stderr io.Writer) int {
+func onCallReport(ctx context.Context, incidents ib.IncidentService, args []string, cfg config.Config, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("oncall report", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	month := fs.String("month", time.Now().UTC().Format("2006-01"), "the calendar month (UTC), as 2026-12")
@@ -33,7 +35,7 @@ func onCallReport(ctx context.Context, incidents ib.IncidentService, args []stri
 		fmt.Fprintln(stderr, "starter oncall report:", ib.ErrorMessage(err))
 		return exitError
 	}
-	rows := ib.OnCallReport(c, start, pages)
+	rows := oncall.OnCallReport(c, start, pages)
 	fmt.Fprintf(stdout, "On call in %s (UTC month; nobody may exceed 7 days)\n\n", start.Format("January 2006"))
 	fmt.Fprintf(stdout, "%-32s %12s %18s\n", "person", "on call", "off-hours pages")
 	for _, r := range rows {

@@ -12,19 +12,20 @@ import (
 	"github.com/slack-go/slack/socketmode"
 	"go.uber.org/zap"
 
-	"github.com/incident-buddy/ib"
+	"github.com/incident-buddy/ib/config"
 	"github.com/incident-buddy/ib/integrations/catalogfile"
-	"github.com/incident-buddy/ib/integrations/logging"
-	"github.com/incident-buddy/ib/integrations/profiling"
 	"github.com/incident-buddy/ib/integrations/slack"
+	"github.com/incident-buddy/ib/integrations/slack/gateway"
 	ibtemporal "github.com/incident-buddy/ib/integrations/temporal"
 	"github.com/incident-buddy/ib/integrations/zendesk"
+	"github.com/incident-buddy/ib/internal/logging"
+	"github.com/incident-buddy/ib/internal/profiling"
 )
 
 // serve runs the Slack gateway: HTTP endpoints, and Socket Mode when
 // SLACK_APP_TOKEN is set. It stops cleanly on SIGINT/SIGTERM, after answering
 // the requests in hand.
-func serve(ctx context.Context, cfg ib.Config, args []string) error {
+func serve(ctx context.Context, cfg config.Config, args []string) error {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	addr := fs.String("addr", ":3000", "listen address of the HTTP endpoints")
 	if err := fs.Parse(args); err != nil {
@@ -46,14 +47,14 @@ func serve(ctx context.Context, cfg ib.Config, args []string) error {
 	if err != nil {
 		return err
 	}
-	c, err := ibtemporal.DialLazy(cfg, logger)
+	c, err := ibtemporal.DialLazy(ibtemporal.Server{Address: cfg.TemporalAddress, Namespace: cfg.TemporalNamespace}, logger)
 	if err != nil {
 		return err
 	}
 	defer c.Close()
 
 	api := slack.NewClient(cfg.SlackBotToken, cfg.SlackAPIURL, nil, goslack.OptionAppLevelToken(cfg.SlackAppToken)).API()
-	gw := &slack.Gateway{
+	gw := &gateway.Gateway{
 		Incidents:        newIncidents(c, cfg),
 		API:              api,
 		Policy:           cfg.Policy,

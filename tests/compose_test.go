@@ -12,7 +12,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/incident-buddy/ib"
+	"github.com/incident-buddy/ib/config"
 	"github.com/incident-buddy/ib/workflows"
 )
 
@@ -44,7 +44,7 @@ func TestComposeFile(t *testing.T) {
 		"the worker starts once the search attributes exist")
 	assert.Equal(t, "temporal:7233", *worker.Environment["TEMPORAL_ADDRESS"])
 	assert.Equal(t, "xoxb-test", *worker.Environment["SLACK_BOT_TOKEN"])
-	for _, e := range ib.EnvVars {
+	for _, e := range config.EnvVars {
 		assert.Contains(t, worker.Environment, e.Name, "every configuration variable is passed to the worker")
 	}
 

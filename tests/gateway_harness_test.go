@@ -22,7 +22,9 @@ import (
 
 	"github.com/incident-buddy/ib"
 	"github.com/incident-buddy/ib/integrations/slack"
+	"github.com/incident-buddy/ib/integrations/slack/gateway"
 	ibtemporal "github.com/incident-buddy/ib/integrations/temporal"
+	"github.com/incident-buddy/ib/oncall"
 	"github.com/incident-buddy/ib/tests/fakeslack"
 )
 
@@ -36,7 +38,7 @@ var testPolicy = ib.Policy{Restricted: []ib.ChangeKind{ib.ChangeSeverity, ib.Cha
 // gatewayServer is the real gateway on a loopback HTTP server.
 type gatewayServer struct {
 	url string
-	gw  *slack.Gateway
+	gw  *gateway.Gateway
 }
 
 func startGateway(t *testing.T, incidents ib.IncidentService) *gatewayServer {
@@ -59,15 +61,15 @@ func labelled(name string, h http.Handler) http.Handler {
 	})
 }
 
-func newGateway(incidents ib.IncidentService, log *zap.Logger) *slack.Gateway {
-	return &slack.Gateway{
+func newGateway(incidents ib.IncidentService, log *zap.Logger) *gateway.Gateway {
+	return &gateway.Gateway{
 		Incidents:        incidents,
 		API:              slack.NewClient("xoxb-fake", fakeURL, nil).API(),
 		Policy:           testPolicy,
 		DefaultSeverity:  ib.S3,
 		CustomerQuestion: "Does this affect customers' running workloads?",
 		CollectionEmoji:  map[string]ib.Collection{"receipt": ib.Papertrail, "pushpin": ib.PostmortemItems},
-		Catalog:          ib.NewLiveCatalog(testCatalog),
+		Catalog:          oncall.NewLiveCatalog(testCatalog),
 		Log:              log,
 	}
 }

@@ -19,6 +19,7 @@ import (
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/log"
+	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/testsuite"
 	"go.temporal.io/sdk/worker"
 	"go.uber.org/zap"
@@ -31,6 +32,7 @@ import (
 	"github.com/incident-buddy/ib/integrations/statuspage"
 	ibtemporal "github.com/incident-buddy/ib/integrations/temporal"
 	"github.com/incident-buddy/ib/integrations/zendesk"
+	"github.com/incident-buddy/ib/oncall"
 	"github.com/incident-buddy/ib/tests/fakepagerduty"
 	"github.com/incident-buddy/ib/tests/fakeslack"
 	"github.com/incident-buddy/ib/tests/fakestatuspage"
@@ -53,7 +55,7 @@ var (
 	pagerDutyURL    string
 	statusPage      *fakestatuspage.Server
 	statusPageURL   string
-	testCatalog     *ib.Catalog
+	testCatalog     *oncall.Catalog
 	testCatalogYAML string
 	tclient         client.Client
 	incidents       *ibtemporal.Incidents
@@ -93,7 +95,7 @@ func runTests(m *testing.M) int {
 		ExistingPath:     temporalCLI,
 		ClientOptions:    &client.Options{Logger: quietLogger()},
 		LogLevel:         "error",
-		SearchAttributes: workflows.AllSearchAttributes(),
+		SearchAttributes: allSearchAttributes(),
 		ExtraArgs: []string{
 			"--namespace", isolatedNamespace,
 			"--dynamic-config-value", "system.enableActivityEagerExecution=true",
@@ -162,7 +164,7 @@ func newActivities(slackURL string) *activities.Activities {
 	return &activities.Activities{
 		Slack:      slack.NewClient("xoxb-fake", slackURL, nil),
 		StatusPage: &statuspage.Client{BaseURL: statusPageURL, PageID: "page1", APIKey: "sp-key", Components: []string{"cmp-api"}},
-		Catalog:    ib.NewLiveCatalog(testCatalog),
+		Catalog:    oncall.NewLiveCatalog(testCatalog),
 		Pager:      &pagerduty.Client{URL: pagerDutyURL},
 		Settings:   activities.Settings{ChannelPrefix: "inc", IncidentsChannel: "incidents", FollowUpRotation: "cre"},
 		Documents:  documents.Files{Dir: documentsDir},
@@ -177,7 +179,7 @@ func newActivities(slackURL string) *activities.Activities {
 // mean the same on any day at any hour: every rotation handed over a day ago
 // (nobody's turn ends while the tests run), and the night rotation's zone
 // puts its people at about 03:00.
-func newTestCatalog() (*ib.Catalog, error) {
+func newTestCatalog() (*oncall.Catalog, error) {
 	var ids []string
 	for _, name := range []string{"dan", "eve", "fay", "gus", "hal", "ivy", "joe", "kim", "lea", "max", "nia", "oli", "pia"} {
 		ids = append(ids, fake.AddUser(fakeslack.User{Name: name, Email: name + "@example.com"}))
@@ -201,7 +203,7 @@ always_paged: {S1: [cre]}
 off_hours: {recovery: half a day off, notify_manager: true}
 `, ids[12], handedOverADayAgo(now, "Europe/Berlin"), carol, ids[3], ids[4], ids[5], ids[6], handedOverADayAgo(now, "UTC"),
 		ids[7], ids[8], ids[9], ids[10], ids[11], handedOverADayAgo(now, night), night)
-	c, err := ib.ParseCatalog([]byte(testCatalogYAML))
+	c, err := oncall.ParseCatalog([]byte(testCatalogYAML))
 	if err != nil {
 		return nil, err
 	}
@@ -237,6 +239,25 @@ func zoneAtThreeAM(now time.Time) string {
 		return fmt.Sprintf("Etc/GMT+%d", -offset)
 	}
 	return "Etc/GMT"
+}
+
+// allSearchAttributes are every search attribute incidents use, for the dev
+// servers the tests start.
+func allSearchAttributes() temporal.SearchAttributes {
+	var all []temporal.SearchAttributeUpdate
+	for _, key := range workflows.SearchAttributeKeys {
+		switch k := key.(type) {
+		case temporal.SearchAttributeKeyKeyword:
+			all = append(all, k.ValueSet(""))
+		case temporal.SearchAttributeKeyKeywordList:
+			all = append(all, k.ValueSet(nil))
+		case temporal.SearchAttributeKeyInt64:
+			all = append(all, k.ValueSet(0))
+		default:
+			panic(fmt.Sprintf("search attribute %s of an unexpected type", key.GetName()))
+		}
+	}
+	return temporal.NewSearchAttributes(all...)
 }
 
 func quietLogger() log.Logger {

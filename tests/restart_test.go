@@ -42,7 +42,7 @@ func (p *persistentServer) start() client.Client {
 		ClientOptions:    &client.Options{HostPort: p.port, Logger: quietLogger()},
 		DBFilename:       p.db,
 		LogLevel:         "error",
-		SearchAttributes: workflows.AllSearchAttributes(),
+		SearchAttributes: allSearchAttributes(),
 		Stdout:           p.log,
 		Stderr:           p.log,
 	})

@@ -15,7 +15,7 @@ import (
 	"go.uber.org/zap/zaptest"
 
 	"github.com/incident-buddy/ib"
-	"github.com/incident-buddy/ib/integrations/slack"
+	"github.com/incident-buddy/ib/integrations/slack/gateway"
 	ibtemporal "github.com/incident-buddy/ib/integrations/temporal"
 	"github.com/incident-buddy/ib/tests/fakeslack"
 )
@@ -30,7 +30,7 @@ func TestSocketMode(t *testing.T) {
 	srv := httptest.NewServer(sockets)
 	defer srv.Close()
 	api := goslack.New("xoxb-fake", goslack.OptionAPIURL(srv.URL+"/api/"), goslack.OptionAppLevelToken("xapp-fake"))
-	gw := &slack.Gateway{
+	gw := &gateway.Gateway{
 		Incidents: &ibtemporal.Incidents{Client: tclient}, API: api, Policy: testPolicy, DefaultSeverity: ib.S3,
 		Log: zaptest.NewLogger(t, zaptest.Level(zap.WarnLevel)),
 	}

@@ -16,6 +16,7 @@ import (
 	"github.com/incident-buddy/ib"
 	ibtemporal "github.com/incident-buddy/ib/integrations/temporal"
 	"github.com/incident-buddy/ib/integrations/zendesk"
+	"github.com/incident-buddy/ib/oncall"
 	"github.com/incident-buddy/ib/tests/fakezendesk"
 	"github.com/incident-buddy/ib/workflows"
 )
@@ -204,7 +205,7 @@ func postWebhook(t *testing.T, s ib.IncidentService, body, secret string) (int, 
 
 func postSigned(t *testing.T, s ib.IncidentService, body, secret string, at time.Time) (int, string) {
 	t.Helper()
-	h := &zendesk.Webhook{Secret: "zd-secret", Incidents: s, Catalog: ib.NewLiveCatalog(testCatalog), Log: zap.NewNop()}
+	h := &zendesk.Webhook{Secret: "zd-secret", Incidents: s, Catalog: oncall.NewLiveCatalog(testCatalog), Log: zap.NewNop()}
 	ts := at.UTC().Format(time.RFC3339)
 	r := httptest.NewRequest(http.MethodPost, zendesk.WebhookPath, bytes.NewBufferString(body))
 	r.Header.Set("X-Zendesk-Webhook-Signature", zendesk.Sign(secret, ts, []byte(body)))

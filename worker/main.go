@@ -17,15 +17,16 @@ import (
 
 	"github.com/incident-buddy/ib"
 	"github.com/incident-buddy/ib/activities"
+	"github.com/incident-buddy/ib/config"
 	"github.com/incident-buddy/ib/integrations/catalogfile"
 	"github.com/incident-buddy/ib/integrations/documents"
-	"github.com/incident-buddy/ib/integrations/logging"
 	"github.com/incident-buddy/ib/integrations/pagerduty"
-	"github.com/incident-buddy/ib/integrations/profiling"
 	"github.com/incident-buddy/ib/integrations/slack"
 	"github.com/incident-buddy/ib/integrations/statuspage"
 	ibtemporal "github.com/incident-buddy/ib/integrations/temporal"
 	"github.com/incident-buddy/ib/integrations/zendesk"
+	"github.com/incident-buddy/ib/internal/logging"
+	"github.com/incident-buddy/ib/internal/profiling"
 	"github.com/incident-buddy/ib/workflows"
 )
 
@@ -37,7 +38,7 @@ func main() {
 }
 
 func run() error {
-	cfg, err := ib.LoadConfig(os.Getenv)
+	cfg, err := config.LoadConfig(os.Getenv)
 	if err != nil {
 		return fmt.Errorf("configuration: %w", err)
 	}
@@ -57,7 +58,7 @@ func run() error {
 	if err != nil {
 		return err
 	}
-	c, err := ibtemporal.Dial(ctx, cfg, logger)
+	c, err := ibtemporal.Dial(ctx, ibtemporal.Server{Address: cfg.TemporalAddress, Namespace: cfg.TemporalNamespace}, logger)
 	if err != nil {
 		return err
 	}

@@ -4,13 +4,9 @@
 package workflows
 
 import (
-	"strconv"
 	"time"
 
-	"go.temporal.io/sdk/temporal"
-
 	"github.com/incident-buddy/ib"
-	"github.com/incident-buddy/ib/activities"
 )
 
 // TaskQueue is where incident workflows and their activities run.
@@ -115,93 +111,4 @@ type Settings struct {
 	// SuggestTickets is how often an active incident looks in Zendesk for
 	// customer tickets about its services; 0: never.
 	SuggestTickets time.Duration `json:"suggest_tickets,omitempty"`
-}
-
-// Carried is everything an incident's run hands to the next one: its whole
-// record, and what it had still to do. It is the workflow's state, so that
-// nothing can be left out of the hand-over.
-type Carried struct {
-	ib.Incident
-	Outbox []ib.Message `json:"outbox,omitempty"` // timeline posts not yet made
-	Stale  bool         `json:"stale,omitempty"`  // topic and header to refresh
-	Seen   []SeenEvent  `json:"seen,omitempty"`   // latest channel events, to drop redeliveries
-	// Collected messages still to fetch, and the bot's reactions still to set.
-	ToFetch   []string                    `json:"to_fetch,omitempty"`
-	Reactions []activities.ReactionChange `json:"reactions,omitempty"`
-	// Status page updates still to post, and when the channel was last reminded.
-	ToPublish  []activities.StatusPageInput `json:"to_publish,omitempty"`
-	RemindedAt time.Time                    `json:"reminded_at,omitzero"`
-	// After resolution: the resolution announced, a draft to write, the
-	// postmortem's owner to tell.
-	ResolutionAnnounced bool `json:"resolution_announced,omitempty"`
-	DraftWanted         bool `json:"draft_wanted,omitempty"`
-	TellOwner           bool `json:"tell_owner,omitempty"`
-}
-
-// SeenEvent is a channel event the incident has taken, remembered for as long
-// as Slack may deliver it again.
-type SeenEvent struct {
-	ID string    `json:"id"`
-	At time.Time `json:"at"`
-}
-
-// IncidentWorkflowID is the workflow ID for a declaration: the incident ID, made
-// from the title and day so that repeated declares meet the same workflow.
-func IncidentWorkflowID(title string, declaredAt time.Time, attempt int) string {
-	return ib.IncidentID(title, declaredAt, attempt)
-}
-
-// Search attributes kept current by the workflow, so incidents can be filtered in
-// the Web UI and with `temporal workflow list --query "IncidentSeverity='S1'"`.
-// The server must have them registered (the Makefile's dev server does).
-var (
-	SeverityKey  = temporal.NewSearchAttributeKeyKeyword("IncidentSeverity")
-	StatusKey    = temporal.NewSearchAttributeKeyKeyword("IncidentStatus")
-	StageKey     = temporal.NewSearchAttributeKeyKeyword("IncidentStage")
-	CommanderKey = temporal.NewSearchAttributeKeyKeyword("IncidentCommander")
-	ServicesKey  = temporal.NewSearchAttributeKeyKeywordList("IncidentServices")
-	// ChannelKey is the incident channel's ID, so the gateway finds the incident
-	// a command was typed in with one indexed lookup.
-	ChannelKey = temporal.NewSearchAttributeKeyKeyword("IncidentChannel")
-	// The response's metrics, in whole minutes (0 until known), so that
-	// `IncidentImpactMinutes > 30` finds the incidents customers felt most.
-	ImpactMinutesKey  = temporal.NewSearchAttributeKeyInt64("IncidentImpactMinutes")
-	ResolveMinutesKey = temporal.NewSearchAttributeKeyInt64("IncidentResolveMinutes")
-	// TicketsKey lists the linked Zendesk tickets, so that news of a ticket
-	// finds its incident.
-	TicketsKey = temporal.NewSearchAttributeKeyKeywordList("IncidentTickets")
-)
-
-// SearchAttributeKeys are every search attribute incidents use. The worker
-// registers those a namespace lacks when it starts.
-var SearchAttributeKeys = []temporal.SearchAttributeKey{SeverityKey, StatusKey, StageKey, CommanderKey, ServicesKey, ChannelKey,
-	ImpactMinutesKey, ResolveMinutesKey, TicketsKey}
-
-// SearchAttributes are the incident's current search attribute values. The
-// channel's is set once the channel exists.
-func SearchAttributes(s ib.Summary) []temporal.SearchAttributeUpdate {
-	m := s.ResponseMetrics()
-	tickets := []string{}
-	for _, t := range s.Tickets.Linked {
-		tickets = append(tickets, strconv.FormatInt(t.ID, 10))
-	}
-	services := s.Services
-	if services == nil {
-		services = []string{}
-	}
-	return []temporal.SearchAttributeUpdate{
-		SeverityKey.ValueSet(string(s.Severity)),
-		StatusKey.ValueSet(string(s.Status)),
-		StageKey.ValueSet(string(s.Stage)),
-		CommanderKey.ValueSet(s.Commander.Label()),
-		ServicesKey.ValueSet(services),
-		ImpactMinutesKey.ValueSet(int64(m.CustomerImpact.Minutes())),
-		ResolveMinutesKey.ValueSet(int64(m.TimeToResolve.Minutes())),
-		TicketsKey.ValueSet(tickets),
-	}
-}
-
-// AllSearchAttributes registers every key, for dev servers started by tests.
-func AllSearchAttributes() temporal.SearchAttributes {
-	return temporal.NewSearchAttributes(append(SearchAttributes(ib.Summary{}), ChannelKey.ValueSet(""))...)
 }

@@ -13,6 +13,34 @@ import (
 	"github.com/incident-buddy/ib/activities"
 )
 
+// Carried is everything an incident's run hands to the next one: its whole
+// record, and what it had still to do. It is the workflow's state, so that
+// nothing can be left out of the hand-over.
+type Carried struct {
+	ib.Incident
+	Outbox []ib.Message `json:"outbox,omitempty"` // timeline posts not yet made
+	Stale  bool         `json:"stale,omitempty"`  // topic and header to refresh
+	Seen   []SeenEvent  `json:"seen,omitempty"`   // latest channel events, to drop redeliveries
+	// Collected messages still to fetch, and the bot's reactions still to set.
+	ToFetch   []string                    `json:"to_fetch,omitempty"`
+	Reactions []activities.ReactionChange `json:"reactions,omitempty"`
+	// Status page updates still to post, and when the channel was last reminded.
+	ToPublish  []activities.StatusPageInput `json:"to_publish,omitempty"`
+	RemindedAt time.Time                    `json:"reminded_at,omitzero"`
+	// After resolution: the resolution announced, a draft to write, the
+	// postmortem's owner to tell.
+	ResolutionAnnounced bool `json:"resolution_announced,omitempty"`
+	DraftWanted         bool `json:"draft_wanted,omitempty"`
+	TellOwner           bool `json:"tell_owner,omitempty"`
+}
+
+// SeenEvent is a channel event the incident has taken, remembered for as long
+// as Slack may deliver it again.
+type SeenEvent struct {
+	ID string    `json:"id"`
+	At time.Time `json:"at"`
+}
+
 // a is the nil receiver through which the workflow names its activities.
 var a *activities.Activities
 

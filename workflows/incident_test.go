@@ -311,7 +311,8 @@ func TestSearchAttributes(t *testing.T) {
 	require.Equal(t, "S1", sev)
 	services, _ := sa.GetKeywordList(workflows.ServicesKey)
 	require.Equal(t, []string{"checkout"}, services)
-	require.Len(t, workflows.SearchAttributeKeys, workflows.AllSearchAttributes().Size(), "the dev server registers every key")
+	require.Len(t, workflows.SearchAttributeKeys, len(workflows.SearchAttributes(ib.Summary{}))+1,
+		"every key is kept current (the channel's once the channel exists)")
 }
 
 // The status page reminder of an active S1/S2 incident fires when the page has

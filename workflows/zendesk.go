@@ -131,7 +131,7 @@ func (w *incident) suggestLoop(ctx workflow.Context) {
 		for _, t := range w.Tickets.Linked {
 			exclude = append(exclude, t.ID)
 		}
-		var found []activities.ZendeskTicket
+		var found []ib.ZendeskTicket
 		w.paging++
 		w.settle(ctx, "look for customer tickets", workflow.ExecuteActivity(zendeskCall(ctx), a.SuggestTickets, activities.SuggestInput{
 			Services: w.Services, Since: w.Start().Add(-time.Hour), Exclude: exclude,
@@ -189,7 +189,7 @@ func (w *incident) refreshTickets(ctx workflow.Context) {
 	for _, t := range w.OpenFollowUps() {
 		ids = append(ids, t.ID)
 	}
-	var now []activities.ZendeskTicket
+	var now []ib.ZendeskTicket
 	w.settle(ctx, "read the customer tickets", workflow.ExecuteActivity(zendeskCall(ctx), a.TicketStatuses, ids), &now)
 	for _, t := range now {
 		if e, changed := w.TicketStatus(t.ID, t.Status, workflow.Now(ctx)); changed {

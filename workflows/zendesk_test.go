@@ -45,14 +45,14 @@ func (s *incidentSuite) TestTicketFollowUpTimers() {
 	})
 	s.env.OnActivity(a.FollowUpOwner, mock.Anything, mock.Anything).Return(cre, nil)
 	// Ticket 11 is solved on Tuesday at 10:00; 12 stays open.
-	s.env.OnActivity(a.TicketStatuses, mock.Anything, mock.Anything).Return(func(_ context.Context, ids []int64) ([]activities.ZendeskTicket, error) {
-		var out []activities.ZendeskTicket
+	s.env.OnActivity(a.TicketStatuses, mock.Anything, mock.Anything).Return(func(_ context.Context, ids []int64) ([]ib.ZendeskTicket, error) {
+		var out []ib.ZendeskTicket
 		for _, id := range ids {
 			status := "open"
 			if id == 11 && !s.env.Now().Before(day(24, 10, 0)) {
 				status = "solved"
 			}
-			out = append(out, activities.ZendeskTicket{ID: id, Status: status})
+			out = append(out, ib.ZendeskTicket{ID: id, Status: status})
 		}
 		return out, nil
 	})

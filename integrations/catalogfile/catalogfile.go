@@ -14,17 +14,18 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/incident-buddy/ib"
+	"github.com/incident-buddy/ib/oncall"
 )
 
 // Load reads and checks the catalog at path ("" for none) and, until ctx ends,
 // reloads it whenever the process gets SIGHUP. A catalog refused at start is
 // an error; one refused on reload is logged, and the last good one stays.
-func Load(ctx context.Context, path string, log *zap.Logger) (*ib.LiveCatalog, error) {
-	c, err := ib.LoadCatalog(path, os.ReadFile, time.Now())
+func Load(ctx context.Context, path string, log *zap.Logger) (*oncall.LiveCatalog, error) {
+	c, err := oncall.LoadCatalog(path, os.ReadFile, time.Now())
 	if err != nil {
 		return nil, errors.New(ib.ErrorMessage(err))
 	}
-	live := ib.NewLiveCatalog(c)
+	live := oncall.NewLiveCatalog(c)
 	if path == "" {
 		return live, nil
 	}

@@ -1,6 +1,6 @@
 // Package documents keeps postmortem drafts and channel exports. Files is the
 // default store: a directory on the worker's disk (or a volume, or a mounted
-// share). Another store (a wiki, a bucket) implements activities.Documents.
+// share). Another store (a wiki, a bucket) implements ib.Documents.
 package documents
 
 import (

@@ -8,7 +8,7 @@ import (
 	"net/http"
 
 	"github.com/incident-buddy/ib"
-	"github.com/incident-buddy/ib/integrations/httpjson"
+	"github.com/incident-buddy/ib/internal/httpjson"
 )
 
 // Client sends events to the Events API.

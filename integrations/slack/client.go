@@ -1,5 +1,7 @@
-// Package slack is Incident Buddy's adapter to Slack: the Web API client the
-// activities use (through slack-go), and the Block Kit rendering of incidents.
+// Package slack is Incident Buddy's adapter to Slack's Web API: the client
+// the activities use (through slack-go, implementing ib.Slack), and the Block
+// Kit rendering of incidents, their modals and their answers. The gateway that
+// answers Slack's requests is its subpackage, gateway.
 package slack
 
 import (
@@ -14,7 +16,6 @@ import (
 	goslack "github.com/slack-go/slack"
 
 	"github.com/incident-buddy/ib"
-	"github.com/incident-buddy/ib/activities"
 )
 
 // metadataType marks the messages this bot posts; their payload carries the
@@ -26,7 +27,7 @@ const metadataType = "incident_buddy_message"
 // channel could push it this far back.
 const historyWindow = 200
 
-// Client implements activities.Slack on Slack's Web API.
+// Client implements ib.Slack on Slack's Web API.
 type Client struct {
 	api *goslack.Client
 	// IncidentURL, when set, links each incident's header to its page in the
@@ -39,7 +40,7 @@ type Client struct {
 	emails    map[string]string // e-mail → user ID: users.lookupByEmail is Tier 3
 }
 
-var _ activities.Slack = (*Client)(nil)
+var _ ib.Slack = (*Client)(nil)
 
 // NewClient makes a client for the Web API at apiURL (SLACK_API_URL). opts add
 // to slack-go's options (the app-level token for Socket Mode).
@@ -66,21 +67,21 @@ func (c *Client) CreateChannel(ctx context.Context, name string) (ib.Channel, er
 	return ib.Channel{ID: ch.ID, Name: ch.Name}, nil
 }
 
-func (c *Client) FindChannel(ctx context.Context, name string) (activities.ChannelInfo, error) {
+func (c *Client) FindChannel(ctx context.Context, name string) (ib.ChannelInfo, error) {
 	bot, err := c.botUser(ctx)
 	if err != nil {
-		return activities.ChannelInfo{}, err
+		return ib.ChannelInfo{}, err
 	}
 	params := &goslack.GetConversationsParameters{Limit: 1000, Types: []string{"public_channel"}}
 	for {
 		chans, next, err := c.api.GetConversationsContext(ctx, params)
 		if err != nil {
-			return activities.ChannelInfo{}, translate("conversations.list", err)
+			return ib.ChannelInfo{}, translate("conversations.list", err)
 		}
 		for _, ch := range chans {
 			if ch.Name == name {
 				c.remember(ch.Name, ch.ID)
-				return activities.ChannelInfo{
+				return ib.ChannelInfo{
 					Channel:     ib.Channel{ID: ch.ID, Name: ch.Name},
 					Purpose:     ch.Purpose.Value,
 					CreatedByUs: ch.Creator == bot,
@@ -88,7 +89,7 @@ func (c *Client) FindChannel(ctx context.Context, name string) (activities.Chann
 			}
 		}
 		if next == "" {
-			return activities.ChannelInfo{}, ib.Errorf(ib.ENOTFOUND, "No channel #%s in the workspace.", name)
+			return ib.ChannelInfo{}, ib.Errorf(ib.ENOTFOUND, "No channel #%s in the workspace.", name)
 		}
 		params.Cursor = next
 	}

@@ -125,6 +125,6 @@ func TestRender(t *testing.T) {
 	assert.Contains(t, header, "Customers' workloads affected*\\nNot known yet", "an unanswered question says so")
 	_, blocks = slack.Render(ib.NewMessage(ib.MsgAnnouncement, s, ""), "")
 	joined := renderText(t, blocks)
-	assert.Contains(t, joined, "&lt;!channel&gt; &amp; friends", "user text cannot mention @channel")
+	assert.Contains(t, joined, "&lt;!channel&gt; &amp; friends", "user text cannot Mention @channel")
 	assert.NotContains(t, joined, "<!channel>")
 }

@@ -3,9 +3,8 @@ package slack
 import (
 	"context"
 
+	"github.com/incident-buddy/ib"
 	goslack "github.com/slack-go/slack"
-
-	"github.com/incident-buddy/ib/activities"
 )
 
 // Upload shares a file in a channel with Slack's external upload flow
@@ -37,7 +36,7 @@ const historyPage = 200
 
 // History reads a channel's whole history, oldest first, with each thread's
 // replies after its parent.
-func (c *Client) History(ctx context.Context, channelID string) ([]activities.ChannelMessage, error) {
+func (c *Client) History(ctx context.Context, channelID string) ([]ib.ChannelMessage, error) {
 	var newestFirst []goslack.Message
 	cursor := ""
 	for {
@@ -52,7 +51,7 @@ func (c *Client) History(ctx context.Context, channelID string) ([]activities.Ch
 			break
 		}
 	}
-	var out []activities.ChannelMessage
+	var out []ib.ChannelMessage
 	for i := len(newestFirst) - 1; i >= 0; i-- {
 		m := newestFirst[i]
 		out = append(out, channelMessage(m))
@@ -68,8 +67,8 @@ func (c *Client) History(ctx context.Context, channelID string) ([]activities.Ch
 	return out, nil
 }
 
-func (c *Client) replies(ctx context.Context, channelID, parent string) ([]activities.ChannelMessage, error) {
-	var out []activities.ChannelMessage
+func (c *Client) replies(ctx context.Context, channelID, parent string) ([]ib.ChannelMessage, error) {
+	var out []ib.ChannelMessage
 	cursor := ""
 	for {
 		msgs, more, next, err := c.api.GetConversationRepliesContext(ctx, &goslack.GetConversationRepliesParameters{
@@ -89,7 +88,7 @@ func (c *Client) replies(ctx context.Context, channelID, parent string) ([]activ
 	}
 }
 
-func channelMessage(m goslack.Message) activities.ChannelMessage {
+func channelMessage(m goslack.Message) ib.ChannelMessage {
 	files := make([]string, 0, len(m.Files))
 	for _, f := range m.Files {
 		files = append(files, f.Name)
@@ -98,18 +97,18 @@ func channelMessage(m goslack.Message) activities.ChannelMessage {
 	if thread == m.Timestamp {
 		thread = ""
 	}
-	return activities.ChannelMessage{TS: m.Timestamp, Thread: thread, User: m.User, Text: m.Text, Files: files}
+	return ib.ChannelMessage{TS: m.Timestamp, Thread: thread, User: m.User, Text: m.Text, Files: files}
 }
 
 // UserZone is the time zone of a person's Slack profile ("" when Slack does
 // not say).
 func (c *Client) UserZone(ctx context.Context, userID string) (string, error) {
-	return profileZone(ctx, c.api, userID)
+	return ProfileZone(ctx, c.api, userID)
 }
 
-// profileZone reads the time zone of a person's Slack profile (users.info),
+// ProfileZone reads the time zone of a person's Slack profile (users.info),
 // for the worker and the gateway alike.
-func profileZone(ctx context.Context, api *goslack.Client, userID string) (string, error) {
+func ProfileZone(ctx context.Context, api *goslack.Client, userID string) (string, error) {
 	u, err := api.GetUserInfoContext(ctx, userID)
 	if err != nil {
 		return "", translate("users.info", err)

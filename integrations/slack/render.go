@@ -22,12 +22,12 @@ const (
 	maxEventLine = 280
 )
 
-var severityEmoji = map[ib.Severity]string{ib.S1: "🔴", ib.S2: "🟠", ib.S3: "🟡", ib.S4: "🔵"}
+var SeverityEmoji = map[ib.Severity]string{ib.S1: "🔴", ib.S2: "🟠", ib.S3: "🟡", ib.S4: "🔵"}
 
 // Topic is the channel topic: severity, status, commander and ID at a glance.
 func Topic(s ib.Summary) string {
 	return truncate(fmt.Sprintf("%s %s · %s · Commander: %s · %s",
-		severityEmoji[s.Severity], s.Severity, titleCase(string(s.Status)), mention(s.Commander), s.ID), maxTopic)
+		SeverityEmoji[s.Severity], s.Severity, TitleCase(string(s.Status)), Mention(s.Commander), s.ID), maxTopic)
 }
 
 // Render turns a message into its notification text and Block Kit blocks.
@@ -38,48 +38,48 @@ func Render(m ib.Message, link string) (string, []goslack.Block) {
 	case ib.MsgHeader:
 		return fmt.Sprintf("%s %s: %s", s.Severity, s.ID, s.Title), headerBlocks(s, link)
 	case ib.MsgAnnouncement:
-		text := fmt.Sprintf("%s %s incident declared: %s", severityEmoji[s.Severity], s.Severity, s.Title)
+		text := fmt.Sprintf("%s %s incident declared: %s", SeverityEmoji[s.Severity], s.Severity, s.Title)
 		body := fmt.Sprintf("%s *%s incident declared* in %s\n*%s*\nCommander: %s",
-			severityEmoji[s.Severity], s.Severity, channelLink(s.Channel), escape(s.Title), mention(s.Commander))
+			SeverityEmoji[s.Severity], s.Severity, ChannelLink(s.Channel), Escape(s.Title), Mention(s.Commander))
 		if s.Impact != "" {
-			body += "\nImpact: " + escape(s.Impact)
+			body += "\nImpact: " + Escape(s.Impact)
 		}
-		return text, []goslack.Block{section(body), contextLine(s.ID + " · declared by " + mention(s.Declarer))}
+		return text, []goslack.Block{section(body), contextLine(s.ID + " · declared by " + Mention(s.Declarer))}
 	case ib.MsgResolved:
 		text := fmt.Sprintf("✅ Resolved: %s", s.Title)
-		body := fmt.Sprintf("✅ *Resolved* after %s: %s in %s", humanDuration(s.ResolvedAt.Sub(s.DeclaredAt)), escape(s.Title), channelLink(s.Channel))
+		body := fmt.Sprintf("✅ *Resolved* after %s: %s in %s", humanDuration(s.ResolvedAt.Sub(s.DeclaredAt)), Escape(s.Title), ChannelLink(s.Channel))
 		if s.Resolution != "" {
-			body += "\n" + escape(s.Resolution)
+			body += "\n" + Escape(s.Resolution)
 		}
 		return text, []goslack.Block{section(body), contextLine(s.ID)}
 	case ib.MsgPage:
 		p := m.Page
 		text := fmt.Sprintf("🚨 You are paged for %s %s: %s", s.Severity, s.ID, s.Title)
-		body := fmt.Sprintf("🚨 *You are paged* for %s %s *%s*\nPaged by %s. Join %s.", severityEmoji[s.Severity], s.ID, escape(s.Title), mention(p.By), channelLink(s.Channel))
+		body := fmt.Sprintf("🚨 *You are paged* for %s %s *%s*\nPaged by %s. Join %s.", SeverityEmoji[s.Severity], s.ID, Escape(s.Title), Mention(p.By), ChannelLink(s.Channel))
 		if p.Message != "" {
-			body += "\n> " + escape(p.Message)
+			body += "\n> " + Escape(p.Message)
 		}
-		ack := goslack.NewButtonBlockElement(actionAckPage, actionValue(s.ID, p.ID), plain("Acknowledge"))
+		ack := goslack.NewButtonBlockElement(ActionAckPage, actionValue(s.ID, p.ID), plain("Acknowledge"))
 		ack.Style = goslack.StylePrimary
 		return text, []goslack.Block{section(body), goslack.NewActionBlock("ib_page", ack), contextLine(fmt.Sprintf("Page %s · unacknowledged pages go to the next person", p.ID))}
 	case ib.MsgSuggestion:
 		text := fmt.Sprintf("🎫 Customer tickets that may be about %s:", s.ID)
 		blocks := []goslack.Block{section(text)}
 		for _, t := range m.Tickets {
-			line := fmt.Sprintf("*%d* %s", t.ID, escape(t.Subject))
+			line := fmt.Sprintf("*%d* %s", t.ID, Escape(t.Subject))
 			if t.URL != "" {
-				line = fmt.Sprintf("<%s|*%d*> %s", t.URL, t.ID, escape(t.Subject))
+				line = fmt.Sprintf("<%s|*%d*> %s", t.URL, t.ID, Escape(t.Subject))
 			}
-			link := goslack.NewButtonBlockElement(actionLinkTicket, actionValue(s.ID, strconv.FormatInt(t.ID, 10)), plain("Link"))
+			link := goslack.NewButtonBlockElement(ActionLinkTicket, actionValue(s.ID, strconv.FormatInt(t.ID, 10)), plain("Link"))
 			blocks = append(blocks, goslack.NewSectionBlock(mrkdwn(truncate(line, maxFieldText)), nil, goslack.NewAccessory(link)))
 		}
 		return text, append(blocks, contextLine("Linking makes the ticket an incident of the problem ticket, with a note for its agent."))
 	case ib.MsgNotice:
-		body := escape(m.Text)
+		body := Escape(m.Text)
 		if len(m.People) > 0 {
 			who := make([]string, len(m.People))
 			for i, p := range m.People {
-				who[i] = mention(p)
+				who[i] = Mention(p)
 			}
 			body += "\n" + strings.Join(who, " ")
 		}
@@ -87,7 +87,7 @@ func Render(m ib.Message, link string) (string, []goslack.Block) {
 	case ib.MsgEvent:
 		lines := make([]string, len(m.Events))
 		for i, e := range m.Events {
-			lines[i] = truncate(eventLine(e), maxEventLine)
+			lines[i] = truncate(EventLine(e), maxEventLine)
 		}
 		text := strings.Join(lines, "\n")
 		return text, []goslack.Block{section(text)}
@@ -97,19 +97,19 @@ func Render(m ib.Message, link string) (string, []goslack.Block) {
 
 func headerBlocks(s ib.Summary, link string) []goslack.Block {
 	fields := []*goslack.TextBlockObject{
-		mrkdwn(fmt.Sprintf("*Severity*\n%s %s — %s", severityEmoji[s.Severity], s.Severity, s.Severity.Meaning())),
-		mrkdwn(fmt.Sprintf("*Status*\n%s", titleCase(string(s.Status)))),
-		mrkdwn(fmt.Sprintf("*Commander*\n%s", mention(s.Commander))),
+		mrkdwn(fmt.Sprintf("*Severity*\n%s %s — %s", SeverityEmoji[s.Severity], s.Severity, s.Severity.Meaning())),
+		mrkdwn(fmt.Sprintf("*Status*\n%s", TitleCase(string(s.Status)))),
+		mrkdwn(fmt.Sprintf("*Commander*\n%s", Mention(s.Commander))),
 		mrkdwn(fmt.Sprintf("*Customers' workloads affected*\n%s", answerText(s.CustomersAffected, s.CustomersAnsweredAt))),
 		mrkdwn(timesText(s)),
 	}
 	if len(s.Services) > 0 {
-		fields = append(fields, mrkdwn("*Services*\n"+escape(strings.Join(s.Services, ", "))))
+		fields = append(fields, mrkdwn("*Services*\n"+Escape(strings.Join(s.Services, ", "))))
 	}
 	if len(s.Responders) > 0 {
 		var who []string
 		for _, r := range s.Responders {
-			who = append(who, mention(r.Person)+" ("+escape(r.Rotation)+")")
+			who = append(who, Mention(r.Person)+" ("+Escape(r.Rotation)+")")
 		}
 		fields = append(fields, mrkdwn("*On call*\n"+strings.Join(who, ", ")))
 	}
@@ -128,7 +128,7 @@ func headerBlocks(s ib.Summary, link string) []goslack.Block {
 	}
 	for _, part := range []struct{ label, text string }{{"Impact", s.Impact}, {"Description", s.Description}, {"Resolution", s.Resolution}} {
 		if part.text != "" {
-			blocks = append(blocks, section(truncate("*"+part.label+"*\n"+escape(part.text), maxFieldText)))
+			blocks = append(blocks, section(truncate("*"+part.label+"*\n"+Escape(part.text), maxFieldText)))
 		}
 	}
 	if len(s.Links) > 0 {
@@ -138,7 +138,7 @@ func headerBlocks(s ib.Summary, link string) []goslack.Block {
 			if label == "" {
 				label = l.URL
 			}
-			links = append(links, "<"+l.URL+"|"+escape(label)+">")
+			links = append(links, "<"+l.URL+"|"+Escape(label)+">")
 		}
 		blocks = append(blocks, section(truncate("*Links*\n"+strings.Join(links, " · "), maxFieldText)))
 	}
@@ -152,29 +152,29 @@ func headerBlocks(s ib.Summary, link string) []goslack.Block {
 	return append(blocks, contextLine(footer+" · managed by Incident Buddy: `/ib help`"))
 }
 
-func eventLine(e ib.TimelineEvent) string {
-	by := mention(e.By)
+func EventLine(e ib.TimelineEvent) string {
+	by := Mention(e.By)
 	switch e.Kind {
 	case ib.EventDetected:
 		return fmt.Sprintf("👀 First detected (recorded by %s)", by)
 	case ib.EventMitigated:
 		return fmt.Sprintf("🩹 Mitigated (recorded by %s)", by)
 	case ib.EventImpact:
-		return fmt.Sprintf("📉 %s (by %s)", escape(titleCase(e.Text)), by)
+		return fmt.Sprintf("📉 %s (by %s)", Escape(TitleCase(e.Text)), by)
 	case ib.EventLink:
 		url, label, _ := strings.Cut(e.Text, " ")
 		if label == "" {
 			label = url
 		}
-		return fmt.Sprintf("🔗 <%s|%s> (by %s)", url, escape(label), by)
+		return fmt.Sprintf("🔗 <%s|%s> (by %s)", url, Escape(label), by)
 	case ib.EventStatusPage:
-		return fmt.Sprintf("📣 Status page: %s (by %s)", escape(e.Text), by)
+		return fmt.Sprintf("📣 Status page: %s (by %s)", Escape(e.Text), by)
 	case ib.EventReminder:
 		return "⏰ " + e.Text
 	case ib.EventCustomers:
-		return fmt.Sprintf("❓ %s (by %s)", escape(titleCase(e.Text)), by)
+		return fmt.Sprintf("❓ %s (by %s)", Escape(TitleCase(e.Text)), by)
 	case ib.EventDeclared:
-		return fmt.Sprintf("🚨 Declared %s (by %s)", escape(e.Text), by)
+		return fmt.Sprintf("🚨 Declared %s (by %s)", Escape(e.Text), by)
 	case ib.EventStatusChanged:
 		return fmt.Sprintf("🔄 Status %s (by %s)", e.Text, by)
 	case ib.EventSeverityChanged:
@@ -182,11 +182,11 @@ func eventLine(e ib.TimelineEvent) string {
 	case ib.EventResolved:
 		line := "✅ Resolved by " + by
 		if e.Text != "" {
-			line += ": " + escape(e.Text)
+			line += ": " + Escape(e.Text)
 		}
 		return line
 	default:
-		return fmt.Sprintf("📝 %s: %s", by, escape(e.Text))
+		return fmt.Sprintf("📝 %s: %s", by, Escape(e.Text))
 	}
 }
 
@@ -198,18 +198,18 @@ func timesText(s ib.Summary) string {
 		at    time.Time
 	}{{"Detected", s.DetectedAt}, {"Declared", s.DeclaredAt}, {"Mitigated", s.MitigatedAt}, {"Resolved", s.ResolvedAt}} {
 		if !f.at.IsZero() {
-			lines = append(lines, f.label+" "+slackDate(f.at))
+			lines = append(lines, f.label+" "+Date(f.at))
 		}
 	}
-	return strings.Join(lines, "\n") + "\nDeclared by " + mention(s.Declarer)
+	return strings.Join(lines, "\n") + "\nDeclared by " + Mention(s.Declarer)
 }
 
 func answerText(a ib.Answer, answeredAt time.Time) string {
 	switch a {
 	case ib.Yes, ib.No:
-		text := titleCase(string(a))
+		text := TitleCase(string(a))
 		if !answeredAt.IsZero() {
-			text += " (known since " + slackDate(answeredAt) + ")"
+			text += " (known since " + Date(answeredAt) + ")"
 		}
 		return text
 	default:
@@ -222,12 +222,12 @@ func impactText(i ib.Impact) string {
 	var parts []string
 	switch {
 	case !i.Start.IsZero() && !i.End.IsZero():
-		parts = append(parts, fmt.Sprintf("%s – %s (%s)", slackDate(i.Start), slackDate(i.End), humanDuration(i.End.Sub(i.Start))))
+		parts = append(parts, fmt.Sprintf("%s – %s (%s)", Date(i.Start), Date(i.End), humanDuration(i.End.Sub(i.Start))))
 	case !i.Start.IsZero():
-		parts = append(parts, "since "+slackDate(i.Start))
+		parts = append(parts, "since "+Date(i.Start))
 	}
 	if i.Count > 0 {
-		parts = append(parts, fmt.Sprintf("%d %s", i.Count, escape(i.Unit)))
+		parts = append(parts, fmt.Sprintf("%d %s", i.Count, Escape(i.Unit)))
 	}
 	return strings.Join(parts, "\n")
 }
@@ -240,27 +240,27 @@ func mrkdwn(text string) *goslack.TextBlockObject {
 	return goslack.NewTextBlockObject(goslack.MarkdownType, text, false, false)
 }
 
-func mention(p ib.Person) string {
+func Mention(p ib.Person) string {
 	if p.SlackID != "" {
 		return "<@" + p.SlackID + ">"
 	}
-	return escape(p.Label())
+	return Escape(p.Label())
 }
 
-func channelLink(c ib.Channel) string {
+func ChannelLink(c ib.Channel) string {
 	if c.ID == "" {
 		return "#" + c.Name
 	}
 	return "<#" + c.ID + ">"
 }
 
-// slackDate shows a time in each reader's own time zone.
-func slackDate(t time.Time) string {
+// Date shows a time in each reader's own time zone.
+func Date(t time.Time) string {
 	return fmt.Sprintf("<!date^%d^{date_short_pretty} {time}|%s>", t.Unix(), t.UTC().Format("2006-01-02 15:04 UTC"))
 }
 
-// escape keeps user text from forming Slack mentions or links.
-func escape(s string) string {
+// Escape keeps user text from forming Slack mentions or links.
+func Escape(s string) string {
 	return strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;").Replace(s)
 }
 
@@ -271,7 +271,7 @@ func truncate(s string, max int) string {
 	return string([]rune(s)[:max-1]) + "…"
 }
 
-func titleCase(s string) string {
+func TitleCase(s string) string {
 	if s == "" {
 		return s
 	}
@@ -294,20 +294,20 @@ func postmortemText(s ib.Summary) string {
 	case s.Status != ib.Resolved || pm.StartAt.IsZero():
 		return ""
 	case pm.Waived != "":
-		parts = append(parts, "waived: "+escape(pm.Waived))
+		parts = append(parts, "waived: "+Escape(pm.Waived))
 	case s.Stage == ib.StageActive:
-		parts = append(parts, "begins "+slackDate(pm.StartAt))
+		parts = append(parts, "begins "+Date(pm.StartAt))
 	}
 	if pm.Owner != (ib.Person{}) && pm.Waived == "" {
-		parts = append(parts, "owner "+mention(pm.Owner))
+		parts = append(parts, "owner "+Mention(pm.Owner))
 	}
 	switch {
 	case !pm.ReviewedAt.IsZero():
 		parts = append(parts, "reviewed")
 	case !pm.DraftedAt.IsZero():
-		parts = append(parts, "written; review "+slackDate(pm.ReviewAt))
+		parts = append(parts, "written; review "+Date(pm.ReviewAt))
 	case !pm.DueAt.IsZero():
-		parts = append(parts, "draft due "+slackDate(pm.DueAt)+", review "+slackDate(pm.ReviewAt))
+		parts = append(parts, "draft due "+Date(pm.DueAt)+", review "+Date(pm.ReviewAt))
 	}
 	open := 0
 	for _, a := range pm.Actions {

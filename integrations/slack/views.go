@@ -11,30 +11,30 @@ import (
 
 // Callback and action IDs: how Slack's interactions find their way back.
 const (
-	callbackDeclare = "ib_declare"
-	callbackResolve = "ib_resolve"
+	CallbackDeclare = "ib_declare"
+	CallbackResolve = "ib_resolve"
 
-	actionStatus   = "ib_status"   // header: pick a status
-	actionSeverity = "ib_severity" // header: pick a severity
-	actionResolve  = "ib_resolve"  // header: open the resolve modal
-	actionAckPage  = "ib_ack_page" // a page's direct message: acknowledge it
-	// actionLinkTicket links a suggested customer ticket.
-	actionLinkTicket = "ib_link_ticket"
+	ActionStatus   = "ib_status"   // header: pick a status
+	ActionSeverity = "ib_severity" // header: pick a severity
+	ActionResolve  = "ib_resolve"  // header: open the resolve modal
+	ActionAckPage  = "ib_ack_page" // a page's direct message: acknowledge it
+	// ActionLinkTicket links a suggested customer ticket.
+	ActionLinkTicket = "ib_link_ticket"
 )
 
 // Block IDs of the modals' inputs. They are the names ib.Error.Field uses, so a
 // validation error lands on the input at fault.
 const (
-	fieldTitle       = "title"
+	FieldTitle       = "title"
 	fieldSeverity    = "severity"
 	fieldCustomers   = "customers_affected"
 	fieldImpact      = "impact"
 	fieldDescription = "description"
 	fieldServices    = "services"
 	fieldCommander   = "commander"
-	fieldSummary     = "summary"
-	fieldImpactStart = "impact_start"
-	fieldImpactEnd   = "impact_end"
+	FieldSummary     = "summary"
+	FieldImpactStart = "impact_start"
+	FieldImpactEnd   = "impact_end"
 )
 
 // DeclareModal is the form of /ib create without text. privateMetadata carries
@@ -43,7 +43,7 @@ func DeclareModal(defaultSeverity ib.Severity, customerQuestion, privateMetadata
 	severities := make([]*goslack.OptionBlockObject, 0, len(ib.Severities))
 	var initial *goslack.OptionBlockObject
 	for _, s := range ib.Severities {
-		o := goslack.NewOptionBlockObject(string(s), plain(severityEmoji[s]+" "+string(s)), plain(truncate(s.Meaning(), 75)))
+		o := goslack.NewOptionBlockObject(string(s), plain(SeverityEmoji[s]+" "+string(s)), plain(truncate(s.Meaning(), 75)))
 		if s == defaultSeverity {
 			initial = o
 		}
@@ -60,19 +60,19 @@ func DeclareModal(defaultSeverity ib.Severity, customerQuestion, privateMetadata
 	customers := goslack.NewRadioButtonsBlockElement(fieldCustomers, answers...)
 	customers.InitialOption = answers[2]
 
-	title := goslack.NewPlainTextInputBlockElement(plain("e.g. Checkout API returning 500s"), fieldTitle)
+	title := goslack.NewPlainTextInputBlockElement(plain("e.g. Checkout API returning 500s"), FieldTitle)
 	title.MaxLength = ib.MaxTitleRunes
 
 	return goslack.ModalViewRequest{
 		Type:            goslack.VTModal,
-		CallbackID:      callbackDeclare,
+		CallbackID:      CallbackDeclare,
 		PrivateMetadata: privateMetadata,
 		Title:           plain("Declare an incident"),
 		Submit:          plain("Declare"),
 		Close:           plain("Cancel"),
 		Blocks: goslack.Blocks{BlockSet: []goslack.Block{
 			goslack.NewInputBlock(fieldCustomers, plain(customerQuestion), nil, customers),
-			goslack.NewInputBlock(fieldTitle, plain("What is broken?"), nil, title),
+			goslack.NewInputBlock(FieldTitle, plain("What is broken?"), nil, title),
 			goslack.NewInputBlock(fieldSeverity, plain("Severity"), nil, sevSelect),
 			optional(goslack.NewInputBlock(fieldImpact, plain("Impact"), plain("Who is affected, and how?"), multiline(fieldImpact))),
 			optional(goslack.NewInputBlock(fieldDescription, plain("What is known so far"), nil, multiline(fieldDescription))),
@@ -84,12 +84,12 @@ func DeclareModal(defaultSeverity ib.Severity, customerQuestion, privateMetadata
 	}
 }
 
-// declarationFrom reads a submitted declare modal.
-func declarationFrom(v goslack.View, user ib.Person) ib.Declaration {
+// DeclarationFrom reads a submitted declare modal.
+func DeclarationFrom(v goslack.View, user ib.Person) ib.Declaration {
 	values := v.State.Values
 	get := func(field string) goslack.BlockAction { return values[field][field] }
 	d := ib.Declaration{
-		Title:             get(fieldTitle).Value,
+		Title:             get(FieldTitle).Value,
 		Severity:          ib.Severity(get(fieldSeverity).SelectedOption.Value),
 		CustomersAffected: ib.Answer(get(fieldCustomers).SelectedOption.Value),
 		Impact:            get(fieldImpact).Value,
@@ -106,7 +106,7 @@ func declarationFrom(v goslack.View, user ib.Person) ib.Declaration {
 // DeclaredModal replaces the declare modal once the incident exists.
 func DeclaredModal(res ib.Declared, d ib.Declaration) *goslack.ModalViewRequest {
 	text := fmt.Sprintf("%s *%s* is declared: %s\nIts channel is being opened and you will be invited.",
-		severityEmoji[d.Severity], res.ID, escape(d.Title))
+		SeverityEmoji[d.Severity], res.ID, Escape(d.Title))
 	if res.Existing {
 		text = fmt.Sprintf("*%s* was already open for this title, so no second incident was declared. You can find it with `/ib list`.", res.ID)
 	}
@@ -120,15 +120,15 @@ func DeclaredModal(res ib.Declared, d ib.Declaration) *goslack.ModalViewRequest 
 // incident ID and the channel the button was pressed in.
 func ResolveModal(incidentID, channelID string) goslack.ModalViewRequest {
 	return goslack.ModalViewRequest{
-		Type: goslack.VTModal, CallbackID: callbackResolve, PrivateMetadata: actionValue(incidentID, channelID),
+		Type: goslack.VTModal, CallbackID: CallbackResolve, PrivateMetadata: actionValue(incidentID, channelID),
 		Title: plain("Resolve incident"), Submit: plain("Resolve"), Close: plain("Cancel"),
 		Blocks: goslack.Blocks{BlockSet: []goslack.Block{
 			section("Resolving *" + incidentID + "*: customers are no longer affected."),
-			optional(goslack.NewInputBlock(fieldSummary, plain("How was it resolved?"), plain("Shown in the channel and in #incidents"), multiline(fieldSummary))),
-			optional(goslack.NewInputBlock(fieldImpactStart, plain("Customers affected from"), plain("e.g. 03:25 or 2026-11-23 03:25, in your time zone"),
-				goslack.NewPlainTextInputBlockElement(nil, fieldImpactStart))),
-			optional(goslack.NewInputBlock(fieldImpactEnd, plain("Customers affected until"), nil,
-				goslack.NewPlainTextInputBlockElement(nil, fieldImpactEnd))),
+			optional(goslack.NewInputBlock(FieldSummary, plain("How was it resolved?"), plain("Shown in the channel and in #incidents"), multiline(FieldSummary))),
+			optional(goslack.NewInputBlock(FieldImpactStart, plain("Customers affected from"), plain("e.g. 03:25 or 2026-11-23 03:25, in your time zone"),
+				goslack.NewPlainTextInputBlockElement(nil, FieldImpactStart))),
+			optional(goslack.NewInputBlock(FieldImpactEnd, plain("Customers affected until"), nil,
+				goslack.NewPlainTextInputBlockElement(nil, FieldImpactEnd))),
 		}},
 	}
 }
@@ -137,17 +137,17 @@ func ResolveModal(incidentID, channelID string) goslack.ModalViewRequest {
 func headerActions(s ib.Summary) goslack.Block {
 	statuses := make([]*goslack.OptionBlockObject, 0, len(ib.Statuses))
 	for _, st := range ib.Statuses[:len(ib.Statuses)-1] {
-		statuses = append(statuses, goslack.NewOptionBlockObject(actionValue(s.ID, string(st)), plain(titleCase(string(st))), nil))
+		statuses = append(statuses, goslack.NewOptionBlockObject(actionValue(s.ID, string(st)), plain(TitleCase(string(st))), nil))
 	}
 	severities := make([]*goslack.OptionBlockObject, 0, len(ib.Severities))
 	for _, sev := range ib.Severities {
-		severities = append(severities, goslack.NewOptionBlockObject(actionValue(s.ID, string(sev)), plain(severityEmoji[sev]+" "+string(sev)), nil))
+		severities = append(severities, goslack.NewOptionBlockObject(actionValue(s.ID, string(sev)), plain(SeverityEmoji[sev]+" "+string(sev)), nil))
 	}
-	resolve := goslack.NewButtonBlockElement(actionResolve, s.ID, plain("Resolve"))
+	resolve := goslack.NewButtonBlockElement(ActionResolve, s.ID, plain("Resolve"))
 	resolve.Style = goslack.StylePrimary
 	return goslack.NewActionBlock("ib_header_actions",
-		goslack.NewOptionsSelectBlockElement(goslack.OptTypeStatic, plain("Change status"), actionStatus, statuses...),
-		goslack.NewOptionsSelectBlockElement(goslack.OptTypeStatic, plain("Change severity"), actionSeverity, severities...),
+		goslack.NewOptionsSelectBlockElement(goslack.OptTypeStatic, plain("Change status"), ActionStatus, statuses...),
+		goslack.NewOptionsSelectBlockElement(goslack.OptTypeStatic, plain("Change severity"), ActionSeverity, severities...),
 		resolve,
 	)
 }
@@ -156,7 +156,7 @@ func headerActions(s ib.Summary) goslack.Block {
 // needs no lookup to find its incident.
 func actionValue(id, value string) string { return id + "|" + value }
 
-func splitActionValue(v string) (id, value string) {
+func SplitActionValue(v string) (id, value string) {
 	id, value, _ = strings.Cut(v, "|")
 	return id, value
 }

@@ -10,7 +10,7 @@ import (
 	"strings"
 
 	"github.com/incident-buddy/ib"
-	"github.com/incident-buddy/ib/integrations/httpjson"
+	"github.com/incident-buddy/ib/internal/httpjson"
 )
 
 // metadataKey marks the public incidents Incident Buddy opened, with the

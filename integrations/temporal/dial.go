@@ -3,21 +3,27 @@ package temporal
 import (
 	"context"
 	"fmt"
+	"log/slog"
 
 	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/log"
 	"go.uber.org/zap"
-
-	"github.com/incident-buddy/ib"
-	"github.com/incident-buddy/ib/integrations/logging"
+	"go.uber.org/zap/exp/zapslog"
 )
 
-// Dial connects to Temporal as the configuration says. It fails fast with a
-// message that names TEMPORAL_ADDRESS when nothing answers there.
-func Dial(ctx context.Context, cfg ib.Config, logger *zap.Logger) (client.Client, error) {
-	c, err := client.DialContext(ctx, options(cfg, logger))
+// Server is where the incidents live: a Temporal frontend and namespace
+// (TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE).
+type Server struct {
+	Address, Namespace string
+}
+
+// Dial connects to Temporal. It fails fast with a message that names
+// TEMPORAL_ADDRESS when nothing answers there.
+func Dial(ctx context.Context, s Server, logger *zap.Logger) (client.Client, error) {
+	c, err := client.DialContext(ctx, s.options(logger))
 	if err != nil {
 		return nil, fmt.Errorf("connect to Temporal at %s (TEMPORAL_ADDRESS), namespace %q (TEMPORAL_NAMESPACE): %w",
-			cfg.TemporalAddress, cfg.TemporalNamespace, err)
+			s.Address, s.Namespace, err)
 	}
 	return c, nil
 }
@@ -25,14 +31,16 @@ func Dial(ctx context.Context, cfg ib.Config, logger *zap.Logger) (client.Client
 // DialLazy returns a client that connects on first use. The Slack gateway uses
 // it so that it starts, and answers Slack with "try again", while Temporal is
 // down.
-func DialLazy(cfg ib.Config, logger *zap.Logger) (client.Client, error) {
-	return client.NewLazyClient(options(cfg, logger))
+func DialLazy(s Server, logger *zap.Logger) (client.Client, error) {
+	return client.NewLazyClient(s.options(logger))
 }
 
-func options(cfg ib.Config, logger *zap.Logger) client.Options {
-	return client.Options{
-		HostPort:  cfg.TemporalAddress,
-		Namespace: cfg.TemporalNamespace,
-		Logger:    logging.Temporal(logger),
-	}
+func (s Server) options(logger *zap.Logger) client.Options {
+	return client.Options{HostPort: s.Address, Namespace: s.Namespace, Logger: Logger(logger)}
+}
+
+// Logger adapts a zap logger to the Temporal SDK's logger, through the SDK's
+// own slog adapter and zap's slog handler.
+func Logger(z *zap.Logger) log.Logger {
+	return log.NewStructuredLogger(slog.New(zapslog.NewHandler(z.Core())))
 }

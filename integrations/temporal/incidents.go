@@ -54,7 +54,7 @@ func (s *Incidents) Declare(ctx context.Context, d ib.Declaration) (ib.Declared,
 	}
 	now := s.now()
 	for attempt := 1; attempt <= maxIDAttempts; attempt++ {
-		id := workflows.IncidentWorkflowID(d.Title, now, attempt)
+		id := ib.IncidentID(d.Title, now, attempt)
 		_, err := s.Client.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
 			ID:        id,
 			TaskQueue: workflows.TaskQueue,
@@ -66,7 +66,7 @@ func (s *Incidents) Declare(ctx context.Context, d ib.Declaration) (ib.Declared,
 			TypedSearchAttributes:                    temporal.NewSearchAttributes(workflows.SearchAttributes(ib.NewIncident(id, d, now).Summary)...),
 			StaticSummary:                            d.Title,
 			Memo:                                     map[string]any{memoTitle: d.Title},
-		}, workflows.IncidentWorkflow, workflows.DeclareRequest{ID: id, Declaration: d, DeclaredAt: now, Settings: s.Settings})
+		}, workflows.WorkflowType, workflows.DeclareRequest{ID: id, Declaration: d, DeclaredAt: now, Settings: s.Settings})
 		var started *serviceerror.WorkflowExecutionAlreadyStarted
 		switch {
 		case err == nil:

@@ -19,7 +19,6 @@ import (
 	gozendesk "github.com/nukosuke/go-zendesk/zendesk"
 
 	"github.com/incident-buddy/ib"
-	"github.com/incident-buddy/ib/activities"
 )
 
 // Client talks to one Zendesk account.
@@ -43,14 +42,14 @@ func New(baseURL, email, token string) (*Client, error) {
 	return &Client{api: api, base: base}, nil
 }
 
-var _ activities.Zendesk = (*Client)(nil)
+var _ ib.Zendesk = (*Client)(nil)
 
 // TicketURL is where an agent opens a ticket.
 func (c *Client) TicketURL(id int64) string { return fmt.Sprintf("%s/agent/tickets/%d", c.base, id) }
 
 // CreateTicket creates a ticket with an Idempotency-Key: Zendesk answers a
 // retry with the same key and body with the ticket the first try created.
-func (c *Client) CreateTicket(ctx context.Context, key string, t activities.NewTicket) (int64, error) {
+func (c *Client) CreateTicket(ctx context.Context, key string, t ib.NewTicket) (int64, error) {
 	public := false
 	created, err := c.api.CreateTicket(withKey(ctx, key), gozendesk.Ticket{
 		Type: t.Type, Subject: t.Subject, ExternalID: t.ExternalID, Tags: t.Tags, Priority: t.Priority,
@@ -69,10 +68,10 @@ func (c *Client) FindByExternalID(ctx context.Context, externalID string) (int64
 }
 
 // Ticket reads a ticket; ib.ENOTFOUND when there is none.
-func (c *Client) Ticket(ctx context.Context, id int64) (activities.ZendeskTicket, error) {
+func (c *Client) Ticket(ctx context.Context, id int64) (ib.ZendeskTicket, error) {
 	t, err := c.api.GetTicket(ctx, id)
 	if err != nil {
-		return activities.ZendeskTicket{}, translate(fmt.Sprintf("read ticket %d", id), err)
+		return ib.ZendeskTicket{}, translate(fmt.Sprintf("read ticket %d", id), err)
 	}
 	return ticket(t), nil
 }
@@ -94,12 +93,12 @@ func (c *Client) AddNote(ctx context.Context, id int64, note string) error {
 }
 
 // Search finds tickets with Zendesk's search syntax (first page, up to 100).
-func (c *Client) Search(ctx context.Context, query string) ([]activities.ZendeskTicket, error) {
+func (c *Client) Search(ctx context.Context, query string) ([]ib.ZendeskTicket, error) {
 	results, _, err := c.api.Search(ctx, &gozendesk.SearchOptions{Query: query})
 	if err != nil {
 		return nil, translate("search tickets", err)
 	}
-	var out []activities.ZendeskTicket
+	var out []ib.ZendeskTicket
 	for _, r := range results.List() {
 		if t, ok := r.(gozendesk.Ticket); ok {
 			out = append(out, ticket(t))
@@ -108,8 +107,8 @@ func (c *Client) Search(ctx context.Context, query string) ([]activities.Zendesk
 	return out, nil
 }
 
-func ticket(t gozendesk.Ticket) activities.ZendeskTicket {
-	out := activities.ZendeskTicket{ID: t.ID, Subject: t.Subject, Status: t.Status, Type: t.Type, ProblemID: t.ProblemID}
+func ticket(t gozendesk.Ticket) ib.ZendeskTicket {
+	out := ib.ZendeskTicket{ID: t.ID, Subject: t.Subject, Status: t.Status, Type: t.Type, ProblemID: t.ProblemID}
 	if t.CreatedAt != nil {
 		out.CreatedAt = t.CreatedAt.UTC()
 	}

@@ -16,6 +16,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/incident-buddy/ib"
+	"github.com/incident-buddy/ib/oncall"
 )
 
 // WebhookPath is where Zendesk's webhook posts ticket news.
@@ -57,7 +58,7 @@ type WebhookPayload struct {
 type Webhook struct {
 	Secret    string
 	Incidents ib.IncidentService
-	Catalog   *ib.LiveCatalog
+	Catalog   *oncall.LiveCatalog
 	Log       *zap.Logger
 	Now       func() time.Time // time.Now unless a test sets another
 }
@@ -146,7 +147,7 @@ func (h *Webhook) targets(ctx context.Context, e ib.TicketEvent, text string) ([
 	var out []string
 	for _, inc := range active {
 		for _, s := range inc.Services {
-			if ib.MentionsAny(text, catalog.ServiceTerms(s)) {
+			if oncall.MentionsAny(text, catalog.ServiceTerms(s)) {
 				out = append(out, inc.ID)
 				break
 			}

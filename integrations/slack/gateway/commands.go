@@ -1,4 +1,4 @@
-package slack
+package gateway
 
 import (
 	"context"
@@ -10,6 +10,8 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/incident-buddy/ib"
+	"github.com/incident-buddy/ib/integrations/slack"
+	"github.com/incident-buddy/ib/oncall"
 )
 
 // Command answers a slash command (/ib …). The answer is ephemeral; what the
@@ -89,7 +91,7 @@ func (g *Gateway) declare(ctx context.Context, d ib.Declaration) reply {
 	if res.Existing {
 		return say(fmt.Sprintf("*%s* is already open for this title, so no second incident was declared. `/ib list` shows it.", res.ID))
 	}
-	return say(fmt.Sprintf("%s *%s* declared: %s\nIts channel is being opened; you will be invited.", severityEmoji[d.Severity], res.ID, escape(d.Title)))
+	return say(fmt.Sprintf("%s *%s* declared: %s\nIts channel is being opened; you will be invited.", slack.SeverityEmoji[d.Severity], res.ID, slack.Escape(d.Title)))
 }
 
 // change applies a change after checking who may make it: the policy counts
@@ -123,7 +125,7 @@ func (g *Gateway) change(ctx context.Context, id string, c ib.Change, channelID 
 	case c.Kind == ib.ChangePage:
 		return say(fmt.Sprintf("📟 Paging %s for *%s*; it escalates if nobody acknowledges.", c.Target, id))
 	case c.Kind == ib.ChangeAckPage:
-		return say(fmt.Sprintf("✅ You acknowledged the page. Join %s.", channelLink(s.Channel)))
+		return say(fmt.Sprintf("✅ You acknowledged the page. Join %s.", slack.ChannelLink(s.Channel)))
 	}
 	return say(fmt.Sprintf("✅ *%s* is now %s %s.", id, s.Severity, s.Status))
 }
@@ -134,15 +136,15 @@ func (g *Gateway) show(ctx context.Context, id string, withTimeline bool) reply 
 		return g.sorry(err)
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s *%s* %s\n%s · %s · Commander: %s", severityEmoji[inc.Severity], inc.ID, escape(inc.Title),
-		inc.Severity, titleCase(string(inc.Status)), mention(inc.Commander))
+	fmt.Fprintf(&b, "%s *%s* %s\n%s · %s · Commander: %s", slack.SeverityEmoji[inc.Severity], inc.ID, slack.Escape(inc.Title),
+		inc.Severity, slack.TitleCase(string(inc.Status)), slack.Mention(inc.Commander))
 	if inc.Channel.ID != "" {
-		b.WriteString(" · " + channelLink(inc.Channel))
+		b.WriteString(" · " + slack.ChannelLink(inc.Channel))
 	}
 	if withTimeline {
 		b.WriteString("\n")
 		for _, e := range inc.Timeline {
-			fmt.Fprintf(&b, "\n%s %s", slackDate(e.At), eventLine(e))
+			fmt.Fprintf(&b, "\n%s %s", slack.Date(e.At), slack.EventLine(e))
 		}
 	}
 	return say(b.String())
@@ -159,7 +161,7 @@ func (g *Gateway) list(ctx context.Context) reply {
 	var b strings.Builder
 	b.WriteString("*Open incidents*")
 	for _, r := range rows {
-		fmt.Fprintf(&b, "\n%s *%s* %s · %s · %s", severityEmoji[r.Severity], r.ID, escape(r.Title), r.Status, escape(r.Commander))
+		fmt.Fprintf(&b, "\n%s *%s* %s · %s · %s", slack.SeverityEmoji[r.Severity], r.ID, slack.Escape(r.Title), r.Status, slack.Escape(r.Commander))
 	}
 	return say(b.String())
 }
@@ -169,7 +171,7 @@ func (g *Gateway) list(ctx context.Context) reply {
 func (g *Gateway) openDeclareModal(ctx context.Context, sc goslack.SlashCommand) reply {
 	ctx, cancel := context.WithTimeout(ctx, answerWithin)
 	defer cancel()
-	if _, err := g.API.OpenViewContext(ctx, sc.TriggerID, DeclareModal(g.DefaultSeverity, g.CustomerQuestion, sc.ChannelID)); err != nil {
+	if _, err := g.API.OpenViewContext(ctx, sc.TriggerID, slack.DeclareModal(g.DefaultSeverity, g.CustomerQuestion, sc.ChannelID)); err != nil {
 		g.Log.Warn("could not open the declare modal", zap.Error(err))
 		return say("❌ Could not open the form. Declare inline instead: `/ib create S2 Checkout API returning 500s`.")
 	}
@@ -189,22 +191,22 @@ func (g *Gateway) onCall(service string) reply {
 			return say(fmt.Sprintf("❌ The catalog has no service %q.", service))
 		}
 		r, _ := catalog.Rotation(s.Rotation)
-		rotations = []ib.Rotation{*r}
+		rotations = []oncall.Rotation{*r}
 	}
 	now := time.Now()
 	lines := []string{"*On call*"}
 	for i := range rotations {
 		r := &rotations[i]
 		next, at := r.Next(now)
-		lines = append(lines, fmt.Sprintf("%s: %s now, then %s from %s", escape(r.Name), member(r.OnCall(now)), member(next), slackDate(at)))
+		lines = append(lines, fmt.Sprintf("%s: %s now, then %s from %s", slack.Escape(r.Name), member(r.OnCall(now)), member(next), slack.Date(at)))
 	}
 	return say(strings.Join(lines, "\n"))
 }
 
-// member shows a catalog member: a Slack mention, or the e-mail as written.
+// member shows a catalog member: a Slack slack.Mention, or the e-mail as written.
 func member(m string) string {
 	if strings.Contains(m, "@") {
-		return escape(m)
+		return slack.Escape(m)
 	}
 	return "<@" + m + ">"
 }
@@ -215,20 +217,20 @@ func postmortemAnswer(id string, c ib.Change, s ib.Summary) string {
 	pm := s.Postmortem
 	switch c.Kind {
 	case ib.ChangePostmortem:
-		return fmt.Sprintf("📝 The postmortem stage of *%s* began: its owner is told, and a draft is uploaded to %s.", id, channelLink(s.Channel))
+		return fmt.Sprintf("📝 The postmortem stage of *%s* began: its owner is told, and a draft is uploaded to %s.", id, slack.ChannelLink(s.Channel))
 	case ib.ChangePostmortemOwner:
-		return fmt.Sprintf("📝 %s now owns the postmortem of *%s* and is told so.", mention(pm.Owner), id)
+		return fmt.Sprintf("📝 %s now owns the postmortem of *%s* and is told so.", slack.Mention(pm.Owner), id)
 	case ib.ChangePostmortemDraft:
-		return fmt.Sprintf("📝 A new draft of the postmortem of *%s* is being written from its record; it will be uploaded to %s.", id, channelLink(s.Channel))
+		return fmt.Sprintf("📝 A new draft of the postmortem of *%s* is being written from its record; it will be uploaded to %s.", id, slack.ChannelLink(s.Channel))
 	case ib.ChangePostmortemDone:
-		return fmt.Sprintf("📝 The postmortem of *%s* is written and goes to its review meeting, %s. After it: `/ib review done`.", id, slackDate(pm.ReviewAt))
+		return fmt.Sprintf("📝 The postmortem of *%s* is written and goes to its review meeting, %s. After it: `/ib review done`.", id, slack.Date(pm.ReviewAt))
 	case ib.ChangeWaive:
 		return fmt.Sprintf("The postmortem of *%s* is waived. `/ib close` closes the incident.", id)
 	case ib.ChangeReview:
 		return fmt.Sprintf("📅 The review of *%s* is recorded. Track what it decided with `/ib action add <text> @owner due:<yyyy-mm-dd>`; `/ib close` when they are done.", id)
 	case ib.ChangeActionAdd:
 		a := pm.Actions[len(pm.Actions)-1]
-		return fmt.Sprintf("✅ Action %d of *%s* is %s's, due %s. They are reminded until `/ib action done %d`.", a.N, id, mention(a.Owner), slackDate(a.Due), a.N)
+		return fmt.Sprintf("✅ Action %d of *%s* is %s's, due %s. They are reminded until `/ib action done %d`.", a.N, id, slack.Mention(a.Owner), slack.Date(a.Due), a.N)
 	case ib.ChangeActionDone:
 		return fmt.Sprintf("✅ Action %d of *%s* is done.", c.Count, id)
 	case ib.ChangeClose:
@@ -249,17 +251,10 @@ func (g *Gateway) linkTickets(ctx context.Context, id string, by ib.Person, tick
 	var lines []string
 	for _, o := range res.Outcomes {
 		if o.Linked {
-			lines = append(lines, fmt.Sprintf("🎫 <%s|%d> %s is linked to *%s*.", o.URL, o.ID, escape(o.Subject), id))
+			lines = append(lines, fmt.Sprintf("🎫 <%s|%d> %s is linked to *%s*.", o.URL, o.ID, slack.Escape(o.Subject), id))
 		} else {
-			lines = append(lines, fmt.Sprintf("❌ %s.", capitalize(o.Reason)))
+			lines = append(lines, fmt.Sprintf("❌ %s.", slack.TitleCase(o.Reason)))
 		}
 	}
 	return say(strings.Join(lines, "\n"))
-}
-
-func capitalize(s string) string {
-	if s == "" {
-		return s
-	}
-	return strings.ToUpper(s[:1]) + s[1:]
 }

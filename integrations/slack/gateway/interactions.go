@@ -1,4 +1,4 @@
-package slack
+package gateway
 
 import (
 	"context"
@@ -10,6 +10,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/incident-buddy/ib"
+	"github.com/incident-buddy/ib/integrations/slack"
 )
 
 // Interaction answers a button press, a menu choice or a modal submission. For a
@@ -36,25 +37,25 @@ func (g *Gateway) act(ctx context.Context, cb goslack.InteractionCallback, actio
 	var change ib.Change
 	var id, value string
 	switch action.ActionID {
-	case actionResolve:
+	case slack.ActionResolve:
 		ctx, cancel := context.WithTimeout(ctx, answerWithin)
 		defer cancel()
-		if _, err := g.API.OpenViewContext(ctx, cb.TriggerID, ResolveModal(action.Value, cb.Channel.ID)); err != nil {
+		if _, err := g.API.OpenViewContext(ctx, cb.TriggerID, slack.ResolveModal(action.Value, cb.Channel.ID)); err != nil {
 			g.Log.Warn("could not open the resolve modal", zap.Error(err))
 			g.respond(ctx, cb.ResponseURL, say("❌ Could not open the form; try `/ib resolve "+action.Value+"`."))
 		}
 		return
-	case actionStatus:
-		id, value = splitActionValue(action.SelectedOption.Value)
+	case slack.ActionStatus:
+		id, value = slack.SplitActionValue(action.SelectedOption.Value)
 		change = ib.Change{Kind: ib.ChangeStatus, Status: ib.Status(value), By: user}
-	case actionSeverity:
-		id, value = splitActionValue(action.SelectedOption.Value)
+	case slack.ActionSeverity:
+		id, value = slack.SplitActionValue(action.SelectedOption.Value)
 		change = ib.Change{Kind: ib.ChangeSeverity, Severity: ib.Severity(value), By: user}
-	case actionAckPage:
-		id, value = splitActionValue(action.Value)
+	case slack.ActionAckPage:
+		id, value = slack.SplitActionValue(action.Value)
 		change = ib.Change{Kind: ib.ChangeAckPage, Target: value, By: user}
-	case actionLinkTicket:
-		id, value = splitActionValue(action.Value)
+	case slack.ActionLinkTicket:
+		id, value = slack.SplitActionValue(action.Value)
 		ticket, err := strconv.ParseInt(value, 10, 64)
 		if err != nil {
 			return
@@ -79,31 +80,31 @@ func (g *Gateway) submit(ctx context.Context, cb goslack.InteractionCallback, us
 	ctx, cancel := context.WithTimeout(ctx, answerWithin)
 	defer cancel()
 	switch cb.View.CallbackID {
-	case callbackDeclare:
-		d := declarationFrom(cb.View, user)
+	case slack.CallbackDeclare:
+		d := slack.DeclarationFrom(cb.View, user)
 		res, err := g.Incidents.Declare(ctx, d)
 		if err != nil {
-			return fieldErrors(err, fieldTitle)
+			return fieldErrors(err, slack.FieldTitle)
 		}
-		return goslack.NewUpdateViewSubmissionResponse(DeclaredModal(res, d))
-	case callbackResolve:
+		return goslack.NewUpdateViewSubmissionResponse(slack.DeclaredModal(res, d))
+	case slack.CallbackResolve:
 		values := cb.View.State.Values
-		id, channel := splitActionValue(cb.View.PrivateMetadata)
+		id, channel := slack.SplitActionValue(cb.View.PrivateMetadata)
 		// The impact window, when given, is recorded first: a resolved incident
 		// takes no more changes.
-		if start := values[fieldImpactStart][fieldImpactStart].Value; start != "" {
-			window, field, err := g.impactWindow(ctx, user, start, values[fieldImpactEnd][fieldImpactEnd].Value)
+		if start := values[slack.FieldImpactStart][slack.FieldImpactStart].Value; start != "" {
+			window, field, err := g.impactWindow(ctx, user, start, values[slack.FieldImpactEnd][slack.FieldImpactEnd].Value)
 			if err != nil {
 				return goslack.NewErrorsViewSubmissionResponse(map[string]string{field: ib.ErrorMessage(err)})
 			}
 			if r := g.change(ctx, id, window, channel); r.failed {
-				return goslack.NewErrorsViewSubmissionResponse(map[string]string{fieldImpactStart: r.text})
+				return goslack.NewErrorsViewSubmissionResponse(map[string]string{slack.FieldImpactStart: r.text})
 			}
 		}
-		summary := values[fieldSummary][fieldSummary].Value
+		summary := values[slack.FieldSummary][slack.FieldSummary].Value
 		r := g.change(ctx, id, ib.Change{Kind: ib.ChangeResolve, Text: summary, By: user}, channel)
 		if r.failed {
-			return goslack.NewErrorsViewSubmissionResponse(map[string]string{fieldSummary: r.text})
+			return goslack.NewErrorsViewSubmissionResponse(map[string]string{slack.FieldSummary: r.text})
 		}
 		return goslack.NewClearViewSubmissionResponse()
 	}
@@ -117,11 +118,11 @@ func (g *Gateway) impactWindow(ctx context.Context, user ib.Person, start, end s
 	c := ib.Change{Kind: ib.ChangeImpactTime, By: user}
 	var err error
 	if c.Time, err = ib.ParseTypedTime(start, now, loc); err != nil {
-		return c, fieldImpactStart, err
+		return c, slack.FieldImpactStart, err
 	}
 	if strings.TrimSpace(end) != "" {
 		if c.Until, err = ib.ParseTypedTime(end, now, loc); err != nil {
-			return c, fieldImpactEnd, err
+			return c, slack.FieldImpactEnd, err
 		}
 	}
 	return c, "", nil

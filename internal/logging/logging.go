@@ -1,13 +1,10 @@
-// Package logging builds the process's one zap logger and hands it to the
-// Temporal SDK, so the SDK's lines and ours share one format and level.
+// Package logging builds the process's one zap logger; integrations/temporal
+// hands it to the Temporal SDK, so the SDK's lines and ours share one format
+// and level.
 package logging
 
 import (
-	"log/slog"
-
-	"go.temporal.io/sdk/log"
 	"go.uber.org/zap"
-	"go.uber.org/zap/exp/zapslog"
 	"go.uber.org/zap/zapcore"
 )
 
@@ -27,10 +24,4 @@ func New(level, format string) (*zap.Logger, error) {
 	cfg.Level = zap.NewAtomicLevelAt(lvl)
 	cfg.DisableStacktrace = true
 	return cfg.Build()
-}
-
-// Temporal adapts a zap logger to the Temporal SDK's logger, through the SDK's
-// own slog adapter and zap's slog handler.
-func Temporal(z *zap.Logger) log.Logger {
-	return log.NewStructuredLogger(slog.New(zapslog.NewHandler(z.Core())))
 }

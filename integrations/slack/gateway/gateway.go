@@ -1,4 +1,8 @@
-package slack
+// Package gateway answers Slack: slash commands, interactions (buttons, menus,
+// modals) and events, over HTTP (each request verified against the signing
+// secret) or Socket Mode. It only starts, changes, queries and signals
+// incidents through ib.IncidentService; the work happens in their workflows.
+package gateway
 
 import (
 	"context"
@@ -9,6 +13,8 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/incident-buddy/ib"
+	"github.com/incident-buddy/ib/integrations/slack"
+	"github.com/incident-buddy/ib/oncall"
 )
 
 // Slack wants an answer within 3 s. The gateway acknowledges in
@@ -31,7 +37,7 @@ type Gateway struct {
 	DefaultSeverity  ib.Severity
 	CustomerQuestion string
 	CollectionEmoji  map[string]ib.Collection // emoji whose reactions keep a message
-	Catalog          *ib.LiveCatalog          // for /ib oncall; may hold none
+	Catalog          *oncall.LiveCatalog      // for /ib oncall; may hold none
 	Log              *zap.Logger
 
 	events   seenEvents
@@ -52,7 +58,7 @@ func (g *Gateway) userZone(ctx context.Context, userID string) *time.Location {
 		return loc
 	}
 	loc = time.UTC
-	if zone, err := profileZone(ctx, g.API, userID); err == nil && zone != "" {
+	if zone, err := slack.ProfileZone(ctx, g.API, userID); err == nil && zone != "" {
 		if l, err := ib.LoadZone(zone); err == nil {
 			loc = l
 		}

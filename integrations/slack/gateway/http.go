@@ -1,4 +1,4 @@
-package slack
+package gateway
 
 import (
 	"bytes"
@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 
+	"github.com/incident-buddy/ib/integrations/slack"
 	goslack "github.com/slack-go/slack"
 	"github.com/slack-go/slack/slackevents"
 	"go.uber.org/zap"
@@ -26,9 +27,9 @@ const maxBody = 1 << 20
 // before anything else reads it (failure mode F7).
 func (g *Gateway) Handler(signingSecret string) http.Handler {
 	mux := http.NewServeMux()
-	mux.Handle("POST "+Routes["commands"], g.verified(signingSecret, g.serveCommand))
-	mux.Handle("POST "+Routes["interactivity"], g.verified(signingSecret, g.serveInteraction))
-	mux.Handle("POST "+Routes["events"], g.verified(signingSecret, g.serveEvent))
+	mux.Handle("POST "+slack.Routes["commands"], g.verified(signingSecret, g.serveCommand))
+	mux.Handle("POST "+slack.Routes["interactivity"], g.verified(signingSecret, g.serveInteraction))
+	mux.Handle("POST "+slack.Routes["events"], g.verified(signingSecret, g.serveEvent))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		_, _ = io.WriteString(w, "ok\n")
 	})

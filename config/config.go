@@ -1,10 +1,12 @@
-package ib
+package config
 
 import (
 	"errors"
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/incident-buddy/ib"
 )
 
 // Config is every setting of Incident Buddy. Defaults come first; the environment
@@ -20,12 +22,12 @@ type Config struct {
 	SlackAppToken      string // SLACK_APP_TOKEN (xapp-…), turns on Socket Mode
 	SlackAPIURL        string // SLACK_API_URL, base URL of the Slack Web API
 
-	ChannelPrefix    string   // IB_CHANNEL_PREFIX: incident channels are <prefix>-<yyyymmdd>-<slug>
-	IncidentsChannel string   // IB_INCIDENTS_CHANNEL: where declarations are announced (name or ID)
-	DefaultSeverity  Severity // IB_DEFAULT_SEVERITY: for `create` without a severity
-	CustomerQuestion string   // IB_CUSTOMER_QUESTION: the first question of every declaration
-	CatalogFile      string   // IB_CATALOG: the service catalog (YAML)
-	PagerDutyURL     string   // PAGERDUTY_EVENTS_URL: PagerDuty's Events API v2
+	ChannelPrefix    string      // IB_CHANNEL_PREFIX: incident channels are <prefix>-<yyyymmdd>-<slug>
+	IncidentsChannel string      // IB_INCIDENTS_CHANNEL: where declarations are announced (name or ID)
+	DefaultSeverity  ib.Severity // IB_DEFAULT_SEVERITY: for `create` without a severity
+	CustomerQuestion string      // IB_CUSTOMER_QUESTION: the first question of every declaration
+	CatalogFile      string      // IB_CATALOG: the service catalog (YAML)
+	PagerDutyURL     string      // PAGERDUTY_EVENTS_URL: PagerDuty's Events API v2
 	// The public status page (Atlassian Statuspage): STATUSPAGE_URL,
 	// STATUSPAGE_PAGE_ID, STATUSPAGE_API_KEY, STATUSPAGE_COMPONENT_IDS; and
 	// IB_STATUSPAGE_REMINDER, how long an S1/S2 may leave it without update.
@@ -34,18 +36,18 @@ type Config struct {
 	StatusPageReminder                         time.Duration
 	// CollectionEmoji maps emoji names to the collection a reaction keeps its
 	// message in (IB_PAPERTRAIL_EMOJI, IB_POSTMORTEM_EMOJI).
-	CollectionEmoji map[string]Collection
-	Policy          Policy // IB_ADMINS, IB_RESTRICTED_CHANGES, IB_RESTRICTED_TO: who may change what from Slack
+	CollectionEmoji map[string]ib.Collection
+	Policy          ib.Policy // IB_ADMINS, IB_RESTRICTED_CHANGES, IB_RESTRICTED_TO: who may change what from Slack
 	// Postmortem is how resolved incidents are carried through their postmortem
 	// stage: IB_POSTMORTEM_START, IB_WORKDAY_START, IB_POSTMORTEM_DRAFT_DAYS,
 	// IB_REVIEW_AFTER, IB_DEFAULT_TIMEZONE.
-	Postmortem         PostmortemPolicy
+	Postmortem         ib.PostmortemPolicy
 	PostmortemTemplate string // IB_POSTMORTEM_TEMPLATE: a file replacing the draft's template
 	// Zendesk: ZENDESK_URL (https://acme.zendesk.com), ZENDESK_EMAIL and
 	// ZENDESK_API_TOKEN (an agent's API token), ZENDESK_WEBHOOK_SECRET (the
 	// webhook's signing secret).
 	ZendeskURL, ZendeskEmail, ZendeskToken, ZendeskWebhookSecret string
-	ProblemTickets                                               []Severity    // IB_PROBLEM_TICKETS: severities that open a problem ticket
+	ProblemTickets                                               []ib.Severity // IB_PROBLEM_TICKETS: severities that open a problem ticket
 	FollowUpRotation                                             string        // IB_FOLLOWUP_ROTATION: follows up with customers after resolution
 	SuggestTickets                                               time.Duration // IB_TICKET_SUGGESTIONS: how often to look for customer tickets; 0: never
 	DocumentsDir                                                 string        // IB_DOCUMENTS_DIR: where drafts and channel exports are written
@@ -131,7 +133,7 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		StatusPageURL:        get("STATUSPAGE_URL"),
 		StatusPageID:         get("STATUSPAGE_PAGE_ID"),
 		StatusPageKey:        get("STATUSPAGE_API_KEY"),
-		StatusPageComponents: SplitList(get("STATUSPAGE_COMPONENT_IDS")),
+		StatusPageComponents: ib.SplitList(get("STATUSPAGE_COMPONENT_IDS")),
 		PostmortemTemplate:   get("IB_POSTMORTEM_TEMPLATE"),
 		ZendeskURL:           strings.TrimSuffix(get("ZENDESK_URL"), "/"),
 		ZendeskEmail:         get("ZENDESK_EMAIL"),
@@ -150,7 +152,7 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 	bad := func(name, format string, args ...any) {
 		errs = append(errs, fmt.Errorf("%s: %s", name, fmt.Sprintf(format, args...)))
 	}
-	sev, err := ParseSeverity(get("IB_DEFAULT_SEVERITY"))
+	sev, err := ib.ParseSeverity(get("IB_DEFAULT_SEVERITY"))
 	if err != nil {
 		bad("IB_DEFAULT_SEVERITY", "%v", err)
 	}
@@ -158,11 +160,11 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 	if c.StatusPageReminder, err = time.ParseDuration(get("IB_STATUSPAGE_REMINDER")); err != nil || c.StatusPageReminder < 0 {
 		bad("IB_STATUSPAGE_REMINDER", "%q must be a duration such as 30m, or 0", get("IB_STATUSPAGE_REMINDER"))
 	}
-	c.Postmortem = PostmortemPolicy{Start: strings.ToLower(get("IB_POSTMORTEM_START")), Zone: get("IB_DEFAULT_TIMEZONE")}
+	c.Postmortem = ib.PostmortemPolicy{Start: strings.ToLower(get("IB_POSTMORTEM_START")), Zone: get("IB_DEFAULT_TIMEZONE")}
 	if _, err := fmt.Sscan(get("IB_WORKDAY_START"), &c.Postmortem.WorkdayStart); err != nil || c.Postmortem.WorkdayStart < 1 || c.Postmortem.WorkdayStart > 23 {
 		bad("IB_WORKDAY_START", "%q must be an hour, 1–23", get("IB_WORKDAY_START"))
 	}
-	if c.Postmortem.DraftDays, err = ParseDraftDays(get("IB_POSTMORTEM_DRAFT_DAYS")); err != nil {
+	if c.Postmortem.DraftDays, err = ib.ParseDraftDays(get("IB_POSTMORTEM_DRAFT_DAYS")); err != nil {
 		bad("IB_POSTMORTEM_DRAFT_DAYS", "%v", err)
 	}
 	if c.Postmortem.ReviewAfter, err = time.ParseDuration(get("IB_REVIEW_AFTER")); err != nil || c.Postmortem.ReviewAfter <= 0 {
@@ -176,8 +178,8 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 	} else if c.ZendeskURL != "" && !strings.HasPrefix(c.ZendeskURL, "https://") && !strings.HasPrefix(c.ZendeskURL, "http://") {
 		bad("ZENDESK_URL", "%q must be a URL such as https://acme.zendesk.com", c.ZendeskURL)
 	}
-	for _, name := range SplitList(get("IB_PROBLEM_TICKETS")) {
-		sev, err := ParseSeverity(name)
+	for _, name := range ib.SplitList(get("IB_PROBLEM_TICKETS")) {
+		sev, err := ib.ParseSeverity(name)
 		if err != nil {
 			bad("IB_PROBLEM_TICKETS", "%v", err)
 			continue
@@ -191,12 +193,12 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 	if (c.StatusPageID == "") != (c.StatusPageKey == "") {
 		bad("STATUSPAGE_PAGE_ID/STATUSPAGE_API_KEY", "set both to use a status page, or neither")
 	}
-	c.CollectionEmoji = map[string]Collection{}
+	c.CollectionEmoji = map[string]ib.Collection{}
 	for _, col := range []struct {
 		env        string
-		collection Collection
-	}{{"IB_PAPERTRAIL_EMOJI", Papertrail}, {"IB_POSTMORTEM_EMOJI", PostmortemItems}} {
-		for _, name := range SplitList(get(col.env)) {
+		collection ib.Collection
+	}{{"IB_PAPERTRAIL_EMOJI", ib.Papertrail}, {"IB_POSTMORTEM_EMOJI", ib.PostmortemItems}} {
+		for _, name := range ib.SplitList(get(col.env)) {
 			name = strings.Trim(name, ":")
 			if other, taken := c.CollectionEmoji[name]; taken {
 				bad(col.env, "%q already keeps messages in the %s", name, other)
@@ -204,10 +206,10 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 			c.CollectionEmoji[name] = col.collection
 		}
 	}
-	if c.Policy, err = ParsePolicy(get("IB_ADMINS"), get("IB_RESTRICTED_CHANGES"), get("IB_RESTRICTED_TO")); err != nil {
+	if c.Policy, err = ib.ParsePolicy(get("IB_ADMINS"), get("IB_RESTRICTED_CHANGES"), get("IB_RESTRICTED_TO")); err != nil {
 		bad("IB_RESTRICTED_CHANGES/IB_RESTRICTED_TO", "%v", err)
 	}
-	if !ValidChannelPrefix(c.ChannelPrefix) {
+	if !ib.ValidChannelPrefix(c.ChannelPrefix) {
 		bad("IB_CHANNEL_PREFIX", "%q must be 1–20 lowercase letters, digits, - or _, starting with a letter or digit", c.ChannelPrefix)
 	}
 	if !strings.HasPrefix(c.SlackAPIURL, "http://") && !strings.HasPrefix(c.SlackAPIURL, "https://") {

@@ -1,4 +1,4 @@
-package ib
+package oncall
 
 import (
 	"slices"

@@ -1,4 +1,4 @@
-package ib
+package oncall
 
 import (
 	"fmt"
@@ -7,6 +7,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/incident-buddy/ib"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -14,10 +15,10 @@ import (
 // which rotation is on call for it, and which rotations every incident of a
 // severity pages. Teams that build a service support it.
 type Catalog struct {
-	Teams       []Team                `yaml:"teams"`
-	Services    []Service             `yaml:"services"`
-	Rotations   []Rotation            `yaml:"rotations"`
-	AlwaysPaged map[Severity][]string `yaml:"always_paged"` // severity → rotation names
+	Teams       []Team                   `yaml:"teams"`
+	Services    []Service                `yaml:"services"`
+	Rotations   []Rotation               `yaml:"rotations"`
+	AlwaysPaged map[ib.Severity][]string `yaml:"always_paged"` // severity → rotation names
 	// OffHours is the policy for people paged outside their working hours.
 	OffHours OffHoursPolicy `yaml:"off_hours"`
 }
@@ -73,7 +74,7 @@ type Rotation struct {
 
 	loc   *time.Location
 	epoch time.Time // the first hand-off
-	hours WorkingHours
+	hours ib.WorkingHours
 }
 
 // Handoff is when a rotation passes to the next member, in its time zone.
@@ -97,7 +98,7 @@ func ParseCatalog(data []byte) (*Catalog, error) {
 	dec := yaml.NewDecoder(strings.NewReader(string(data)))
 	dec.KnownFields(true)
 	if err := dec.Decode(&c); err != nil {
-		return nil, Errorf(EINVALID, "The catalog is not valid YAML of the expected shape: %v", err)
+		return nil, ib.Errorf(ib.EINVALID, "The catalog is not valid YAML of the expected shape: %v", err)
 	}
 	for i := range c.Rotations {
 		if err := c.Rotations[i].resolve(); err != nil {
@@ -114,9 +115,9 @@ var weekdays = map[string]time.Weekday{
 
 func (r *Rotation) resolve() error {
 	bad := func(format string, args ...any) error {
-		return Errorf(EINVALID, "Rotation %q: %s", r.Name, fmt.Sprintf(format, args...))
+		return ib.Errorf(ib.EINVALID, "Rotation %q: %s", r.Name, fmt.Sprintf(format, args...))
 	}
-	loc, err := LoadZone(r.TimeZone)
+	loc, err := ib.LoadZone(r.TimeZone)
 	if err != nil || r.TimeZone == "" {
 		return bad("time_zone %q is not a time zone such as Europe/Berlin", r.TimeZone)
 	}
@@ -136,13 +137,13 @@ func (r *Rotation) resolve() error {
 	}
 	r.loc = loc
 	r.epoch = time.Date(start.Year(), start.Month(), start.Day(), r.Handoff.Hour, 0, 0, 0, loc)
-	r.hours = DefaultWorkingHours
+	r.hours = ib.DefaultWorkingHours
 	if r.WorkingHours != "" {
 		var from, to int
 		if n, _ := fmt.Sscanf(r.WorkingHours, "%d:00-%d:00", &from, &to); n != 2 || from < 0 || to > 24 || from >= to {
 			return bad("working_hours %q must look like 09:00-18:00 (whole hours, start before end)", r.WorkingHours)
 		}
-		r.hours = WorkingHours{Start: from, End: to}
+		r.hours = ib.WorkingHours{Start: from, End: to}
 	}
 	for _, name := range r.WorkingDays {
 		d, ok := weekdays[strings.ToLower(name)]
@@ -158,7 +159,7 @@ func (r *Rotation) resolve() error {
 // working hours (their rotation's), and who manages them.
 type Care struct {
 	Zone     *time.Location
-	Hours    WorkingHours
+	Hours    ib.WorkingHours
 	Manager  string // the owning team's manager (Slack user ID or e-mail), "" if none
 	Recovery string // what the policy grants after an off-hours page
 	// NotifyManager: the manager is reminded too.
@@ -205,7 +206,7 @@ func LoadCatalog(path string, read func(string) ([]byte, error), now time.Time) 
 	}
 	data, err := read(path)
 	if err != nil {
-		return nil, Errorf(EINVALID, "Cannot read the catalog (IB_CATALOG): %v", err)
+		return nil, ib.Errorf(ib.EINVALID, "Cannot read the catalog (IB_CATALOG): %v", err)
 	}
 	c, err := ParseCatalog(data)
 	if err != nil {
@@ -214,9 +215,9 @@ func LoadCatalog(path string, read func(string) ([]byte, error), now time.Time) 
 	if errs := c.Check(now, 3); len(errs) > 0 {
 		msgs := make([]string, len(errs))
 		for i, e := range errs {
-			msgs[i] = ErrorMessage(e)
+			msgs[i] = ib.ErrorMessage(e)
 		}
-		return nil, Errorf(EINVALID, "The catalog %s is refused (run `starter catalog check`):\n  %s", path, strings.Join(msgs, "\n  "))
+		return nil, ib.Errorf(ib.EINVALID, "The catalog %s is refused (run `starter catalog check`):\n  %s", path, strings.Join(msgs, "\n  "))
 	}
 	return c, nil
 }
@@ -262,7 +263,7 @@ func (c *Catalog) Service(name string) (*Service, bool) {
 // rotations every incident of the severity pages, each person once. Members
 // are as the catalog names them (Slack user ID or e-mail). unknown lists the
 // services the catalog does not have.
-func (c *Catalog) OnCallFor(services []string, sev Severity, t time.Time) (responders []Responder, unknown []string) {
+func (c *Catalog) OnCallFor(services []string, sev ib.Severity, t time.Time) (responders []ib.Responder, unknown []string) {
 	add := func(rotation, service string) {
 		r, ok := c.Rotation(rotation)
 		if !ok {
@@ -275,7 +276,7 @@ func (c *Catalog) OnCallFor(services []string, sev Severity, t time.Time) (respo
 			}
 		}
 		if who != "" {
-			responders = append(responders, Responder{Person: Person{SlackID: who}, Rotation: rotation, Service: service})
+			responders = append(responders, ib.Responder{Person: ib.Person{SlackID: who}, Rotation: rotation, Service: service})
 		}
 	}
 	for _, name := range services {

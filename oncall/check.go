@@ -1,10 +1,12 @@
-package ib
+package oncall
 
 import (
 	"fmt"
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/incident-buddy/ib"
 )
 
 // MaxOnCallPerMonth is the on-call policy: nobody is on call more than one
@@ -17,7 +19,7 @@ const MaxOnCallPerMonth = 7 * 24 * time.Hour
 // problem is one *Error naming what to fix, with exact dates and names.
 func (c *Catalog) Check(from time.Time, months int) []error {
 	var errs []error
-	bad := func(format string, args ...any) { errs = append(errs, Errorf(EINVALID, format, args...)) }
+	bad := func(format string, args ...any) { errs = append(errs, ib.Errorf(ib.EINVALID, format, args...)) }
 
 	unique := func(kind string, names []string) {
 		seen := map[string]bool{}
@@ -44,7 +46,7 @@ func (c *Catalog) Check(from time.Time, months int) []error {
 	}
 	for sev, rotations := range c.AlwaysPaged {
 		if !sev.Valid() {
-			bad("always_paged names severity %q: use S1, S2, S3 or S4.", sev)
+			bad("always_paged names severity %q: use ib.S1, ib.S2, ib.S3 or ib.S4.", sev)
 		}
 		for _, name := range rotations {
 			if _, ok := c.Rotation(name); !ok {
@@ -63,7 +65,7 @@ func (c *Catalog) Check(from time.Time, months int) []error {
 		}
 		for _, o := range r.Override {
 			if o.Member == "" || !o.End.After(o.Start) {
-				bad("Rotation %q has an override (%s – %s) without a member or that ends before it starts.", r.Name, stamp(o.Start), stamp(o.End))
+				bad("Rotation %q has an override (%s – %s) without a member or that ends before it starts.", r.Name, ib.Stamp(o.Start), ib.Stamp(o.End))
 			}
 		}
 	}
@@ -86,9 +88,9 @@ func (c *Catalog) checkPolicy(from time.Time, months int) []error {
 			if total := duration(shifts); total > MaxOnCallPerMonth {
 				var when []string
 				for _, s := range shifts {
-					when = append(when, stamp(s.Start)+" – "+stamp(s.End))
+					when = append(when, ib.Stamp(s.Start)+" – "+ib.Stamp(s.End))
 				}
-				errs = append(errs, Errorf(EINVALID, "%s would be on call %s in %s (%s); nobody may be on call more than 7 days in a calendar month. Add members to the rotation or an override.",
+				errs = append(errs, ib.Errorf(ib.EINVALID, "%s would be on call %s in %s (%s); nobody may be on call more than 7 days in a calendar month. Add members to the rotation or an override.",
 					member, days(total), start.Format("2006-01"), strings.Join(when, ", ")))
 			}
 		}

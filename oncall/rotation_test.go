@@ -1,4 +1,4 @@
-package ib_test
+package oncall_test
 
 import (
 	"fmt"
@@ -12,11 +12,12 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/incident-buddy/ib"
+	"github.com/incident-buddy/ib/oncall"
 )
 
-func catalog(t *testing.T, yaml string) *ib.Catalog {
+func catalog(t *testing.T, yaml string) *oncall.Catalog {
 	t.Helper()
-	c, err := ib.ParseCatalog([]byte(yaml))
+	c, err := oncall.ParseCatalog([]byte(yaml))
 	require.NoError(t, err)
 	return c
 }
@@ -78,9 +79,9 @@ func TestRotationOnCall(t *testing.T) {
 func TestCatalogCheck(t *testing.T) {
 	from := time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC)
 	t.Run("ExampleIsValid", func(t *testing.T) {
-		data, err := os.ReadFile("catalog.example.yaml")
+		data, err := os.ReadFile("../catalog.example.yaml")
 		require.NoError(t, err)
-		c, err := ib.ParseCatalog(data)
+		c, err := oncall.ParseCatalog(data)
 		require.NoError(t, err)
 		assert.Empty(t, c.Check(from, 3))
 	})
@@ -121,11 +122,11 @@ rotations:
 		assert.Contains(t, text, "ana would be on call 14 days", "a week in each of two rotations is two weeks")
 	})
 	t.Run("ErrBadRotation", func(t *testing.T) {
-		_, err := ib.ParseCatalog([]byte(`rotations: [{name: x, members: [a], handoff: {weekday: someday, hour: 9}, time_zone: UTC, start: 2026-01-05}]`))
+		_, err := oncall.ParseCatalog([]byte(`rotations: [{name: x, members: [a], handoff: {weekday: someday, hour: 9}, time_zone: UTC, start: 2026-01-05}]`))
 		assert.ErrorContains(t, err, `"someday" is not a day of the week`)
-		_, err = ib.ParseCatalog([]byte(`rotations: [{name: x, members: [a], handoff: {weekday: monday, hour: 9}, time_zone: Mars/Base, start: 2026-01-05}]`))
+		_, err = oncall.ParseCatalog([]byte(`rotations: [{name: x, members: [a], handoff: {weekday: monday, hour: 9}, time_zone: Mars/Base, start: 2026-01-05}]`))
 		assert.ErrorContains(t, err, "is not a time zone")
-		_, err = ib.ParseCatalog([]byte(`servics: []`))
+		_, err = oncall.ParseCatalog([]byte(`servics: []`))
 		assert.ErrorContains(t, err, "not valid YAML of the expected shape")
 	})
 }
@@ -204,9 +205,9 @@ rotations: [{name: r, members: [a, b, c, d, e], handoff: {weekday: monday, hour:
 	files := map[string]string{"catalog.yaml": good}
 	read := func(path string) ([]byte, error) { return []byte(files[path]), nil }
 	now := time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC)
-	first, err := ib.LoadCatalog("catalog.yaml", read, now)
+	first, err := oncall.LoadCatalog("catalog.yaml", read, now)
 	require.NoError(t, err)
-	live := ib.NewLiveCatalog(first)
+	live := oncall.NewLiveCatalog(first)
 
 	files["catalog.yaml"] = strings.Replace(good, "[a, b, c, d, e]", "[a, b]", 1) // breaks the policy
 	err = live.Reload("catalog.yaml", read, now)
@@ -218,6 +219,6 @@ rotations: [{name: r, members: [a, b, c, d, e], handoff: {weekday: monday, hour:
 	r, _ := live.Get().Rotation("r")
 	assert.Len(t, r.Members, 6, "a good catalog replaces it")
 
-	var none *ib.LiveCatalog
+	var none *oncall.LiveCatalog
 	assert.Nil(t, none.Get())
 }

@@ -1,0 +1,59 @@
+package workflows
+
+import (
+	"strconv"
+
+	"go.temporal.io/sdk/temporal"
+
+	"github.com/incident-buddy/ib"
+)
+
+// Search attributes kept current by the workflow, so incidents can be filtered in
+// the Web UI and with `temporal workflow list --query "IncidentSeverity='S1'"`.
+// The server must have them registered (the Makefile's dev server does).
+var (
+	SeverityKey  = temporal.NewSearchAttributeKeyKeyword("IncidentSeverity")
+	StatusKey    = temporal.NewSearchAttributeKeyKeyword("IncidentStatus")
+	StageKey     = temporal.NewSearchAttributeKeyKeyword("IncidentStage")
+	CommanderKey = temporal.NewSearchAttributeKeyKeyword("IncidentCommander")
+	ServicesKey  = temporal.NewSearchAttributeKeyKeywordList("IncidentServices")
+	// ChannelKey is the incident channel's ID, so the gateway finds the incident
+	// a command was typed in with one indexed lookup.
+	ChannelKey = temporal.NewSearchAttributeKeyKeyword("IncidentChannel")
+	// The response's metrics, in whole minutes (0 until known), so that
+	// `IncidentImpactMinutes > 30` finds the incidents customers felt most.
+	ImpactMinutesKey  = temporal.NewSearchAttributeKeyInt64("IncidentImpactMinutes")
+	ResolveMinutesKey = temporal.NewSearchAttributeKeyInt64("IncidentResolveMinutes")
+	// TicketsKey lists the linked Zendesk tickets, so that news of a ticket
+	// finds its incident.
+	TicketsKey = temporal.NewSearchAttributeKeyKeywordList("IncidentTickets")
+)
+
+// SearchAttributeKeys are every search attribute incidents use. The worker
+// registers those a namespace lacks when it starts.
+var SearchAttributeKeys = []temporal.SearchAttributeKey{SeverityKey, StatusKey, StageKey, CommanderKey, ServicesKey, ChannelKey,
+	ImpactMinutesKey, ResolveMinutesKey, TicketsKey}
+
+// SearchAttributes are the incident's current search attribute values. The
+// channel's is set once the channel exists.
+func SearchAttributes(s ib.Summary) []temporal.SearchAttributeUpdate {
+	m := s.ResponseMetrics()
+	tickets := []string{}
+	for _, t := range s.Tickets.Linked {
+		tickets = append(tickets, strconv.FormatInt(t.ID, 10))
+	}
+	services := s.Services
+	if services == nil {
+		services = []string{}
+	}
+	return []temporal.SearchAttributeUpdate{
+		SeverityKey.ValueSet(string(s.Severity)),
+		StatusKey.ValueSet(string(s.Status)),
+		StageKey.ValueSet(string(s.Stage)),
+		CommanderKey.ValueSet(s.Commander.Label()),
+		ServicesKey.ValueSet(services),
+		ImpactMinutesKey.ValueSet(int64(m.CustomerImpact.Minutes())),
+		ResolveMinutesKey.ValueSet(int64(m.TimeToResolve.Minutes())),
+		TicketsKey.ValueSet(tickets),
+	}
+}
