@@ -8,9 +8,14 @@
 //   - Incident, with its Severity (S1–S4), Status (investigating → resolved) and
 //     Stage (active → postmortem → review → closed);
 //   - TimelineEvent, one dated fact in an incident's history;
-//   - Change, a request to alter an incident, checked by Incident.Check and applied
-//     by Incident.Apply;
-//   - Command and ParseCommand, the one grammar shared by Slack and the CLI;
-//   - Error and its codes, the one way an error becomes text a user may read;
-//   - Config, every setting of the product with its default.
+//   - the changes people make, one type each beside its noun (SetSeverity in
+//     severity.go, SendPage in page.go, AddAction in postmortem_changes.go, …):
+//     each reads its command's arguments, checks itself against the incident
+//     and applies itself, saying what it means (Applied) and what the outside
+//     world is owed (Owed);
+//   - Verbs, the command table that names every change and command, and
+//     ParseCommand, the one grammar shared by Slack and the CLI;
+//   - the ports (ports.go): what an incident needs of Slack, Zendesk, the
+//     status page, the pager and the document store, which adapters implement;
+//   - Error and its codes, the one way an error becomes text a user may read.
 package ib

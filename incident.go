@@ -95,13 +95,6 @@ type Summary struct {
 	Postmortem Postmortem `json:"postmortem,omitzero"`
 }
 
-// PublicIncident is the incident's public face on the status page.
-type PublicIncident struct {
-	IncidentID string    `json:"incident_id,omitempty"` // the status page's incident, once opened
-	Status     Status    `json:"status,omitempty"`
-	UpdatedAt  time.Time `json:"updated_at,omitzero"`
-}
-
 // Incident is the whole state of one incident, as its workflow keeps it.
 type Incident struct {
 	Summary
@@ -115,13 +108,6 @@ type Incident struct {
 	// Metrics are the response's, as of the query that returned the incident
 	// (Summary.ResponseMetrics computes them).
 	Metrics *Metrics `json:"metrics,omitempty"`
-}
-
-// Responder is someone on call who was pulled into the incident.
-type Responder struct {
-	Person
-	Rotation string `json:"rotation"`
-	Service  string `json:"service,omitempty"` // "" for a rotation every incident of the severity pages
 }
 
 // Declaration is what someone says when they declare an incident.

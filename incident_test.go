@@ -112,38 +112,45 @@ func TestIncidentChanges(t *testing.T) {
 		assert.Equal(t, code, ib.ErrorCode(err))
 		assert.Contains(t, ib.ErrorMessage(err), says)
 	}
-	refused(ib.Change{Kind: ib.ChangeStatus, Status: ib.Investigating}, ib.ECONFLICT, "already investigating")
-	refused(ib.Change{Kind: ib.ChangeStatus, Status: "fixed"}, ib.EINVALID, "Unknown status")
-	refused(ib.Change{Kind: ib.ChangeSeverity, Severity: ib.S2}, ib.ECONFLICT, "already S2")
-	refused(ib.Change{Kind: ib.ChangeSeverity, Severity: "S0"}, ib.EINVALID, "Unknown severity")
-	refused(ib.Change{Kind: ib.ChangeNote, Text: "  "}, ib.EINVALID, "needs some text")
-	refused(ib.Change{Kind: "delete"}, ib.EINVALID, "Unknown change")
+	refused(&ib.SetStatus{Status: ib.Investigating}, ib.ECONFLICT, "already investigating")
+	refused(&ib.SetStatus{Status: "fixed"}, ib.EINVALID, "Unknown status")
+	refused(&ib.SetSeverity{Severity: ib.S2}, ib.ECONFLICT, "already S2")
+	refused(&ib.SetSeverity{Severity: "S0"}, ib.EINVALID, "Unknown severity")
+	refused(&ib.AddNote{Text: "  "}, ib.EINVALID, "needs some text")
+	refused(deleteIncident{}, ib.EINVALID, "Unknown change")
 
 	at := declaredAt.Add(time.Minute)
 	for _, c := range []ib.Change{
-		{Kind: ib.ChangeStatus, Status: ib.Identified, By: alice},
-		{Kind: ib.ChangeSeverity, Severity: ib.S1, By: alice},
-		{Kind: ib.ChangeNote, Text: "rolled back", By: alice},
+		&ib.SetStatus{Status: ib.Identified, By: alice},
+		&ib.SetSeverity{Severity: ib.S1, By: alice},
+		&ib.AddNote{Text: "rolled back", By: alice},
 	} {
 		require.NoError(t, inc.Check(c, at))
-		inc.Apply(c, at)
+		c.Apply(&inc, at)
 	}
 	assert.Equal(t, ib.Identified, inc.Status)
 	assert.Equal(t, ib.S1, inc.Severity)
 	assert.Equal(t, "investigating → identified", inc.Timeline[1].Text)
 	assert.Equal(t, "S2 → S1", inc.Timeline[2].Text)
 
-	resolve := ib.Change{Kind: ib.ChangeStatus, Status: ib.Resolved, Text: "reverted", By: alice}
+	resolve := &ib.SetStatus{Status: ib.Resolved, By: alice}
 	require.NoError(t, inc.Check(resolve, at))
-	e := inc.Apply(resolve, at.Add(time.Hour))
+	e := resolve.Apply(&inc, at.Add(time.Hour)).Event
 	assert.Equal(t, ib.EventResolved, e.Kind)
 	assert.Equal(t, ib.Resolved, inc.Status)
 	assert.Equal(t, at.Add(time.Hour), inc.ResolvedAt)
-	refused(ib.Change{Kind: ib.ChangeResolve}, ib.ECONFLICT, "already resolved")
-	refused(ib.Change{Kind: ib.ChangeSeverity, Severity: ib.S3}, ib.ECONFLICT, "what is left is its postmortem")
+	refused(&ib.Resolve{}, ib.ECONFLICT, "already resolved")
+	refused(&ib.SetSeverity{Severity: ib.S3}, ib.ECONFLICT, "what is left is its postmortem")
 	// What people learn while writing the postmortem still goes on the timeline.
-	assert.NoError(t, inc.Check(ib.Change{Kind: ib.ChangeNote, Text: "late finding"}, at))
+	assert.NoError(t, inc.Check(&ib.AddNote{Text: "late finding"}, at))
 }
+
+// deleteIncident is a change no verb of the command table names.
+type deleteIncident struct{}
+
+func (deleteIncident) Check(*ib.Incident, time.Time) error      { return nil }
+func (deleteIncident) Apply(*ib.Incident, time.Time) ib.Applied { return ib.Applied{} }
+func (deleteIncident) Asker() ib.Person                         { return ib.Person{} }
 
 func TestTimelineFacts(t *testing.T) {
 	inc := ib.NewIncident("INC-20261123-K7QF", ib.Declaration{Title: "API outage", Severity: ib.S1, Declarer: alice, CustomersAffected: ib.Unknown}, declaredAt)
@@ -152,23 +159,23 @@ func TestTimelineFacts(t *testing.T) {
 		if err := inc.Check(c, now); err != nil {
 			return err
 		}
-		inc.Apply(c, now)
+		c.Apply(&inc, now)
 		return nil
 	}
-	require.NoError(t, apply(ib.Change{Kind: ib.ChangeDetected, Time: declaredAt.Add(-30 * time.Minute)}))
+	require.NoError(t, apply(&ib.SetDetected{At: declaredAt.Add(-30 * time.Minute)}))
 	assert.Equal(t, ib.EventDetected, inc.Timeline[0].Kind, "detected before declaring goes first")
-	assert.ErrorContains(t, apply(ib.Change{Kind: ib.ChangeMitigated, Time: now.Add(time.Hour)}), "in the future")
-	assert.ErrorContains(t, apply(ib.Change{Kind: ib.ChangeImpactTime, Time: now.Add(-time.Minute), Until: now.Add(-2 * time.Minute)}), "must end after it starts")
-	require.NoError(t, apply(ib.Change{Kind: ib.ChangeImpactTime, Time: declaredAt.Add(-30 * time.Minute), Until: declaredAt.Add(12 * time.Minute)}))
+	assert.ErrorContains(t, apply(&ib.SetMitigated{At: now.Add(time.Hour)}), "in the future")
+	assert.ErrorContains(t, apply(&ib.SetImpactWindow{Start: now.Add(-time.Minute), End: now.Add(-2 * time.Minute)}), "must end after it starts")
+	require.NoError(t, apply(&ib.SetImpactWindow{Start: declaredAt.Add(-30 * time.Minute), End: declaredAt.Add(12 * time.Minute)}))
 	assert.Equal(t, 42*time.Minute, inc.CustomerImpact.End.Sub(inc.CustomerImpact.Start))
-	assert.ErrorContains(t, apply(ib.Change{Kind: ib.ChangeLink, URL: "javascript:alert(1)"}), "not a web address")
-	require.NoError(t, apply(ib.Change{Kind: ib.ChangeLink, URL: "https://github.com/acme/api/pull/4711", Text: "the revert"}))
+	assert.ErrorContains(t, apply(&ib.AddLink{URL: "javascript:alert(1)"}), "not a web address")
+	require.NoError(t, apply(&ib.AddLink{URL: "https://github.com/acme/api/pull/4711", Label: "the revert"}))
 	assert.Equal(t, []ib.Link{{URL: "https://github.com/acme/api/pull/4711", Label: "the revert"}}, inc.Links)
 
 	assert.True(t, inc.CustomersAnsweredAt.IsZero(), "unknown is no answer")
-	require.NoError(t, apply(ib.Change{Kind: ib.ChangeCustomers, Answer: ib.Yes}))
+	require.NoError(t, apply(&ib.AnswerCustomers{Answer: ib.Yes}))
 	assert.Equal(t, now, inc.CustomersAnsweredAt, "the first answer's time is kept")
-	assert.ErrorContains(t, apply(ib.Change{Kind: ib.ChangeCustomers, Answer: ib.Yes}), "already yes")
+	assert.ErrorContains(t, apply(&ib.AnswerCustomers{Answer: ib.Yes}), "already yes")
 }
 
 func TestErrorMessage(t *testing.T) {

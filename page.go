@@ -3,6 +3,7 @@ package ib
 import (
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -78,4 +79,68 @@ func (inc *Incident) Paged(id string, chain []Person, at, next time.Time) Timeli
 		return inc.Note(at, EventPage, fmt.Sprintf("Page %s: nobody is on call for %s.", id, p.Target))
 	}
 	return inc.Note(at, EventPage, fmt.Sprintf("Page %s sent to %s.", id, chain[0].Label()))
+}
+
+// SendPage calls a service's on-call, or a person, to the incident now.
+type SendPage struct {
+	Target  string `json:"target"` // a service, or a person's Slack user ID
+	Message string `json:"text,omitempty"`
+	By      Person `json:"by"`
+}
+
+func (c *SendPage) read(args []string, t Typist) error {
+	if len(args) == 0 {
+		return usageProblem("needs a service or a person to page")
+	}
+	c.Target, c.Message, c.By = mentionedUser(args[0]), strings.Join(args[1:], " "), t.By
+	return nil
+}
+
+func (c SendPage) Asker() Person { return c.By }
+
+func (c SendPage) Check(*Incident, time.Time) error {
+	if CleanText(c.Target) == "" {
+		return Errorf(EINVALID, "Whom to page? Name a service or a person: `page checkout Checkout is down`.")
+	}
+	return checkText("A page's message", c.Message, false, "")
+}
+
+func (c SendPage) Apply(inc *Incident, at time.Time) Applied {
+	id := fmt.Sprintf("P%d", len(inc.Pages)+1)
+	text := CleanText(c.Message)
+	inc.Pages = append(inc.Pages, Page{ID: id, Target: CleanText(c.Target), Message: text, By: c.By, At: at.UTC()})
+	return fact(inc.record(at, EventPage, c.By, fmt.Sprintf("page %s: %s %s", id, c.Target, text)))
+}
+
+// AckPage says the person paged is on it: the page stops escalating.
+type AckPage struct {
+	Page string `json:"target"` // the page's ID, P1, P2, …
+	By   Person `json:"by"`
+}
+
+func (c *AckPage) read(args []string, t Typist) error {
+	if len(args) != 1 {
+		return usageProblem("needs the page's ID, such as P1")
+	}
+	c.Page, c.By = strings.ToUpper(args[0]), t.By
+	return nil
+}
+
+func (c AckPage) Asker() Person { return c.By }
+
+func (c AckPage) Check(inc *Incident, _ time.Time) error {
+	p, ok := inc.Page(c.Page)
+	switch {
+	case !ok:
+		return Errorf(EINVALID, "%s has no page %s.", inc.ID, c.Page)
+	case !p.AckedAt.IsZero():
+		return Errorf(ECONFLICT, "Page %s was already acknowledged by %s.", c.Page, p.AckedBy.Label())
+	}
+	return nil
+}
+
+func (c AckPage) Apply(inc *Incident, at time.Time) Applied {
+	p := &inc.Pages[inc.page(c.Page)]
+	p.AckedBy, p.AckedAt, p.NextAt = c.By, at.UTC(), time.Time{}
+	return fact(inc.record(at, EventPageAck, c.By, "acknowledged page "+p.ID))
 }

@@ -20,8 +20,8 @@ const (
 // Policy says who may change what through Slack. The CLI is an operator's tool
 // and is not bound by it: whoever reaches Temporal can do anything anyway.
 type Policy struct {
-	Admins       []string     // Slack user IDs allowed everything
-	Restricted   []ChangeKind // changes only RestrictedTo may make
+	Admins       []string // Slack user IDs allowed everything
+	Restricted   []string // the verbs (by name) only RestrictedTo may use
 	RestrictedTo Role
 }
 
@@ -31,18 +31,18 @@ type Actor struct {
 	InChannel bool // acting from inside the incident's channel
 }
 
-// Restricts says whether the policy has anything to check for this change by
-// this person: an unrestricted change, or an admin, needs no look at the
+// Restricts says whether the policy has anything to check for this verb by
+// this person: an unrestricted verb, or an admin, needs no look at the
 // incident.
-func (p Policy) Restricts(kind ChangeKind, slackID string) bool {
-	return slices.Contains(p.Restricted, kind) && !slices.Contains(p.Admins, slackID)
+func (p Policy) Restricts(v *Verb, slackID string) bool {
+	return slices.Contains(p.Restricted, v.Name) && !slices.Contains(p.Admins, slackID)
 }
 
 // Allow says whether the actor may make the change to the incident, and if not,
 // why and what to do instead.
-func (p Policy) Allow(kind ChangeKind, s Summary, a Actor) error {
+func (p Policy) Allow(v *Verb, s Summary, a Actor) error {
 	switch {
-	case !p.Restricts(kind, a.SlackID):
+	case !p.Restricts(v, a.SlackID):
 		return nil
 	case a.SlackID != "" && a.SlackID == s.Commander.SlackID:
 		return nil
@@ -53,38 +53,34 @@ func (p Policy) Allow(kind ChangeKind, s Summary, a Actor) error {
 	if p.RestrictedTo == RoleResponders {
 		who += ", responders in #" + s.Channel.Name
 	}
-	return Errorf(EFORBIDDEN, "Only %s or an admin may %s %s.", who, changeVerb(kind), s.ID)
+	return Errorf(EFORBIDDEN, "Only %s or an admin may %s (%s).", who, v.Summary, s.ID)
 }
 
-func changeVerb(k ChangeKind) string {
-	switch k {
-	case ChangeSeverity:
-		return "change the severity of"
-	case ChangeStatus:
-		return "change the status of"
-	case ChangeNote:
-		return "add notes to"
-	default:
-		return "resolve"
-	}
-}
-
-// ParsePolicy reads the policy's settings (see Config).
+// ParsePolicy reads the policy's settings (see the config package).
 func ParsePolicy(admins, restricted, to string) (Policy, error) {
 	p := Policy{Admins: SplitList(admins), RestrictedTo: Role(strings.ToLower(strings.TrimSpace(to)))}
 	if p.RestrictedTo != RoleResponders && p.RestrictedTo != RoleCommander {
 		return p, fmt.Errorf("%q must be responders or commander", to)
 	}
-	for _, k := range SplitList(strings.ToLower(restricted)) {
-		kind := ChangeKind(k)
-		switch kind {
-		case ChangeStatus, ChangeSeverity, ChangeNote, ChangeResolve:
-			p.Restricted = append(p.Restricted, kind)
-		default:
-			return p, fmt.Errorf("%q is not a change: use status, severity, note or resolve", k)
+	for _, name := range SplitList(strings.ToLower(restricted)) {
+		v, ok := VerbNamed(name)
+		if !ok || v.Update == "" {
+			return p, fmt.Errorf("%q is not a change: use %s", name, strings.Join(ChangeNames(), ", "))
 		}
+		p.Restricted = append(p.Restricted, v.Name)
 	}
 	return p, nil
+}
+
+// ChangeNames are the names of every verb that changes an incident.
+func ChangeNames() []string {
+	var names []string
+	for _, v := range Verbs {
+		if v.Update != "" {
+			names = append(names, v.Name)
+		}
+	}
+	return names
 }
 
 // SplitList splits a comma-separated list, dropping blanks.

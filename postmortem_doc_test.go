@@ -31,21 +31,21 @@ func controlPlaneOutage(t *testing.T) ib.Incident {
 	inc.Responders = []ib.Responder{{Person: bob, Rotation: "platform", Service: "control-plane-api"}}
 	apply := func(at time.Time, c ib.Change) {
 		t.Helper()
-		require.NoError(t, inc.Check(c, at), "%s", c.Kind)
-		inc.Apply(c, at)
+		require.NoError(t, inc.Check(c, at), "%s", ib.VerbOf(c).Name)
+		c.Apply(&inc, at)
 	}
-	apply(day(3, 58), ib.Change{Kind: ib.ChangeDetected, Time: day(3, 25), By: alice})
-	apply(day(4, 1), ib.Change{Kind: ib.ChangeCustomers, Answer: ib.Yes, By: alice})
-	apply(day(4, 2), ib.Change{Kind: ib.ChangePage, Target: "control-plane-api", Text: "503s from the API | since 03:25", By: alice})
+	apply(day(3, 58), &ib.SetDetected{At: day(3, 25), By: alice})
+	apply(day(4, 1), &ib.AnswerCustomers{Answer: ib.Yes, By: alice})
+	apply(day(4, 2), &ib.SendPage{Target: "control-plane-api", Message: "503s from the API | since 03:25", By: alice})
 	inc.Paged("P1", []ib.Person{bob, carol}, day(4, 2), day(4, 7))
 	inc.Escalate("P1", day(4, 7), day(4, 12))
-	apply(day(4, 9), ib.Change{Kind: ib.ChangeAckPage, Target: "P1", By: carol})
-	apply(day(4, 5), ib.Change{Kind: ib.ChangeStatus, Status: ib.Identified, By: alice})
-	apply(day(4, 6), ib.Change{Kind: ib.ChangeNote, Text: "Reverting change 4711 (connection pool limits)", By: bob})
-	apply(day(4, 10), ib.Change{Kind: ib.ChangeLink, URL: "https://git.example.com/platform/pull/4712", Text: "revert of 4711", By: bob})
-	apply(day(4, 12), ib.Change{Kind: ib.ChangeMitigated, Time: day(4, 7), By: alice})
-	apply(day(4, 15), ib.Change{Kind: ib.ChangeImpactTime, Time: day(3, 25), Until: day(4, 7), By: alice})
-	apply(day(4, 16), ib.Change{Kind: ib.ChangeImpactSize, Count: 1832, Text: "failed API requests", By: alice})
+	apply(day(4, 9), &ib.AckPage{Page: "P1", By: carol})
+	apply(day(4, 5), &ib.SetStatus{Status: ib.Identified, By: alice})
+	apply(day(4, 6), &ib.AddNote{Text: "Reverting change 4711 (connection pool limits)", By: bob})
+	apply(day(4, 10), &ib.AddLink{URL: "https://git.example.com/platform/pull/4712", Label: "revert of 4711", By: bob})
+	apply(day(4, 12), &ib.SetMitigated{At: day(4, 7), By: alice})
+	apply(day(4, 15), &ib.SetImpactWindow{Start: day(3, 25), End: day(4, 7), By: alice})
+	apply(day(4, 16), &ib.SetImpactSize{Count: 1832, Unit: "failed API requests", By: alice})
 	for _, e := range []ib.ChannelEvent{
 		{Kind: ib.ReactionAdded, User: "U0BOBBY", TS: "1795405560.000100", Reaction: "receipt", Collection: ib.Papertrail, At: day(4, 6)},
 		{Kind: ib.ReactionAdded, User: "U0CAROL", TS: "1795405800.000200", Reaction: "pushpin", Collection: ib.PostmortemItems, At: day(4, 11)},
@@ -57,7 +57,7 @@ func controlPlaneOutage(t *testing.T) ib.Incident {
 		Permalink: "https://example.slack.com/archives/C1/p1795405560000100"})
 	inc.Fill(ib.MessageContent{TS: "1795405800.000200", Found: true, Author: "carol", Text: "Why did the 03:25 alert not page anyone?",
 		Permalink: "https://example.slack.com/archives/C1/p1795405800000200"})
-	apply(day(4, 20), ib.Change{Kind: ib.ChangeResolve, Text: "Reverted change 4711; the API is healthy again", By: alice})
+	apply(day(4, 20), &ib.Resolve{Summary: "Reverted change 4711; the API is healthy again", By: alice})
 	inc.Channel = ib.Channel{ID: "C0INC0001", Name: "inc-20261123-control-plane-api-returning-503s"}
 	inc.Tickets.ProblemID, inc.Tickets.ProblemURL = 4100, "https://acme.zendesk.com/agent/tickets/4100"
 	inc.LinkTicket(ib.Ticket{ID: 4093, Subject: "Cannot scale our cluster", Status: "open", URL: "https://acme.zendesk.com/agent/tickets/4093",
@@ -65,8 +65,7 @@ func controlPlaneOutage(t *testing.T) ib.Incident {
 	inc.PlanPostmortem(ib.PostmortemPolicy{}, "UTC")
 	inc.StartPostmortem(inc.Postmortem.StartAt, ib.Person{Name: "Incident Buddy"})
 	inc.AssignOwner(bob, ib.PostmortemPolicy{}, inc.Postmortem.StartAt)
-	apply(day(9, 0), ib.Change{Kind: ib.ChangeActionAdd, Text: "Page on the control plane 5xx alert", Target: "U0CAROL",
-		Time: time.Date(2026, 12, 4, 8, 0, 0, 0, time.UTC), By: alice})
+	apply(day(9, 0), &ib.AddAction{Text: "Page on the control plane 5xx alert", Owner: "U0CAROL", Due: time.Date(2026, 12, 4, 8, 0, 0, 0, time.UTC), By: alice})
 	return inc
 }
 

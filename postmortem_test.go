@@ -55,10 +55,10 @@ func resolvedIncident(t *testing.T, sev ib.Severity) ib.Incident {
 	t.Helper()
 	inc := ib.NewIncident("INC-20261123-K7QF", ib.Declaration{Title: "Control plane API outage", Severity: sev, Declarer: alice, Commander: alice}, declaredAt)
 	inc.Participants = []string{"U0ALICE", "U0CAROL"}
-	resolve := ib.Change{Kind: ib.ChangeResolve, Text: "reverted the change", By: alice}
+	resolve := &ib.Resolve{Summary: "reverted the change", By: alice}
 	at := time.Date(2026, 11, 23, 4, 7, 0, 0, time.UTC)
 	require.NoError(t, inc.Check(resolve, at))
-	inc.Apply(resolve, at)
+	resolve.Apply(&inc, at)
 	inc.PlanPostmortem(ib.PostmortemPolicy{}, "Europe/Berlin")
 	return inc
 }
@@ -145,11 +145,11 @@ func TestPostmortemReminders(t *testing.T) {
 
 	done := time.Date(2026, 12, 8, 10, 0, 0, 0, time.UTC)
 	for _, c := range []ib.Change{
-		{Kind: ib.ChangeReview, Text: "good discussion", By: alice},
-		{Kind: ib.ChangeActionAdd, Text: "alert on control plane error rate", Target: "U0BOBBY", Time: time.Date(2026, 12, 10, 8, 0, 0, 0, time.UTC), By: alice},
+		&ib.RecordReview{Notes: "good discussion", By: alice},
+		&ib.AddAction{Text: "alert on control plane error rate", Owner: "U0BOBBY", Due: time.Date(2026, 12, 10, 8, 0, 0, 0, time.UTC), By: alice},
 	} {
 		require.NoError(t, inc.Check(c, done))
-		inc.Apply(c, done)
+		c.Apply(&inc, done)
 	}
 	assert.Equal(t, ib.StageReview, inc.Stage)
 	r, ok := inc.NextReminder()
@@ -165,12 +165,12 @@ func TestPostmortemReminders(t *testing.T) {
 func TestPostmortemChanges(t *testing.T) {
 	at := time.Date(2026, 11, 24, 10, 0, 0, 0, time.UTC)
 	active := ib.NewIncident("INC-20261123-K7QF", ib.Declaration{Title: "API outage", Severity: ib.S3, Declarer: alice, Commander: alice}, declaredAt)
-	err := active.Check(ib.Change{Kind: ib.ChangeClose}, at)
+	err := active.Check(&ib.Close{}, at)
 	assert.Equal(t, ib.ECONFLICT, ib.ErrorCode(err))
 	assert.Contains(t, ib.ErrorMessage(err), "still open")
 
 	s2 := resolvedIncident(t, ib.S2)
-	err = s2.Check(ib.Change{Kind: ib.ChangeWaive, Text: "minor", By: alice}, at)
+	err = s2.Check(&ib.WaivePostmortem{Reason: "minor", By: alice}, at)
 	assert.Equal(t, ib.EFORBIDDEN, ib.ErrorCode(err))
 	assert.Contains(t, ib.ErrorMessage(err), "S2 incidents require a postmortem")
 
@@ -185,35 +185,35 @@ func TestPostmortemChanges(t *testing.T) {
 	apply := func(c ib.Change) {
 		t.Helper()
 		require.NoError(t, inc.Check(c, at))
-		inc.Apply(c, at)
+		c.Apply(&inc, at)
 	}
-	refused(ib.Change{Kind: ib.ChangeWaive, Text: "minor", By: ib.Person{SlackID: "U0BOBBY"}}, ib.EFORBIDDEN, "Only the commander (alice)")
-	refused(ib.Change{Kind: ib.ChangeWaive, By: alice}, ib.EINVALID, "Say why")
-	refused(ib.Change{Kind: ib.ChangePostmortemDone}, ib.ECONFLICT, "not writing its postmortem")
-	refused(ib.Change{Kind: ib.ChangeActionAdd, Text: "fix it", Target: "U0BOBBY"}, ib.EINVALID, "When is it due")
-	refused(ib.Change{Kind: ib.ChangeActionAdd, Text: "fix it", Target: "U0BOBBY", Time: at.AddDate(0, 0, -3)}, ib.EINVALID, "has passed")
-	refused(ib.Change{Kind: ib.ChangeActionDone, Count: 1}, ib.EINVALID, "no action item 1")
-	refused(ib.Change{Kind: ib.ChangeClose}, ib.ECONFLICT, "review is not recorded")
+	refused(&ib.WaivePostmortem{Reason: "minor", By: ib.Person{SlackID: "U0BOBBY"}}, ib.EFORBIDDEN, "Only the commander (alice)")
+	refused(&ib.WaivePostmortem{By: alice}, ib.EINVALID, "Say why")
+	refused(&ib.FinishDraft{}, ib.ECONFLICT, "not writing its postmortem")
+	refused(&ib.AddAction{Text: "fix it", Owner: "U0BOBBY"}, ib.EINVALID, "When is it due")
+	refused(&ib.AddAction{Text: "fix it", Owner: "U0BOBBY", Due: at.AddDate(0, 0, -3)}, ib.EINVALID, "has passed")
+	refused(&ib.FinishAction{N: 1}, ib.EINVALID, "no action item 1")
+	refused(&ib.Close{}, ib.ECONFLICT, "review is not recorded")
 
-	apply(ib.Change{Kind: ib.ChangePostmortem, By: alice})
-	refused(ib.Change{Kind: ib.ChangePostmortem}, ib.ECONFLICT, "already in its postmortem stage")
-	apply(ib.Change{Kind: ib.ChangePostmortemOwner, Target: "U0CAROL", By: alice})
+	apply(&ib.StartPostmortem{By: alice})
+	refused(&ib.StartPostmortem{}, ib.ECONFLICT, "already in its postmortem stage")
+	apply(&ib.SetPostmortemOwner{Owner: "U0CAROL", By: alice})
 	assert.Equal(t, ib.Person{SlackID: "U0CAROL"}, inc.Postmortem.Owner)
-	apply(ib.Change{Kind: ib.ChangeActionAdd, Text: "add a canary", Target: "U0BOBBY", Time: at.AddDate(0, 0, 3), By: alice})
-	apply(ib.Change{Kind: ib.ChangeActionAdd, Text: "document the revert", Target: "carol", Time: at.AddDate(0, 0, 5), By: alice})
+	apply(&ib.AddAction{Text: "add a canary", Owner: "U0BOBBY", Due: at.AddDate(0, 0, 3), By: alice})
+	apply(&ib.AddAction{Text: "document the revert", Owner: "carol", Due: at.AddDate(0, 0, 5), By: alice})
 	assert.Equal(t, ib.Person{Name: "carol"}, inc.Postmortem.Actions[1].Owner)
-	err = inc.Check(ib.Change{Kind: ib.ChangeClose}, at)
+	err = inc.Check(&ib.Close{}, at)
 	assert.Equal(t, "INC-20261123-K7QF cannot be closed yet: its postmortem review is not recorded (after the meeting: `/ib review done`); and action items 1, 2 are open (`/ib action done N`).", ib.ErrorMessage(err))
 
-	apply(ib.Change{Kind: ib.ChangeWaive, Text: "a five-minute blip", By: alice})
-	apply(ib.Change{Kind: ib.ChangeActionDone, Count: 1, By: alice})
-	refused(ib.Change{Kind: ib.ChangeActionDone, Count: 1}, ib.ECONFLICT, "already done")
-	refused(ib.Change{Kind: ib.ChangeReview}, ib.ECONFLICT, "waived")
-	refused(ib.Change{Kind: ib.ChangeClose}, ib.ECONFLICT, "action items 2 are open")
-	apply(ib.Change{Kind: ib.ChangeActionDone, Count: 2, By: alice})
-	apply(ib.Change{Kind: ib.ChangeClose, By: alice})
+	apply(&ib.WaivePostmortem{Reason: "a five-minute blip", By: alice})
+	apply(&ib.FinishAction{N: 1, By: alice})
+	refused(&ib.FinishAction{N: 1}, ib.ECONFLICT, "already done")
+	refused(&ib.RecordReview{}, ib.ECONFLICT, "waived")
+	refused(&ib.Close{}, ib.ECONFLICT, "action items 2 are open")
+	apply(&ib.FinishAction{N: 2, By: alice})
+	apply(&ib.Close{By: alice})
 	assert.Equal(t, ib.StageClosed, inc.Stage)
-	refused(ib.Change{Kind: ib.ChangeNote, Text: "after"}, ib.ECONFLICT, "is closed")
+	refused(&ib.AddNote{Text: "after"}, ib.ECONFLICT, "is closed")
 	_, ok := inc.NextReminder()
 	assert.False(t, ok, "a closed incident reminds nobody")
 }

@@ -3,6 +3,7 @@ package ib
 import (
 	"fmt"
 	"strings"
+	"time"
 )
 
 // Severity says how bad an incident is. S1 is the worst.
@@ -63,4 +64,38 @@ func SeverityHelp() string {
 		fmt.Fprintf(&b, "%s — %s\n", s, s.Meaning())
 	}
 	return b.String()
+}
+
+// SetSeverity says the incident is better or worse than thought.
+type SetSeverity struct {
+	Severity Severity `json:"severity"`
+	By       Person   `json:"by"`
+}
+
+func (c *SetSeverity) read(args []string, t Typist) error {
+	if len(args) != 1 {
+		return usageProblem("needs one severity")
+	}
+	var err error
+	c.Severity, err = ParseSeverity(args[0])
+	c.By = t.By
+	return err
+}
+
+func (c SetSeverity) Asker() Person { return c.By }
+
+func (c SetSeverity) Check(inc *Incident, _ time.Time) error {
+	switch {
+	case !c.Severity.Valid():
+		return Errorf(EINVALID, "Unknown severity %q: use one of S1, S2, S3, S4.", c.Severity)
+	case c.Severity == inc.Severity:
+		return Errorf(ECONFLICT, "%s is already %s.", inc.ID, c.Severity)
+	}
+	return nil
+}
+
+func (c SetSeverity) Apply(inc *Incident, at time.Time) Applied {
+	from := inc.Severity
+	inc.Severity = c.Severity
+	return fact(inc.record(at, EventSeverityChanged, c.By, fmt.Sprintf("%s → %s", from, c.Severity)))
 }

@@ -1,6 +1,10 @@
 package ib
 
-import "strings"
+import (
+	"fmt"
+	"strings"
+	"time"
+)
 
 // Status is where the response stands. It only describes the technical state; the
 // incident's process position is its Stage.
@@ -54,4 +58,66 @@ func (s Stage) Title() string {
 		return ""
 	}
 	return strings.ToUpper(string(s[:1])) + string(s[1:])
+}
+
+// SetStatus moves the response to another status. Set to resolved, it is a
+// resolution.
+type SetStatus struct {
+	Status Status `json:"status"`
+	By     Person `json:"by"`
+}
+
+func (c *SetStatus) read(args []string, t Typist) error {
+	if len(args) > 1 {
+		return usageProblem("takes one status word")
+	}
+	var err error
+	c.Status, err = ParseStatus(args[0])
+	c.By = t.By
+	return err
+}
+
+func (c SetStatus) Asker() Person { return c.By }
+
+func (c SetStatus) Check(inc *Incident, _ time.Time) error {
+	switch {
+	case !c.Status.Valid():
+		return Errorf(EINVALID, "Unknown status %q: use one of investigating, identified, monitoring, resolved.", c.Status)
+	case c.Status == inc.Status:
+		return Errorf(ECONFLICT, "%s is already %s.", inc.ID, c.Status)
+	}
+	return nil
+}
+
+func (c SetStatus) Apply(inc *Incident, at time.Time) Applied {
+	if c.Status == Resolved {
+		return Resolve{By: c.By}.Apply(inc, at)
+	}
+	from := inc.Status
+	inc.Status = c.Status
+	return fact(inc.record(at, EventStatusChanged, c.By, fmt.Sprintf("%s → %s", from, c.Status)))
+}
+
+// Resolve ends the response: customers are no longer affected. The
+// postmortem stage follows.
+type Resolve struct {
+	Summary string `json:"text,omitempty"`
+	By      Person `json:"by"`
+}
+
+func (c *Resolve) read(args []string, t Typist) error {
+	c.Summary, c.By = strings.Join(args, " "), t.By
+	return nil
+}
+
+func (c Resolve) Asker() Person { return c.By }
+
+func (c Resolve) Check(*Incident, time.Time) error {
+	return checkText("A resolution", c.Summary, false, "")
+}
+
+func (c Resolve) Apply(inc *Incident, at time.Time) Applied {
+	text := CleanText(c.Summary)
+	inc.Status, inc.ResolvedAt, inc.Resolution = Resolved, at.UTC(), text
+	return fact(inc.record(at, EventResolved, c.By, text))
 }

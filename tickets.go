@@ -199,3 +199,45 @@ func IncidentMentions(text string) []string {
 	}
 	return ids
 }
+
+// WaiveTicket says a linked customer ticket needs no follow-up after
+// resolution, and why.
+type WaiveTicket struct {
+	Ticket int64  `json:"count"`
+	Reason string `json:"text"`
+	By     Person `json:"by"`
+}
+
+func (c *WaiveTicket) read(args []string, t Typist) error {
+	if len(args) < 2 {
+		return usageProblem("needs a ticket number and a reason")
+	}
+	ids, err := ParseTicketIDs(args[:1])
+	if err != nil {
+		return err
+	}
+	c.Ticket, c.Reason, c.By = ids[0], strings.Join(args[1:], " "), t.By
+	return nil
+}
+
+func (c WaiveTicket) Asker() Person { return c.By }
+
+func (c WaiveTicket) Check(inc *Incident, _ time.Time) error {
+	t, ok := inc.LinkedTicket(c.Ticket)
+	switch {
+	case !ok:
+		return Errorf(EINVALID, "Ticket %d is not linked to %s.", c.Ticket, inc.ID)
+	case t.Waived != "":
+		return Errorf(ECONFLICT, "Ticket %d needs no follow-up already: %s", c.Ticket, t.Waived)
+	case CleanText(c.Reason) == "":
+		return Errorf(EINVALID, "Say why ticket %d needs no follow-up: `ticket waive %d <reason>`.", c.Ticket, c.Ticket)
+	}
+	return checkText("A reason", c.Reason, true, "")
+}
+
+func (c WaiveTicket) Apply(inc *Incident, at time.Time) Applied {
+	reason := CleanText(c.Reason)
+	i := slices.IndexFunc(inc.Tickets.Linked, func(t Ticket) bool { return t.ID == c.Ticket })
+	inc.Tickets.Linked[i].Waived = reason
+	return fact(inc.record(at, EventTicket, c.By, fmt.Sprintf("customer ticket %d needs no follow-up: %s", c.Ticket, reason)))
+}

@@ -26,15 +26,15 @@ func TestParseTicketIDs(t *testing.T) {
 	_, err = ib.ParseTicketIDs(many)
 	assert.ErrorContains(t, err, "at most 20")
 
-	cmd, err := ib.ParseCommand("ticket INC-20261123-K7QF 12 13", ib.S3)
+	typist := ib.Typist{By: alice, Now: declaredAt}
+	cmd, err := ib.ParseCommand("ticket INC-20261123-K7QF 12 13", ib.S3, typist)
 	require.NoError(t, err)
-	assert.Equal(t, ib.Command{Name: ib.CmdTicket, IncidentID: "INC-20261123-K7QF", Tickets: []int64{12, 13}}, cmd)
-	cmd, err = ib.ParseCommand("ticket waive 12 answered by phone", ib.S3)
+	assert.True(t, cmd.Is("ticket"))
+	assert.Equal(t, "INC-20261123-K7QF", cmd.IncidentID)
+	assert.Equal(t, []int64{12, 13}, cmd.Tickets)
+	cmd, err = ib.ParseCommand("ticket waive 12 answered by phone", ib.S3, typist)
 	require.NoError(t, err)
-	c, ok, err := cmd.Change(alice, declaredAt, time.UTC)
-	require.NoError(t, err)
-	assert.True(t, ok)
-	assert.Equal(t, ib.Change{Kind: ib.ChangeTicketWaive, Count: 12, Text: "answered by phone", By: alice}, c)
+	assert.Equal(t, &ib.WaiveTicket{Ticket: 12, Reason: "answered by phone", By: alice}, cmd.Change)
 }
 
 // The follow-up after resolution: a task at once, then a reminder every
@@ -75,14 +75,14 @@ func TestTicketFollowUp(t *testing.T) {
 	assert.Equal(t, time.Date(2026, 11, 23, 8, 0, 0, 0, time.UTC), next.At, "the next working morning in the commander's zone (Berlin): the night's resolution is followed up at 09:00")
 	assert.Contains(t, inc.Remind(next, next.At).Text, "1 ticket(s) are not solved")
 
-	closing := ib.Change{Kind: ib.ChangeClose}
-	require.NoError(t, inc.Check(ib.Change{Kind: ib.ChangeWaive, Text: "small", By: alice}, next.At))
-	inc.Apply(ib.Change{Kind: ib.ChangeWaive, Text: "small", By: alice}, next.At)
+	closing := &ib.Close{}
+	require.NoError(t, inc.Check(&ib.WaivePostmortem{Reason: "small", By: alice}, next.At))
+	ib.WaivePostmortem{Reason: "small", By: alice}.Apply(&inc, next.At)
 	assert.ErrorContains(t, inc.Check(closing, next.At), "customer tickets 12 are not solved")
-	assert.ErrorContains(t, inc.Check(ib.Change{Kind: ib.ChangeTicketWaive, Count: 99, Text: "x"}, next.At), "not linked")
-	waive := ib.Change{Kind: ib.ChangeTicketWaive, Count: 12, Text: "customer left", By: alice}
+	assert.ErrorContains(t, inc.Check(&ib.WaiveTicket{Ticket: 99, Reason: "x"}, next.At), "not linked")
+	waive := &ib.WaiveTicket{Ticket: 12, Reason: "customer left", By: alice}
 	require.NoError(t, inc.Check(waive, next.At))
-	inc.Apply(waive, next.At)
+	waive.Apply(&inc, next.At)
 	assert.NoError(t, inc.Check(closing, next.At))
 	for r, ok := inc.NextReminder(); ok; r, ok = inc.NextReminder() {
 		assert.NotEqual(t, ib.RemindFollowUp, r.Kind, "no follow-up reminder once every ticket is solved or waived")

@@ -82,7 +82,7 @@ var EnvVars = []EnvVar{
 	{"STATUSPAGE_COMPONENT_IDS", "", "components an incident marks as affected, comma-separated"},
 	{"IB_STATUSPAGE_REMINDER", "30m", "remind an active S1/S2 incident's channel when its status page has had no update this long (0: never)"},
 	{"IB_ADMINS", "", "Slack user IDs allowed every change, comma-separated"},
-	{"IB_RESTRICTED_CHANGES", "severity,resolve", "changes only IB_RESTRICTED_TO may make from Slack: status, severity, note, resolve"},
+	{"IB_RESTRICTED_CHANGES", "severity,resolve", "changes only IB_RESTRICTED_TO may make from Slack, by name: severity, resolve, status, note, statuspage, close, … (an unknown name is refused with the list)"},
 	{"IB_RESTRICTED_TO", "responders", "responders (the commander and anyone in the incident's channel) or commander"},
 	{"IB_POSTMORTEM_START", "next-morning", "when a resolved incident enters its postmortem stage: next-morning (the commander's next working morning), now, or a duration such as 2h"},
 	{"IB_WORKDAY_START", "9", "the hour working mornings begin, in each commander's time zone"},

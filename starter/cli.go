@@ -19,13 +19,13 @@ type cli struct {
 
 func (c *cli) execute(ctx context.Context, inv invocation) error {
 	switch cmd := inv.Command; {
-	case cmd.Name == ib.CmdCreate:
+	case cmd.Is("create"):
 		return c.create(ctx, inv.declaration)
-	case cmd.Name == ib.CmdList:
+	case cmd.Is("list"):
 		return c.list(ctx, inv.all, inv.query)
-	case cmd.Name == ib.CmdShow || cmd.Name == ib.CmdTimeline || cmd.Name == ib.CmdStatus && cmd.Status == "":
-		return c.show(ctx, cmd.IncidentID, cmd.Name != ib.CmdStatus, inv.asJSON)
-	case cmd.Name == ib.CmdTicket && len(cmd.Tickets) > 0:
+	case cmd.Change == nil && !cmd.Is("ticket"):
+		return c.show(ctx, cmd.IncidentID, !cmd.Is("status"), inv.asJSON)
+	case cmd.Is("ticket"):
 		res, err := c.incidents.LinkTickets(ctx, cmd.IncidentID, currentUser(), cmd.Tickets)
 		if err != nil {
 			return err
@@ -39,11 +39,7 @@ func (c *cli) execute(ctx context.Context, inv invocation) error {
 		}
 		return nil
 	default:
-		change, _, err := cmd.Change(currentUser(), time.Now(), time.Local)
-		if err != nil {
-			return err
-		}
-		s, err := c.incidents.Change(ctx, cmd.IncidentID, change)
+		s, err := c.incidents.Change(ctx, cmd.IncidentID, cmd.Change)
 		if err != nil {
 			return err
 		}

@@ -145,22 +145,22 @@ func parse(args []string, defaultSeverity ib.Severity) (invocation, error) {
 	}
 	words := append([]string{args[0]}, severity)
 	words = append(append(words, fs.Args()...), title)
-	cmd, err := ib.ParseCommand(strings.Join(words, " "), defaultSeverity)
+	cmd, err := ib.ParseCommand(strings.Join(words, " "), defaultSeverity,
+		ib.Typist{By: currentUser(), Now: time.Now(), Zone: func() *time.Location { return time.Local }})
 	if err != nil {
 		return inv, err
 	}
 	inv.Command = cmd
-	if cmd.Name == ib.CmdCreate {
-		inv.declaration.Title, inv.declaration.Severity = cmd.Text, cmd.Severity
+	if cmd.Is("create") {
+		inv.declaration.Title, inv.declaration.Severity = cmd.Declaration.Title, cmd.Declaration.Severity
 		inv.declaration.Services = ib.SplitList(services)
 		inv.declaration.Declarer = currentUser()
 		if commander != "" {
 			inv.declaration.Commander = ib.Person{SlackID: commander}
 		}
 	}
-	needsID := cmd.Name != ib.CmdCreate && cmd.Name != ib.CmdList && cmd.Name != ib.CmdHelp
-	if needsID && cmd.IncidentID == "" {
-		return inv, ib.Errorf(ib.EINVALID, "Which incident? Give its ID, e.g. `starter %s INC-20261123-K7QF …`; `starter list` shows the open ones.", cmd.Name)
+	if !cmd.Verb.NoID && cmd.IncidentID == "" {
+		return inv, ib.Errorf(ib.EINVALID, "Which incident? Give its ID, e.g. `starter %s INC-20261123-K7QF …`; `starter list` shows the open ones.", cmd.Verb.Words)
 	}
 	return inv, nil
 }

@@ -40,7 +40,7 @@ func TestParse(t *testing.T) {
 	t.Run("Status", func(t *testing.T) {
 		inv, err := parse([]string{"status", "INC-20261123-K7QF", "identified"}, ib.S3)
 		require.NoError(t, err)
-		assert.Equal(t, ib.Identified, inv.Status)
+		assert.Equal(t, &ib.SetStatus{Status: ib.Identified, By: currentUser()}, inv.Change)
 		assert.Equal(t, "INC-20261123-K7QF", inv.IncidentID)
 	})
 	t.Run("ListFlags", func(t *testing.T) {

@@ -214,7 +214,7 @@ func (w *benchWorld) liveOut(b *testing.B, id, title string) {
 		}
 	}
 	for _, s := range []ib.Status{ib.Identified, ib.Monitoring, ib.Resolved} {
-		if _, err := w.incidents.Change(ctx, id, ib.Change{Kind: ib.ChangeStatus, Status: s, By: alice}); err != nil {
+		if _, err := w.incidents.Change(ctx, id, &ib.SetStatus{Status: s, By: alice}); err != nil {
 			b.Errorf("%s: %s: %v", id, s, err)
 		}
 	}
@@ -481,7 +481,7 @@ func BenchmarkCanonicalHistory(b *testing.B) {
 			inc, _ = incidents.Get(ctx, id)
 		}
 		for _, s := range []ib.Status{ib.Identified, ib.Monitoring, ib.Resolved} {
-			if _, err := incidents.Change(ctx, id, ib.Change{Kind: ib.ChangeStatus, Status: s, By: alice}); err != nil {
+			if _, err := incidents.Change(ctx, id, &ib.SetStatus{Status: s, By: alice}); err != nil {
 				b.Fatal(err)
 			}
 		}

@@ -158,12 +158,12 @@ func chaosLife(t *testing.T, svc *ibtemporal.Incidents, title string, people []s
 		}
 	}
 	for _, c := range []ib.Change{
-		{Kind: ib.ChangeStatus, Status: ib.Identified, By: alice},
-		{Kind: ib.ChangeStatus, Status: ib.Monitoring, By: alice},
-		{Kind: ib.ChangeResolve, Text: "rolled back", By: alice},
+		&ib.SetStatus{Status: ib.Identified, By: alice},
+		&ib.SetStatus{Status: ib.Monitoring, By: alice},
+		&ib.Resolve{Summary: "rolled back", By: alice},
 	} {
 		change := c
-		retry(t, string(c.Kind), func(ctx context.Context) error { _, err := svc.Change(ctx, id, change); return err })
+		retry(t, ib.VerbOf(c).Name, func(ctx context.Context) error { _, err := svc.Change(ctx, id, change); return err })
 	}
 	retry(t, "the stage begun by its timer", func(ctx context.Context) (err error) {
 		if inc, err = svc.Get(ctx, id); err == nil && inc.Stage != ib.StagePostmortem {
@@ -177,9 +177,9 @@ func chaosLife(t *testing.T, svc *ibtemporal.Incidents, title string, people []s
 		}
 		return err
 	})
-	for _, c := range []ib.Change{{Kind: ib.ChangeReview, By: alice}, {Kind: ib.ChangeClose, By: alice}} {
+	for _, c := range []ib.Change{&ib.RecordReview{By: alice}, &ib.Close{By: alice}} {
 		change := c
-		retry(t, string(c.Kind), func(ctx context.Context) error { _, err := svc.Change(ctx, id, change); return err })
+		retry(t, ib.VerbOf(c).Name, func(ctx context.Context) error { _, err := svc.Change(ctx, id, change); return err })
 	}
 	return id
 }

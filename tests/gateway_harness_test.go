@@ -33,7 +33,7 @@ import (
 const signingSecret = "8f742231b10e8888abcd99yyyzzz85a5"
 
 // testPolicy restricts severity changes and resolution to responders.
-var testPolicy = ib.Policy{Restricted: []ib.ChangeKind{ib.ChangeSeverity, ib.ChangeResolve}, RestrictedTo: ib.RoleResponders}
+var testPolicy = ib.Policy{Restricted: []string{"severity", "resolve"}, RestrictedTo: ib.RoleResponders}
 
 // gatewayServer is the real gateway on a loopback HTTP server.
 type gatewayServer struct {

@@ -267,7 +267,7 @@ func TestEventsDeliveredOnce(t *testing.T) {
 	assert.Equal(t, http.StatusOK, gw.event(t, "Ev0ELSEWHERE1", elsewhere, 0))
 	assert.Less(t, time.Since(start), slackDeadline, "answered within Slack's deadline")
 
-	_, err := change(t, id, ib.Change{Kind: ib.ChangeResolve})
+	_, err := change(t, id, &ib.Resolve{})
 	require.NoError(t, err)
 	closeResolved(t, id)
 	assert.Equal(t, http.StatusOK, gw.event(t, "Ev0CLOSED0001", message, 0), "a closed incident's events are ignored")

@@ -342,9 +342,9 @@ func roomReady(t *testing.T, id string) ib.Incident {
 func closeResolved(t *testing.T, id string) ib.Incident {
 	t.Helper()
 	waitFor(t, id+" resolved", func() bool { return state(t, id).Status == ib.Resolved })
-	for _, kind := range []ib.ChangeKind{ib.ChangeReview, ib.ChangeClose} {
-		_, err := change(t, id, ib.Change{Kind: kind, By: ib.Person{Name: "test"}})
-		require.NoError(t, err, "%s", kind)
+	for _, c := range []ib.Change{&ib.RecordReview{By: ib.Person{Name: "test"}}, &ib.Close{By: ib.Person{Name: "test"}}} {
+		_, err := change(t, id, c)
+		require.NoError(t, err, "%s", ib.VerbOf(c).Name)
 	}
 	return waitClosed(t, id)
 }

@@ -45,10 +45,10 @@ func TestDeclareToResolve(t *testing.T) {
 		return false
 	})
 
-	s, err := change(t, id, ib.Change{Kind: ib.ChangeStatus, Status: ib.Identified, By: alice})
+	s, err := change(t, id, &ib.SetStatus{Status: ib.Identified, By: alice})
 	require.NoError(t, err)
 	assert.Equal(t, ib.Identified, s.Status)
-	_, err = change(t, id, ib.Change{Kind: ib.ChangeStatus, Status: ib.Identified, By: alice})
+	_, err = change(t, id, &ib.SetStatus{Status: ib.Identified, By: alice})
 	assert.Equal(t, ib.ECONFLICT, ib.ErrorCode(err))
 	assert.Equal(t, id+" is already identified.", ib.ErrorMessage(err))
 	waitFor(t, "the topic shows the new status", func() bool {
@@ -63,7 +63,7 @@ func TestDeclareToResolve(t *testing.T) {
 		return err == nil && len(rows) == 1
 	})
 
-	_, err = change(t, id, ib.Change{Kind: ib.ChangeResolve, Text: "reverted the change", By: alice})
+	_, err = change(t, id, &ib.Resolve{Summary: "reverted the change", By: alice})
 	require.NoError(t, err)
 	final := closeResolved(t, id)
 	assert.Equal(t, ib.Resolved, final.Status)
@@ -71,7 +71,7 @@ func TestDeclareToResolve(t *testing.T) {
 	assert.Equal(t, "reverted the change", final.Resolution)
 	assert.Equal(t, 1, len(messagesAbout("incidents", "Resolved: "+title)))
 
-	_, err = change(t, id, ib.Change{Kind: ib.ChangeNote, Text: "too late", By: alice})
+	_, err = change(t, id, &ib.AddNote{Text: "too late", By: alice})
 	assert.Equal(t, ib.ENOTFOUND, ib.ErrorCode(err), "a closed incident takes no changes: %v", err)
 	assert.Equal(t, ib.Resolved, state(t, id).Status, "a closed incident can still be read")
 }
@@ -121,7 +121,7 @@ func TestRedeclareAfterCloseIsANewIncident(t *testing.T) {
 	title := "Search results empty"
 	first := declare(t, ib.Declaration{Title: title, Severity: ib.S3})
 	roomReady(t, first)
-	_, err := change(t, first, ib.Change{Kind: ib.ChangeResolve})
+	_, err := change(t, first, &ib.Resolve{})
 	require.NoError(t, err)
 	closeResolved(t, first)
 
@@ -234,7 +234,7 @@ func TestTimelineBurstPaced(t *testing.T) {
 	fake.Inject("chat.postMessage", fakeslack.Fault{Delay: slowSlack, Match: "burst note"})
 	for i := 1; i <= 20; i++ {
 		begin := time.Now()
-		_, err := change(t, id, ib.Change{Kind: ib.ChangeNote, Text: fmt.Sprintf("burst note %02d", i)})
+		_, err := change(t, id, &ib.AddNote{Text: fmt.Sprintf("burst note %02d", i)})
 		require.NoError(t, err)
 		require.Less(t, time.Since(begin), slowSlack, "the changes themselves do not wait on Slack")
 	}

@@ -129,7 +129,7 @@ func TestLongIncident(t *testing.T) {
 
 	// The latest run is still the incident: it takes changes, keeps its search
 	// attributes, and resolves.
-	s, err := change(t, id, ib.Change{Kind: ib.ChangeStatus, Status: ib.Identified})
+	s, err := change(t, id, &ib.SetStatus{Status: ib.Identified})
 	require.NoError(t, err)
 	assert.Equal(t, ib.Identified, s.Status)
 	waitFor(t, "the continued run is found by its severity and channel", func() bool {
@@ -137,13 +137,13 @@ func TestLongIncident(t *testing.T) {
 		found, ferr := incidents.FindByChannel(context.Background(), got.Channel.ID)
 		return err == nil && len(rows) == 1 && ferr == nil && found == id
 	})
-	_, err = change(t, id, ib.Change{Kind: ib.ChangeResolve})
+	_, err = change(t, id, &ib.Resolve{})
 	require.NoError(t, err)
 
 	// F10: its postmortem draft, 200 collected messages in it, and the whole
 	// channel exported beside it, are written outside the history, whose
 	// events all stay far under 256 KB.
-	_, err = change(t, id, ib.Change{Kind: ib.ChangePostmortem})
+	_, err = change(t, id, &ib.StartPostmortem{})
 	require.NoError(t, err)
 	waitFor(t, "the draft", func() bool { got = state(t, id); return got.Postmortem.Drafts == 1 })
 	draft, err := os.ReadFile(got.Postmortem.Document)

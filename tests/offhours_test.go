@@ -24,7 +24,7 @@ func TestOffHoursPageAndReport(t *testing.T) {
 	id := declare(t, ib.Declaration{Title: "Nightly batch jobs failing", Severity: ib.S3, Services: []string{"batch-jobs"}, Declarer: alice})
 	roomReady(t, id)
 	before := time.Now()
-	_, err := change(t, id, ib.Change{Kind: ib.ChangePage, Target: "batch-jobs", Text: "jobs stuck", By: alice})
+	_, err := change(t, id, &ib.SendPage{Target: "batch-jobs", Message: "jobs stuck", By: alice})
 	require.NoError(t, err)
 	var inc ib.Incident
 	waitFor(t, "the off-hours page recorded", func() bool { inc = state(t, id); return len(inc.OffHours) == 1 })

@@ -77,7 +77,7 @@ func TestPageEscalatesAndIsAcknowledged(t *testing.T) {
 	assert.Contains(t, alert().Summary, "Payments failing at checkout — DB is down")
 	assert.Equal(t, "error", alert().Severity, "S2")
 
-	_, err = change(t, res.ID, ib.Change{Kind: ib.ChangeResolve})
+	_, err = change(t, res.ID, &ib.Resolve{})
 	require.NoError(t, err)
 	closeResolved(t, res.ID)
 	assert.Equal(t, "resolved", alert().Status, "resolved with the incident")

@@ -163,7 +163,7 @@ func TestPageEscalationSurvivesWorkerRestart(t *testing.T) {
 	require.NoError(t, err)
 	require.Eventually(t, func() bool { inc, err := isolated.Get(ctx, res.ID); return err == nil && inc.Channel.HeaderTS != "" },
 		patience, 50*time.Millisecond)
-	_, err = isolated.Change(ctx, res.ID, ib.Change{Kind: ib.ChangePage, Target: "checkout"})
+	_, err = isolated.Change(ctx, res.ID, &ib.SendPage{Target: "checkout"})
 	require.NoError(t, err)
 
 	r, _ := testCatalog.Rotation("payments")

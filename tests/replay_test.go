@@ -68,16 +68,16 @@ func TestCanonicalIncidentHistory(t *testing.T) {
 	ch := roomReady(t, id).Channel.ID
 	now := time.Now()
 	for _, c := range []ib.Change{
-		{Kind: ib.ChangeDetected, Time: now.Add(-30 * time.Minute), By: alice},
-		{Kind: ib.ChangeStatus, Status: ib.Identified, By: alice},
-		{Kind: ib.ChangeSeverity, Severity: ib.S1, By: alice},
-		{Kind: ib.ChangeCustomers, Answer: ib.Yes, By: alice},
-		{Kind: ib.ChangeNote, Text: "rolled back deploy 1234", By: alice},
-		{Kind: ib.ChangeLink, URL: "https://github.com/acme/api/pull/1234", Text: "the revert", By: alice},
-		{Kind: ib.ChangeStatusPage, Status: ib.Identified, Text: "A fix is being deployed.", By: alice},
-		{Kind: ib.ChangeImpactTime, Time: now.Add(-30 * time.Minute), Until: now.Add(-5 * time.Minute), By: alice},
-		{Kind: ib.ChangeImpactSize, Count: 1234, Text: "failed requests", By: alice},
-		{Kind: ib.ChangeStatus, Status: ib.Monitoring, By: alice},
+		&ib.SetDetected{At: now.Add(-30 * time.Minute), By: alice},
+		&ib.SetStatus{Status: ib.Identified, By: alice},
+		&ib.SetSeverity{Severity: ib.S1, By: alice},
+		&ib.AnswerCustomers{Answer: ib.Yes, By: alice},
+		&ib.AddNote{Text: "rolled back deploy 1234", By: alice},
+		&ib.AddLink{URL: "https://github.com/acme/api/pull/1234", Label: "the revert", By: alice},
+		&ib.PostStatusPage{Status: ib.Identified, Message: "A fix is being deployed.", By: alice},
+		&ib.SetImpactWindow{Start: now.Add(-30 * time.Minute), End: now.Add(-5 * time.Minute), By: alice},
+		&ib.SetImpactSize{Count: 1234, Unit: "failed requests", By: alice},
+		&ib.SetStatus{Status: ib.Monitoring, By: alice},
 	} {
 		_, err := change(t, id, c)
 		require.NoError(t, err)
@@ -91,19 +91,19 @@ func TestCanonicalIncidentHistory(t *testing.T) {
 		return len(inc.Evidence) == 2 && inc.Evidence[0].Fetched && inc.Evidence[1].Fetched
 	})
 	// A page, sent and acknowledged.
-	_, err = change(t, id, ib.Change{Kind: ib.ChangePage, Target: "checkout", Text: "please join", By: alice})
+	_, err = change(t, id, &ib.SendPage{Target: "checkout", Message: "please join", By: alice})
 	require.NoError(t, err)
 	waitFor(t, "the page sent", func() bool { p := state(t, id).Pages; return len(p) == 1 && p[0].Sent == 1 })
-	_, err = change(t, id, ib.Change{Kind: ib.ChangeAckPage, Target: "P1", By: alice})
+	_, err = change(t, id, &ib.AckPage{Page: "P1", By: alice})
 	require.NoError(t, err)
 
-	_, err = change(t, id, ib.Change{Kind: ib.ChangeResolve, Text: "reverted the change", By: alice})
+	_, err = change(t, id, &ib.Resolve{Summary: "reverted the change", By: alice})
 	require.NoError(t, err)
 
 	// The postmortem stage, begun at once: an owner (the primary service's
 	// on-call, else the commander), a draft uploaded to the channel with the
 	// channel's history exported beside it, an action item, the review, close.
-	_, err = change(t, id, ib.Change{Kind: ib.ChangePostmortem, By: alice})
+	_, err = change(t, id, &ib.StartPostmortem{By: alice})
 	require.NoError(t, err)
 	var inc ib.Incident
 	waitFor(t, "the first draft", func() bool { inc = state(t, id); return inc.Postmortem.Drafts == 1 })
@@ -121,13 +121,13 @@ func TestCanonicalIncidentHistory(t *testing.T) {
 	assert.Contains(t, string(export), "error rate back to normal", "the channel's history is exported beside the draft")
 
 	for _, c := range []ib.Change{
-		{Kind: ib.ChangeActionAdd, Text: "alert on the error rate", Target: alice.SlackID, Time: now.AddDate(0, 0, 7), By: alice},
-		{Kind: ib.ChangeReview, Text: "agreed on one action", By: alice},
-		{Kind: ib.ChangeActionDone, Count: 1, By: alice},
-		{Kind: ib.ChangeClose, By: alice},
+		&ib.AddAction{Text: "alert on the error rate", Owner: alice.SlackID, Due: now.AddDate(0, 0, 7), By: alice},
+		&ib.RecordReview{Notes: "agreed on one action", By: alice},
+		&ib.FinishAction{N: 1, By: alice},
+		&ib.Close{By: alice},
 	} {
 		_, err := change(t, id, c)
-		require.NoError(t, err, "%s", c.Kind)
+		require.NoError(t, err, "%s", ib.VerbOf(c).Name)
 	}
 	final := waitClosed(t, id)
 	assert.Equal(t, ib.StageClosed, final.Stage)

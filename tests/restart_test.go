@@ -100,7 +100,7 @@ func TestReminderSurvivesServerAndWorkerRestart(t *testing.T) {
 		return inc
 	}
 	waitFor(t, "the room", func() bool { return get().Channel.HeaderTS != "" })
-	_, err = incidents(c).Change(call(), id, ib.Change{Kind: ib.ChangeResolve, Text: "fixed", By: alice})
+	_, err = incidents(c).Change(call(), id, &ib.Resolve{Summary: "fixed", By: alice})
 	require.NoError(t, err)
 	waitFor(t, "the postmortem planned", func() bool { return !get().Postmortem.StartAt.IsZero() })
 	resolved := get()

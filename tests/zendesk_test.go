@@ -103,7 +103,7 @@ func TestCustomerTicketsLinkedAndFollowedUp(t *testing.T) {
 	assert.Len(t, got.Comments, 2, "and adds no second note")
 
 	// Resolution: a note on each ticket, the follow-up task to CRE's on-call.
-	_, err := change(t, id, ib.Change{Kind: ib.ChangeResolve, Text: "reverted the scheduler change", By: ib.Person{SlackID: alice}})
+	_, err := change(t, id, &ib.Resolve{Summary: "reverted the scheduler change", By: ib.Person{SlackID: alice}})
 	require.NoError(t, err)
 	for _, tk := range []int64{a, b, c} {
 		waitFor(t, "the resolution note", func() bool {
@@ -188,7 +188,7 @@ func TestTicketSuggestions(t *testing.T) {
 		}
 	}
 	assert.Equal(t, 1, offers, "each ticket is offered once")
-	_, err := change(t, id, ib.Change{Kind: ib.ChangeResolve, By: alice})
+	_, err := change(t, id, &ib.Resolve{By: alice})
 	require.NoError(t, err)
 }
 

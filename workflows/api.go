@@ -20,39 +20,14 @@ const (
 	// QueryState returns the whole ib.Incident.
 	QueryState = "state"
 
-	// Updates, one per kind of change. Each takes an ib.Change and returns the
-	// incident's ib.Summary after the change; a validator refuses bad changes with
-	// a reason, before anything is written to the history.
-	// SignalSlackEvent carries an ib.SlackEvent from the incident's channel
+	// SignalSlackEvent carries an ib.ChannelEvent from the incident's channel
 	// (reactions, messages, edits). Duplicates are ignored by event ID.
 	SignalSlackEvent = "slack-event"
 
-	UpdateSetStatus       = "set-status"
-	UpdateSetSeverity     = "set-severity"
-	UpdateAddNote         = "add-note"
-	UpdateResolve         = "resolve"
-	UpdateSetDetected     = "set-detected"
-	UpdateSetMitigated    = "set-mitigated"
-	UpdateAddLink         = "add-link"
-	UpdateSetImpactTime   = "set-impact-time"
-	UpdateSetImpactSize   = "set-impact-size"
-	UpdateAnswerCustomers = "answer-customers"
-	UpdatePostStatusPage  = "post-status-page"
-	UpdatePage            = "page"
-	UpdateAckPage         = "ack-page"
-	UpdateAddService      = "add-service"
-	UpdateWaiveTicket     = "waive-ticket"
-
-	// The postmortem stage's updates, taken once the incident is resolved.
-	UpdateStartPostmortem = "start-postmortem"
-	UpdatePostmortemOwner = "set-postmortem-owner"
-	UpdateDraftPostmortem = "draft-postmortem"
-	UpdatePostmortemDone  = "finish-postmortem-draft"
-	UpdateWaivePostmortem = "waive-postmortem"
-	UpdateRecordReview    = "record-review"
-	UpdateAddAction       = "add-action"
-	UpdateFinishAction    = "finish-action"
-	UpdateClose           = "close"
+	// Every change is an Update named in the command table (ib.Verbs, its
+	// Update column): it takes the verb's change type (ib.SetSeverity, …) and
+	// returns the incident's ib.Summary after the change; a validator refuses
+	// a bad change with a reason, before anything is written to the history.
 
 	// UpdateLinkTickets links customer tickets (a LinkRequest) to the
 	// incident's problem ticket and returns an ib.LinkResult.
@@ -67,21 +42,6 @@ type LinkRequest struct {
 	IDs []int64   `json:"ids"`
 	By  ib.Person `json:"by"`
 }
-
-var updateNames = map[ib.ChangeKind]string{
-	ib.ChangeStatus: UpdateSetStatus, ib.ChangeSeverity: UpdateSetSeverity, ib.ChangeNote: UpdateAddNote,
-	ib.ChangeResolve: UpdateResolve, ib.ChangeDetected: UpdateSetDetected, ib.ChangeMitigated: UpdateSetMitigated,
-	ib.ChangeLink: UpdateAddLink, ib.ChangeImpactTime: UpdateSetImpactTime, ib.ChangeImpactSize: UpdateSetImpactSize,
-	ib.ChangeCustomers: UpdateAnswerCustomers, ib.ChangeStatusPage: UpdatePostStatusPage,
-	ib.ChangePage: UpdatePage, ib.ChangeAckPage: UpdateAckPage, ib.ChangeAddService: UpdateAddService,
-	ib.ChangePostmortem: UpdateStartPostmortem, ib.ChangePostmortemOwner: UpdatePostmortemOwner,
-	ib.ChangePostmortemDraft: UpdateDraftPostmortem, ib.ChangePostmortemDone: UpdatePostmortemDone,
-	ib.ChangeWaive: UpdateWaivePostmortem, ib.ChangeReview: UpdateRecordReview, ib.ChangeActionAdd: UpdateAddAction,
-	ib.ChangeActionDone: UpdateFinishAction, ib.ChangeClose: UpdateClose, ib.ChangeTicketWaive: UpdateWaiveTicket,
-}
-
-// UpdateName is the update that carries a change of the given kind.
-func UpdateName(k ib.ChangeKind) string { return updateNames[k] }
 
 // DeclareRequest starts an incident. The workflow ID is ID.
 type DeclareRequest struct {

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"time"
 
+	"go.temporal.io/sdk/converter"
 	"go.temporal.io/sdk/log"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
@@ -106,10 +107,8 @@ func newIncident(ctx workflow.Context, req DeclareRequest) (*incident, error) {
 	}); err != nil {
 		return nil, err
 	}
-	for _, kind := range ib.ChangeKinds {
-		if err := w.handleChanges(ctx, kind); err != nil {
-			return nil, err
-		}
+	if err := w.handleChanges(ctx); err != nil {
+		return nil, err
 	}
 	if err := w.handleTicketLinks(ctx); err != nil {
 		return nil, err
@@ -221,20 +220,46 @@ func (w *incident) gatherEvidence(ctx workflow.Context) {
 	}
 }
 
-// handleChanges registers the Update for one kind of change. The validator runs
-// the domain's Check, so a refused change leaves no trace in the history.
-func (w *incident) handleChanges(ctx workflow.Context, kind ib.ChangeKind) error {
-	return workflow.SetUpdateHandlerWithOptions(ctx, UpdateName(kind),
-		func(ctx workflow.Context, c ib.Change) (ib.Summary, error) {
-			c.Kind = kind
-			w.apply(ctx, c)
-			return w.Summary, nil
-		},
-		workflow.UpdateHandlerOptions{Validator: func(ctx workflow.Context, c ib.Change) error {
-			c.Kind = kind
-			return refusal(w.Check(c, workflow.Now(ctx)))
-		}},
-	)
+// handleChanges registers the Update of every verb that changes the incident,
+// as the command table (ib.Verbs) names them. Each decodes its payload into
+// the verb's change type; the validator runs the domain's Check, so a refused
+// change leaves no trace in the history.
+func (w *incident) handleChanges(ctx workflow.Context) error {
+	for _, v := range ib.Verbs {
+		if v.Update == "" {
+			continue
+		}
+		err := workflow.SetUpdateHandlerWithOptions(ctx, v.Update,
+			func(ctx workflow.Context, payload converter.RawValue) (ib.Summary, error) {
+				c, err := decodeChange(v, payload)
+				if err != nil {
+					return w.Summary, err
+				}
+				w.apply(ctx, c)
+				return w.Summary, nil
+			},
+			workflow.UpdateHandlerOptions{Validator: func(ctx workflow.Context, payload converter.RawValue) error {
+				c, err := decodeChange(v, payload)
+				if err != nil {
+					return err
+				}
+				return refusal(w.Check(c, workflow.Now(ctx)))
+			}},
+		)
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// decodeChange reads an Update's payload as its verb's change.
+func decodeChange(v *ib.Verb, payload converter.RawValue) (ib.Change, error) {
+	c := v.New()
+	if err := converter.GetDefaultDataConverter().FromPayload(payload.Payload(), c); err != nil {
+		return nil, temporal.NewNonRetryableApplicationError("the change could not be read: "+err.Error(), ib.EINVALID, err)
+	}
+	return c, nil
 }
 
 // refusal carries a domain error to the caller as an application error whose
@@ -247,24 +272,21 @@ func refusal(err error) error {
 }
 
 func (w *incident) apply(ctx workflow.Context, c ib.Change) {
-	w.tell(w.Apply(c, workflow.Now(ctx)))
-	if c.Kind == ib.ChangeAddService {
-		service := ib.CleanText(c.Target)
+	w.tell(c.Apply(&w.Incident, workflow.Now(ctx)).Event)
+	switch c := c.(type) {
+	case *ib.AddService:
+		service := ib.CleanText(c.Service)
 		workflow.Go(ctx, func(ctx workflow.Context) { w.pullIn(ctx, service) })
-	}
-	if c.Kind == ib.ChangePage {
+	case *ib.SendPage:
 		id := w.Pages[len(w.Pages)-1].ID
 		workflow.Go(ctx, func(ctx workflow.Context) { w.follow(ctx, id) })
-	}
-	switch c.Kind {
-	case ib.ChangePostmortemDraft:
+	case *ib.RequestDraft:
 		w.DraftWanted = true
-	case ib.ChangePostmortemOwner:
+	case *ib.SetPostmortemOwner:
 		w.TellOwner = true
-	}
-	if c.Kind == ib.ChangeStatusPage {
+	case *ib.PostStatusPage:
 		w.ToPublish = append(w.ToPublish, activities.StatusPageInput{
-			IncidentID: w.ID, Name: w.Title, Severity: w.Severity, Status: c.Status, Body: ib.CleanText(c.Text),
+			IncidentID: w.ID, Name: w.Title, Severity: w.Severity, Status: c.Status, Body: ib.CleanText(c.Message),
 		})
 	}
 	w.Stale = true

@@ -123,8 +123,8 @@ func (s *incidentSuite) mockSlack(sl slack) {
 // closes it, so that the workflow ends.
 func (s *incidentSuite) resolve(delay time.Duration, c ib.Change, outcome *error) {
 	s.change(delay, c, outcome)
-	s.change(delay+time.Second, ib.Change{Kind: ib.ChangeReview, By: alice}, new(error))
-	s.change(delay+2*time.Second, ib.Change{Kind: ib.ChangeClose, By: alice}, new(error))
+	s.change(delay+time.Second, &ib.RecordReview{By: alice}, new(error))
+	s.change(delay+2*time.Second, &ib.Close{By: alice}, new(error))
 }
 
 func request() workflows.DeclareRequest {
@@ -138,7 +138,7 @@ func request() workflows.DeclareRequest {
 // change sends an update after delay and records its outcome.
 func (s *incidentSuite) change(delay time.Duration, c ib.Change, outcome *error) {
 	s.env.RegisterDelayedCallback(func() {
-		s.env.UpdateWorkflow(workflows.UpdateName(c.Kind), "", &testsuite.TestUpdateCallback{
+		s.env.UpdateWorkflow(ib.VerbOf(c).Update, "", &testsuite.TestUpdateCallback{
 			OnAccept:   func() {},
 			OnReject:   func(err error) { *outcome = err },
 			OnComplete: func(any, error) {},
@@ -178,7 +178,7 @@ func (s *incidentSuite) TestRespondersInvited() {
 		Responders: []ib.Responder{{Person: bob, Rotation: "payments-primary", Service: "checkout"}},
 		Unknown:    []string{"billing"},
 	}})
-	s.resolve(time.Minute, ib.Change{Kind: ib.ChangeResolve, By: alice}, new(error))
+	s.resolve(time.Minute, &ib.Resolve{By: alice}, new(error))
 	s.env.ExecuteWorkflow(workflows.IncidentWorkflow, request())
 	s.Require().NoError(s.env.GetWorkflowError())
 	s.env.AssertActivityCalled(s.T(), "Invite", mock.Anything, activities.InviteInput{ChannelID: channel.ID, UserIDs: []string{alice.SlackID, bob.SlackID}})
@@ -191,13 +191,13 @@ func (s *incidentSuite) TestRespondersInvited() {
 func (s *incidentSuite) TestChangesUntilResolved() {
 	s.mockSlack(slack{})
 	var refusedSame, refusedBad, refusedAfter error
-	s.change(time.Minute, ib.Change{Kind: ib.ChangeStatus, Status: ib.Identified, By: bob}, new(error))
-	s.change(2*time.Minute, ib.Change{Kind: ib.ChangeStatus, Status: ib.Identified, By: bob}, &refusedSame)
-	s.change(3*time.Minute, ib.Change{Kind: ib.ChangeSeverity, Severity: "S7", By: bob}, &refusedBad)
-	s.change(4*time.Minute, ib.Change{Kind: ib.ChangeSeverity, Severity: ib.S1, By: bob}, new(error))
-	s.change(5*time.Minute, ib.Change{Kind: ib.ChangeNote, Text: "rolled back deploy 1234", By: alice}, new(error))
-	s.resolve(6*time.Minute, ib.Change{Kind: ib.ChangeResolve, Text: "reverted the change", By: alice}, new(error))
-	s.change(6*time.Minute, ib.Change{Kind: ib.ChangeResolve, By: alice}, &refusedAfter)
+	s.change(time.Minute, &ib.SetStatus{Status: ib.Identified, By: bob}, new(error))
+	s.change(2*time.Minute, &ib.SetStatus{Status: ib.Identified, By: bob}, &refusedSame)
+	s.change(3*time.Minute, &ib.SetSeverity{Severity: "S7", By: bob}, &refusedBad)
+	s.change(4*time.Minute, &ib.SetSeverity{Severity: ib.S1, By: bob}, new(error))
+	s.change(5*time.Minute, &ib.AddNote{Text: "rolled back deploy 1234", By: alice}, new(error))
+	s.resolve(6*time.Minute, &ib.Resolve{Summary: "reverted the change", By: alice}, new(error))
+	s.change(6*time.Minute, &ib.Resolve{By: alice}, &refusedAfter)
 
 	s.env.ExecuteWorkflow(workflows.IncidentWorkflow, request())
 	s.Require().True(s.env.IsWorkflowCompleted())
@@ -241,11 +241,13 @@ func (s *incidentSuite) TestChangesUntilResolved() {
 
 func (s *incidentSuite) TestUpdateNameDecidesTheKind() {
 	s.mockSlack(slack{})
-	// A caller's Kind field cannot turn a note into a resolution.
+	// What a caller sends cannot turn a note into a resolution: the Update's
+	// name decides what its payload is.
+	note, _ := ib.VerbNamed("note")
 	s.env.RegisterDelayedCallback(func() {
-		s.env.UpdateWorkflow(workflows.UpdateAddNote, "", &testsuite.TestUpdateCallback{
+		s.env.UpdateWorkflow(note.Update, "", &testsuite.TestUpdateCallback{
 			OnAccept: func() {}, OnReject: func(error) {}, OnComplete: func(any, error) {},
-		}, ib.Change{Kind: ib.ChangeResolve, Text: "just a note", By: bob})
+		}, &ib.Resolve{Summary: "just a note", By: bob})
 	}, time.Minute)
 	s.env.RegisterDelayedCallback(func() {
 		inc := s.state()
@@ -261,8 +263,8 @@ func (s *incidentSuite) TestChangesDuringRoomOpeningWait() {
 	// meanwhile and is posted once the room exists.
 	s.mockSlack(slack{openAfter: time.Minute})
 	var refused error
-	s.change(10*time.Second, ib.Change{Kind: ib.ChangeStatus, Status: ib.Identified, By: bob}, &refused)
-	s.resolve(2*time.Minute, ib.Change{Kind: ib.ChangeResolve, By: bob}, new(error))
+	s.change(10*time.Second, &ib.SetStatus{Status: ib.Identified, By: bob}, &refused)
+	s.resolve(2*time.Minute, &ib.Resolve{By: bob}, new(error))
 	s.env.ExecuteWorkflow(workflows.IncidentWorkflow, request())
 	s.Require().NoError(s.env.GetWorkflowError())
 	s.NoError(refused)
@@ -274,7 +276,7 @@ func (s *incidentSuite) TestChangesDuringRoomOpeningWait() {
 func (s *incidentSuite) TestFailedInviteIsRecordedNotFatal() {
 	s.mockSlack(slack{inviteErr: temporal.NewNonRetryableApplicationError(
 		"Slack refused conversations.invite: user_not_found", activities.ErrTypeInvalid, errors.New("user_not_found"))})
-	s.resolve(time.Minute, ib.Change{Kind: ib.ChangeResolve, By: bob}, new(error))
+	s.resolve(time.Minute, &ib.Resolve{By: bob}, new(error))
 	s.env.ExecuteWorkflow(workflows.IncidentWorkflow, request())
 	s.Require().NoError(s.env.GetWorkflowError())
 	var inc ib.Incident
@@ -296,11 +298,18 @@ func (s *incidentSuite) TestInvalidDeclarationFails() {
 
 func TestUpdateName(t *testing.T) {
 	names := map[string]bool{}
-	for _, k := range ib.ChangeKinds {
-		require.NotEmpty(t, workflows.UpdateName(k), "kind %s has an update", k)
-		names[workflows.UpdateName(k)] = true
+	changes := 0
+	for _, v := range ib.Verbs {
+		if v.New == nil {
+			continue
+		}
+		changes++
+		require.NotEmpty(t, v.Update, "verb %s has an update", v.Name)
+		require.Same(t, v, ib.VerbOf(v.New()), "the verb of %s's change is %s", v.Name, v.Name)
+		names[v.Update] = true
 	}
-	assert.Len(t, names, len(ib.ChangeKinds), "one update per kind")
+	assert.Len(t, names, changes, "one update per verb")
+	assert.False(t, names[workflows.UpdateLinkTickets], "linking tickets has its own update")
 }
 
 func TestSearchAttributes(t *testing.T) {
@@ -323,8 +332,8 @@ func (s *incidentSuite) TestStatusPageReminder() {
 	s.env.OnActivity(a.PostStatusPage, mock.Anything, mock.Anything).Return("sp000001", nil)
 	req := request() // S2
 	req.Settings.StatusPageReminder = 30 * time.Minute
-	s.change(40*time.Minute, ib.Change{Kind: ib.ChangeStatusPage, Status: ib.Investigating, Text: "We are looking into failed checkouts.", By: alice}, new(error))
-	s.resolve(80*time.Minute, ib.Change{Kind: ib.ChangeResolve, By: alice}, new(error))
+	s.change(40*time.Minute, &ib.PostStatusPage{Status: ib.Investigating, Message: "We are looking into failed checkouts.", By: alice}, new(error))
+	s.resolve(80*time.Minute, &ib.Resolve{By: alice}, new(error))
 	s.env.ExecuteWorkflow(workflows.IncidentWorkflow, req)
 	s.Require().NoError(s.env.GetWorkflowError())
 
@@ -347,8 +356,8 @@ func (s *incidentSuite) TestStatusPageReminder() {
 func (s *incidentSuite) TestLastStatusPageUpdateNotLost() {
 	s.mockSlack(slack{})
 	s.env.OnActivity(a.PostStatusPage, mock.Anything, mock.Anything).After(time.Minute).Return("sp000001", nil)
-	s.change(time.Minute, ib.Change{Kind: ib.ChangeStatusPage, Status: ib.Resolved, Text: "All good again.", By: alice}, new(error))
-	s.resolve(time.Minute, ib.Change{Kind: ib.ChangeResolve, By: alice}, new(error))
+	s.change(time.Minute, &ib.PostStatusPage{Status: ib.Resolved, Message: "All good again.", By: alice}, new(error))
+	s.resolve(time.Minute, &ib.Resolve{By: alice}, new(error))
 	s.env.ExecuteWorkflow(workflows.IncidentWorkflow, request())
 	s.Require().NoError(s.env.GetWorkflowError())
 	s.env.AssertActivityNumberOfCalls(s.T(), "PostStatusPage", 1)
@@ -359,7 +368,7 @@ func (s *incidentSuite) TestNoStatusPageReminderBelowS2() {
 	req := request()
 	req.Declaration.Severity = ib.S3
 	req.Settings.StatusPageReminder = 30 * time.Minute
-	s.resolve(3*time.Hour, ib.Change{Kind: ib.ChangeResolve, By: alice}, new(error))
+	s.resolve(3*time.Hour, &ib.Resolve{By: alice}, new(error))
 	s.env.ExecuteWorkflow(workflows.IncidentWorkflow, req)
 	s.Require().NoError(s.env.GetWorkflowError())
 	for _, m := range s.posted {
@@ -393,8 +402,8 @@ var dora = ib.Person{SlackID: "U0DORA", Name: "dora (manager)"}
 func (s *incidentSuite) TestPageEscalates() {
 	s.mockSlack(slack{})
 	sends := s.mockPaging(bob, alice, dora)
-	s.change(time.Minute, ib.Change{Kind: ib.ChangePage, Target: "checkout", Text: "DB down", By: alice}, new(error))
-	s.resolve(2*time.Hour, ib.Change{Kind: ib.ChangeResolve, By: alice}, new(error))
+	s.change(time.Minute, &ib.SendPage{Target: "checkout", Message: "DB down", By: alice}, new(error))
+	s.resolve(2*time.Hour, &ib.Resolve{By: alice}, new(error))
 	s.env.ExecuteWorkflow(workflows.IncidentWorkflow, request())
 	s.Require().NoError(s.env.GetWorkflowError())
 	s.Equal([]pageSend{{bob.SlackID, time.Minute}, {alice.SlackID, 11 * time.Minute}, {dora.SlackID, 21 * time.Minute}}, *sends)
@@ -408,11 +417,11 @@ func (s *incidentSuite) TestPageEscalates() {
 func (s *incidentSuite) TestPageAcknowledged() {
 	s.mockSlack(slack{})
 	sends := s.mockPaging(bob, alice, dora)
-	s.change(time.Minute, ib.Change{Kind: ib.ChangePage, Target: "checkout", By: alice}, new(error))
+	s.change(time.Minute, &ib.SendPage{Target: "checkout", By: alice}, new(error))
 	var twice error
-	s.change(13*time.Minute, ib.Change{Kind: ib.ChangeAckPage, Target: "P1", By: alice}, new(error))
-	s.change(14*time.Minute, ib.Change{Kind: ib.ChangeAckPage, Target: "P1", By: bob}, &twice)
-	s.resolve(time.Hour, ib.Change{Kind: ib.ChangeResolve, By: alice}, new(error))
+	s.change(13*time.Minute, &ib.AckPage{Page: "P1", By: alice}, new(error))
+	s.change(14*time.Minute, &ib.AckPage{Page: "P1", By: bob}, &twice)
+	s.resolve(time.Hour, &ib.Resolve{By: alice}, new(error))
 	s.env.ExecuteWorkflow(workflows.IncidentWorkflow, request())
 	s.Require().NoError(s.env.GetWorkflowError())
 	s.Equal([]pageSend{{bob.SlackID, time.Minute}, {alice.SlackID, 11 * time.Minute}}, *sends, "no page after the acknowledgement")
@@ -432,8 +441,8 @@ func (s *incidentSuite) TestPagerDutyOutageDoesNotBlockThePage() {
 		sends = append(sends, pageSend{to: in.To.SlackID, at: s.env.Now().Sub(declaredAt)})
 		return nil
 	})
-	s.change(time.Minute, ib.Change{Kind: ib.ChangePage, Target: "checkout", By: alice}, new(error))
-	s.resolve(3*time.Hour, ib.Change{Kind: ib.ChangeResolve, By: alice}, new(error))
+	s.change(time.Minute, &ib.SendPage{Target: "checkout", By: alice}, new(error))
+	s.resolve(3*time.Hour, &ib.Resolve{By: alice}, new(error))
 	s.env.ExecuteWorkflow(workflows.IncidentWorkflow, request())
 	s.Require().NoError(s.env.GetWorkflowError())
 	s.Equal([]pageSend{{bob.SlackID, time.Minute}}, sends, "paged in Slack at once")
@@ -452,9 +461,9 @@ func (s *incidentSuite) TestOffHoursPageRemindsRecovery() {
 		}
 		return activities.CareResult{OffHours: true, Zone: "Europe/Berlin", RemindAt: morning, Manager: dora, Recovery: "half a day off"}
 	}
-	s.change(time.Minute, ib.Change{Kind: ib.ChangePage, Target: "checkout", By: alice}, new(error))
-	s.change(5*time.Minute, ib.Change{Kind: ib.ChangeAckPage, Target: "P1", By: bob}, new(error))
-	s.resolve(time.Hour, ib.Change{Kind: ib.ChangeResolve, By: alice}, new(error))
+	s.change(time.Minute, &ib.SendPage{Target: "checkout", By: alice}, new(error))
+	s.change(5*time.Minute, &ib.AckPage{Page: "P1", By: bob}, new(error))
+	s.resolve(time.Hour, &ib.Resolve{By: alice}, new(error))
 	s.env.ExecuteWorkflow(workflows.IncidentWorkflow, request())
 	s.Require().NoError(s.env.GetWorkflowError())
 

@@ -20,16 +20,15 @@ func (s *incidentSuite) TestPostmortemLife() {
 		return time.Date(2026, month, day, hour, minute, 0, 0, time.UTC).Sub(declaredAt)
 	}
 	nov, dec := time.November, time.December
-	s.change(at(nov, 23, 4, 7), ib.Change{Kind: ib.ChangeResolve, Text: "reverted the change", By: alice}, new(error))
-	s.change(at(nov, 24, 12, 0), ib.Change{Kind: ib.ChangePostmortemDraft, By: bob}, new(error))
-	s.change(at(nov, 30, 10, 0), ib.Change{Kind: ib.ChangePostmortemDone, By: bob}, new(error))
-	s.change(at(nov, 30, 11, 0), ib.Change{Kind: ib.ChangeReview, Text: "one action agreed", By: alice}, new(error))
-	s.change(at(nov, 30, 11, 5), ib.Change{Kind: ib.ChangeActionAdd, Text: "alert on checkout errors", Target: bob.SlackID,
-		Time: time.Date(2026, 12, 2, 8, 0, 0, 0, time.UTC), By: alice}, new(error))
+	s.change(at(nov, 23, 4, 7), &ib.Resolve{Summary: "reverted the change", By: alice}, new(error))
+	s.change(at(nov, 24, 12, 0), &ib.RequestDraft{By: bob}, new(error))
+	s.change(at(nov, 30, 10, 0), &ib.FinishDraft{By: bob}, new(error))
+	s.change(at(nov, 30, 11, 0), &ib.RecordReview{Notes: "one action agreed", By: alice}, new(error))
+	s.change(at(nov, 30, 11, 5), &ib.AddAction{Text: "alert on checkout errors", Owner: bob.SlackID, Due: time.Date(2026, 12, 2, 8, 0, 0, 0, time.UTC), By: alice}, new(error))
 	var earlyClose, lateClose error
-	s.change(at(dec, 2, 10, 0), ib.Change{Kind: ib.ChangeClose, By: alice}, &earlyClose)
-	s.change(at(dec, 2, 11, 0), ib.Change{Kind: ib.ChangeActionDone, Count: 1, By: bob}, new(error))
-	s.change(at(dec, 2, 11, 30), ib.Change{Kind: ib.ChangeClose, By: alice}, &lateClose)
+	s.change(at(dec, 2, 10, 0), &ib.Close{By: alice}, &earlyClose)
+	s.change(at(dec, 2, 11, 0), &ib.FinishAction{N: 1, By: bob}, new(error))
+	s.change(at(dec, 2, 11, 30), &ib.Close{By: alice}, &lateClose)
 	s.env.ExecuteWorkflow(workflows.IncidentWorkflow, request())
 	s.Require().NoError(s.env.GetWorkflowError())
 

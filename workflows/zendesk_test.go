@@ -62,12 +62,12 @@ func (s *incidentSuite) TestTicketFollowUpTimers() {
 			OnAccept: func() {}, OnReject: func(err error) { s.Fail("link refused", err.Error()) }, OnComplete: func(any, error) {},
 		}, workflows.LinkRequest{IDs: []int64{11, 12}, By: alice})
 	}, 10*time.Minute)
-	s.change(at(day(23, 4, 7)), ib.Change{Kind: ib.ChangeResolve, Text: "reverted", By: alice}, new(error))
+	s.change(at(day(23, 4, 7)), &ib.Resolve{Summary: "reverted", By: alice}, new(error))
 	var early error
-	s.change(at(day(25, 11, 0)), ib.Change{Kind: ib.ChangeReview, By: alice}, new(error))
-	s.change(at(day(25, 11, 30)), ib.Change{Kind: ib.ChangeClose, By: alice}, &early)
-	s.change(at(day(25, 12, 0)), ib.Change{Kind: ib.ChangeTicketWaive, Count: 12, Text: "customer gone", By: alice}, new(error))
-	s.change(at(day(25, 13, 0)), ib.Change{Kind: ib.ChangeClose, By: alice}, new(error))
+	s.change(at(day(25, 11, 0)), &ib.RecordReview{By: alice}, new(error))
+	s.change(at(day(25, 11, 30)), &ib.Close{By: alice}, &early)
+	s.change(at(day(25, 12, 0)), &ib.WaiveTicket{Ticket: 12, Reason: "customer gone", By: alice}, new(error))
+	s.change(at(day(25, 13, 0)), &ib.Close{By: alice}, new(error))
 	req := request()
 	req.Settings.ProblemTickets = []ib.Severity{ib.S1, ib.S2}
 	s.env.ExecuteWorkflow(workflows.IncidentWorkflow, req)

@@ -17,53 +17,50 @@ import (
 // Command answers a slash command (/ib …). The answer is ephemeral; what the
 // command changes is also posted in the incident's channel by its workflow.
 func (g *Gateway) Command(ctx context.Context, sc goslack.SlashCommand) *goslack.Msg {
-	if strings.EqualFold(strings.TrimSpace(sc.Text), string(ib.CmdCreate)) {
+	if strings.EqualFold(strings.TrimSpace(sc.Text), "create") {
 		return g.openDeclareModal(ctx, sc).message()
-	}
-	cmd, err := ib.ParseCommand(sc.Text, g.DefaultSeverity)
-	if err != nil {
-		return g.sorry(err).message()
-	}
-	if cmd.Name == ib.CmdHelp {
-		return say(ib.Help(sc.Command+" ", g.DefaultSeverity)).message()
 	}
 	user := ib.Person{SlackID: sc.UserID, Name: sc.UserName}
 	return g.within(ctx, sc.ResponseURL, func(ctx context.Context) reply {
+		// Times are read in the typist's zone, looked up only for a command
+		// that has times in it.
+		typist := ib.Typist{By: user, Now: time.Now(), Zone: func() *time.Location { return g.userZone(ctx, user.SlackID) }}
+		cmd, err := ib.ParseCommand(sc.Text, g.DefaultSeverity, typist)
+		switch {
+		case err != nil:
+			return g.sorry(err)
+		case cmd.Is("help"):
+			return say(ib.Help(sc.Command+" ", g.DefaultSeverity))
+		}
 		return g.run(ctx, cmd, user, sc.ChannelID)
 	}).message()
 }
 
 // run carries out a parsed command for a user typing in a channel.
 func (g *Gateway) run(ctx context.Context, cmd ib.Command, user ib.Person, channelID string) reply {
-	switch cmd.Name {
-	case ib.CmdCreate:
-		return g.declare(ctx, ib.Declaration{Title: cmd.Text, Severity: cmd.Severity, Declarer: user})
-	case ib.CmdList:
+	switch {
+	case cmd.Is("create"):
+		d := cmd.Declaration
+		d.Declarer = user
+		return g.declare(ctx, d)
+	case cmd.Is("list"):
 		return g.list(ctx)
-	case ib.CmdOnCall:
-		return g.onCall(cmd.Target)
+	case cmd.Is("oncall"):
+		return g.onCall(cmd.Service)
 	}
 	id, err := g.target(ctx, cmd, channelID)
-	if err != nil && cmd.Name == ib.CmdPage {
+	if err != nil && cmd.Is("page") {
 		return say(pagesOnlyInIncidents)
 	} else if err != nil {
 		return g.sorry(err)
 	}
-	if cmd.Name == ib.CmdTicket && len(cmd.Tickets) > 0 {
+	switch {
+	case cmd.Is("ticket"):
 		return g.linkTickets(ctx, id, user, cmd.Tickets)
+	case cmd.Change == nil:
+		return g.show(ctx, id, !cmd.Is("status"))
 	}
-	loc := time.UTC
-	if cmd.NeedsZone() {
-		loc = g.userZone(ctx, user.SlackID)
-	}
-	change, changes, err := cmd.Change(user, time.Now(), loc)
-	if err != nil {
-		return g.sorry(err)
-	}
-	if !changes {
-		return g.show(ctx, id, cmd.Name != ib.CmdStatus)
-	}
-	return g.change(ctx, id, change, channelID)
+	return g.change(ctx, id, cmd.Change, channelID)
 }
 
 // pagesOnlyInIncidents is the answer to a page outside an open incident: the
@@ -78,7 +75,7 @@ func (g *Gateway) target(ctx context.Context, cmd ib.Command, channelID string) 
 	}
 	id, err := g.Incidents.FindByChannel(ctx, channelID)
 	if ib.ErrorCode(err) == ib.ENOTFOUND {
-		return "", ib.Errorf(ib.EINVALID, "This is not an incident's channel. Name the incident: `/ib %s INC-20261123-K7QF …` (`/ib list` shows the open ones).", cmd.Name)
+		return "", ib.Errorf(ib.EINVALID, "This is not an incident's channel. Name the incident: `/ib %s INC-20261123-K7QF …` (`/ib list` shows the open ones).", cmd.Verb.Words)
 	}
 	return id, err
 }
@@ -99,33 +96,36 @@ func (g *Gateway) declare(ctx context.Context, d ib.Declaration) reply {
 // Only a restricted change needs the incident looked up first; the others go
 // straight to it, one call on the way to Slack's answer.
 func (g *Gateway) change(ctx context.Context, id string, c ib.Change, channelID string) reply {
-	if g.Policy.Restricts(c.Kind, c.By.SlackID) {
+	v, by := ib.VerbOf(c), c.Asker()
+	if g.Policy.Restricts(v, by.SlackID) {
 		inc, err := g.Incidents.Get(ctx, id)
 		if err != nil {
 			return g.sorry(err)
 		}
-		actor := ib.Actor{SlackID: c.By.SlackID, InChannel: channelID != "" && channelID == inc.Channel.ID}
-		if err := g.Policy.Allow(c.Kind, inc.Summary, actor); err != nil {
+		actor := ib.Actor{SlackID: by.SlackID, InChannel: channelID != "" && channelID == inc.Channel.ID}
+		if err := g.Policy.Allow(v, inc.Summary, actor); err != nil {
 			return g.sorry(err)
 		}
 	}
 	s, err := g.Incidents.Change(ctx, id, c)
-	if c.Kind == ib.ChangePage && ib.ErrorCode(err) == ib.ENOTFOUND {
+	_, paging := c.(*ib.SendPage)
+	if paging && ib.ErrorCode(err) == ib.ENOTFOUND {
 		return say(pagesOnlyInIncidents)
 	} else if err != nil {
 		return g.sorry(err)
 	}
-	g.Log.Info("incident changed", zap.String("incident", id), zap.String("change", string(c.Kind)), zap.String("by", c.By.SlackID))
+	g.Log.Info("incident changed", zap.String("incident", id), zap.String("change", v.Name), zap.String("by", by.SlackID))
 	if text := postmortemAnswer(id, c, s); text != "" {
 		return say(text)
 	}
-	switch {
-	case s.Status == ib.Resolved:
-		return say(fmt.Sprintf("✅ *%s* is resolved. Its postmortem stage begins on the commander's next working morning (`/ib postmortem` begins it now).", id))
-	case c.Kind == ib.ChangePage:
+	switch c := c.(type) {
+	case *ib.SendPage:
 		return say(fmt.Sprintf("📟 Paging %s for *%s*; it escalates if nobody acknowledges.", c.Target, id))
-	case c.Kind == ib.ChangeAckPage:
+	case *ib.AckPage:
 		return say(fmt.Sprintf("✅ You acknowledged the page. Join %s.", slack.ChannelLink(s.Channel)))
+	}
+	if s.Status == ib.Resolved {
+		return say(fmt.Sprintf("✅ *%s* is resolved. Its postmortem stage begins on the commander's next working morning (`/ib postmortem` begins it now).", id))
 	}
 	return say(fmt.Sprintf("✅ *%s* is now %s %s.", id, s.Severity, s.Status))
 }
@@ -215,28 +215,28 @@ func member(m string) string {
 // ticket's follow-up); "" for other changes.
 func postmortemAnswer(id string, c ib.Change, s ib.Summary) string {
 	pm := s.Postmortem
-	switch c.Kind {
-	case ib.ChangePostmortem:
+	switch c := c.(type) {
+	case *ib.StartPostmortem:
 		return fmt.Sprintf("📝 The postmortem stage of *%s* began: its owner is told, and a draft is uploaded to %s.", id, slack.ChannelLink(s.Channel))
-	case ib.ChangePostmortemOwner:
+	case *ib.SetPostmortemOwner:
 		return fmt.Sprintf("📝 %s now owns the postmortem of *%s* and is told so.", slack.Mention(pm.Owner), id)
-	case ib.ChangePostmortemDraft:
+	case *ib.RequestDraft:
 		return fmt.Sprintf("📝 A new draft of the postmortem of *%s* is being written from its record; it will be uploaded to %s.", id, slack.ChannelLink(s.Channel))
-	case ib.ChangePostmortemDone:
+	case *ib.FinishDraft:
 		return fmt.Sprintf("📝 The postmortem of *%s* is written and goes to its review meeting, %s. After it: `/ib review done`.", id, slack.Date(pm.ReviewAt))
-	case ib.ChangeWaive:
+	case *ib.WaivePostmortem:
 		return fmt.Sprintf("The postmortem of *%s* is waived. `/ib close` closes the incident.", id)
-	case ib.ChangeReview:
+	case *ib.RecordReview:
 		return fmt.Sprintf("📅 The review of *%s* is recorded. Track what it decided with `/ib action add <text> @owner due:<yyyy-mm-dd>`; `/ib close` when they are done.", id)
-	case ib.ChangeActionAdd:
+	case *ib.AddAction:
 		a := pm.Actions[len(pm.Actions)-1]
 		return fmt.Sprintf("✅ Action %d of *%s* is %s's, due %s. They are reminded until `/ib action done %d`.", a.N, id, slack.Mention(a.Owner), slack.Date(a.Due), a.N)
-	case ib.ChangeActionDone:
-		return fmt.Sprintf("✅ Action %d of *%s* is done.", c.Count, id)
-	case ib.ChangeClose:
+	case *ib.FinishAction:
+		return fmt.Sprintf("✅ Action %d of *%s* is done.", c.N, id)
+	case *ib.Close:
 		return fmt.Sprintf("🏁 *%s* is closed. Thank you all.", id)
-	case ib.ChangeTicketWaive:
-		return fmt.Sprintf("🎫 Ticket %d of *%s* needs no follow-up.", c.Count, id)
+	case *ib.WaiveTicket:
+		return fmt.Sprintf("🎫 Ticket %d of *%s* needs no follow-up.", c.Ticket, id)
 	}
 	return ""
 }

@@ -47,13 +47,13 @@ func (g *Gateway) act(ctx context.Context, cb goslack.InteractionCallback, actio
 		return
 	case slack.ActionStatus:
 		id, value = slack.SplitActionValue(action.SelectedOption.Value)
-		change = ib.Change{Kind: ib.ChangeStatus, Status: ib.Status(value), By: user}
+		change = &ib.SetStatus{Status: ib.Status(value), By: user}
 	case slack.ActionSeverity:
 		id, value = slack.SplitActionValue(action.SelectedOption.Value)
-		change = ib.Change{Kind: ib.ChangeSeverity, Severity: ib.Severity(value), By: user}
+		change = &ib.SetSeverity{Severity: ib.Severity(value), By: user}
 	case slack.ActionAckPage:
 		id, value = slack.SplitActionValue(action.Value)
-		change = ib.Change{Kind: ib.ChangeAckPage, Target: value, By: user}
+		change = &ib.AckPage{Page: value, By: user}
 	case slack.ActionLinkTicket:
 		id, value = slack.SplitActionValue(action.Value)
 		ticket, err := strconv.ParseInt(value, 10, 64)
@@ -102,7 +102,7 @@ func (g *Gateway) submit(ctx context.Context, cb goslack.InteractionCallback, us
 			}
 		}
 		summary := values[slack.FieldSummary][slack.FieldSummary].Value
-		r := g.change(ctx, id, ib.Change{Kind: ib.ChangeResolve, Text: summary, By: user}, channel)
+		r := g.change(ctx, id, &ib.Resolve{Summary: summary, By: user}, channel)
 		if r.failed {
 			return goslack.NewErrorsViewSubmissionResponse(map[string]string{slack.FieldSummary: r.text})
 		}
@@ -113,15 +113,15 @@ func (g *Gateway) submit(ctx context.Context, cb goslack.InteractionCallback, us
 
 // impactWindow reads the resolve form's impact times in the user's zone; on
 // error it names the field at fault.
-func (g *Gateway) impactWindow(ctx context.Context, user ib.Person, start, end string) (ib.Change, string, error) {
+func (g *Gateway) impactWindow(ctx context.Context, user ib.Person, start, end string) (*ib.SetImpactWindow, string, error) {
 	now, loc := time.Now(), g.userZone(ctx, user.SlackID)
-	c := ib.Change{Kind: ib.ChangeImpactTime, By: user}
+	c := &ib.SetImpactWindow{By: user}
 	var err error
-	if c.Time, err = ib.ParseTypedTime(start, now, loc); err != nil {
+	if c.Start, err = ib.ParseTypedTime(start, now, loc); err != nil {
 		return c, slack.FieldImpactStart, err
 	}
 	if strings.TrimSpace(end) != "" {
-		if c.Until, err = ib.ParseTypedTime(end, now, loc); err != nil {
+		if c.End, err = ib.ParseTypedTime(end, now, loc); err != nil {
 			return c, slack.FieldImpactEnd, err
 		}
 	}
