@@ -28,6 +28,13 @@ type Page struct {
 	Exhausted bool `json:"exhausted,omitempty"`
 }
 
+// What PagerDuty is told of a page (its Events API's actions).
+const (
+	PagerTrigger     = "trigger"
+	PagerAcknowledge = "acknowledge"
+	PagerResolve     = "resolve"
+)
+
 // Open reports whether the page still waits for an acknowledgement.
 func (p Page) Open() bool { return p.AckedAt.IsZero() && !p.Exhausted }
 
@@ -109,7 +116,8 @@ func (c SendPage) Apply(inc *Incident, at time.Time) Applied {
 	id := fmt.Sprintf("P%d", len(inc.Pages)+1)
 	text := CleanText(c.Message)
 	inc.Pages = append(inc.Pages, Page{ID: id, Target: CleanText(c.Target), Message: text, By: c.By, At: at.UTC()})
-	return fact(inc.record(at, EventPage, c.By, fmt.Sprintf("page %s: %s %s", id, c.Target, text)))
+	e := inc.record(at, EventPage, c.By, fmt.Sprintf("page %s: %s %s", id, c.Target, text))
+	return Applied{Event: e, Owed: []Owed{{Kind: OwePageChain, Ref: id}}}
 }
 
 // AckPage says the person paged is on it: the page stops escalating.
@@ -142,5 +150,6 @@ func (c AckPage) Check(inc *Incident, _ time.Time) error {
 func (c AckPage) Apply(inc *Incident, at time.Time) Applied {
 	p := &inc.Pages[inc.page(c.Page)]
 	p.AckedBy, p.AckedAt, p.NextAt = c.By, at.UTC(), time.Time{}
-	return fact(inc.record(at, EventPageAck, c.By, "acknowledged page "+p.ID))
+	e := inc.record(at, EventPageAck, c.By, "acknowledged page "+p.ID)
+	return Applied{Event: e, Owed: []Owed{{Kind: OwePager, Ref: p.ID, Action: PagerAcknowledge}}}
 }

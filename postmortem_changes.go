@@ -32,7 +32,7 @@ func (c StartPostmortem) Check(inc *Incident, _ time.Time) error {
 }
 
 func (c StartPostmortem) Apply(inc *Incident, at time.Time) Applied {
-	return fact(inc.StartPostmortem(at, c.By))
+	return Applied{Event: inc.StartPostmortem(at, c.By), Owed: owe(OweOwner)}
 }
 
 // SetPostmortemOwner hands the postmortem to someone else.
@@ -61,7 +61,7 @@ func (c SetPostmortemOwner) Check(*Incident, time.Time) error {
 func (c SetPostmortemOwner) Apply(inc *Incident, at time.Time) Applied {
 	owner := PersonNamed(c.Owner)
 	inc.Postmortem.Owner, inc.Postmortem.OwnerRemindedAt = owner, at.UTC()
-	return fact(inc.record(at, EventStage, c.By, "postmortem owner: "+owner.Label()))
+	return Applied{Event: inc.record(at, EventStage, c.By, "postmortem owner: "+owner.Label()), Owed: owe(OweOwnerNotice)}
 }
 
 // RequestDraft asks for the postmortem draft to be generated again from the
@@ -77,7 +77,7 @@ func (c RequestDraft) Asker() Person { return c.By }
 func (c RequestDraft) Check(*Incident, time.Time) error { return nil }
 
 func (c RequestDraft) Apply(inc *Incident, at time.Time) Applied {
-	return fact(inc.record(at, EventStage, c.By, "postmortem draft requested"))
+	return Applied{Event: inc.record(at, EventStage, c.By, "postmortem draft requested"), Owed: owe(OweDraft)}
 }
 
 // FinishDraft says the owner wrote the draft: it goes to review.

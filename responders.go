@@ -41,5 +41,6 @@ func (c AddService) Check(inc *Incident, _ time.Time) error {
 func (c AddService) Apply(inc *Incident, at time.Time) Applied {
 	service := CleanText(c.Service)
 	inc.Services = append(slices.Clip(inc.Services), service)
-	return fact(inc.record(at, EventNote, c.By, "service affected: "+service))
+	e := inc.record(at, EventNote, c.By, "service affected: "+service)
+	return Applied{Event: e, Owed: []Owed{{Kind: OweResponders, Ref: service}}}
 }

@@ -2,6 +2,7 @@ package ib
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 )
@@ -119,5 +120,23 @@ func (c Resolve) Check(*Incident, time.Time) error {
 func (c Resolve) Apply(inc *Incident, at time.Time) Applied {
 	text := CleanText(c.Summary)
 	inc.Status, inc.ResolvedAt, inc.Resolution = Resolved, at.UTC(), text
-	return fact(inc.record(at, EventResolved, c.By, text))
+	return Applied{Event: inc.record(at, EventResolved, c.By, text), Owed: inc.ResolutionOwed()}
+}
+
+// ResolutionOwed is what a resolution owes the outside world: the
+// announcement, the pages' PagerDuty alerts resolved, the resolution noted on
+// the customers' tickets and their follow-up handed over, and the postmortem
+// stage planned in the commander's zone.
+func (inc *Incident) ResolutionOwed() []Owed {
+	owed := []Owed{{Kind: OweAnnouncement, Message: inc.message(MsgResolved, "")}}
+	for _, p := range inc.Pages {
+		owed = append(owed, Owed{Kind: OwePager, Ref: p.ID, Action: PagerResolve})
+	}
+	if slices.ContainsFunc(inc.Tickets.Linked, func(t Ticket) bool { return !t.Noted }) {
+		owed = append(owed, Owed{Kind: OweTicketNotes})
+	}
+	if len(inc.OpenFollowUps()) > 0 && inc.Tickets.FollowUpOwner == (Person{}) {
+		owed = append(owed, Owed{Kind: OweFollowUp})
+	}
+	return append(owed, Owed{Kind: OwePlan})
 }

@@ -10,6 +10,9 @@ type PublicIncident struct {
 	IncidentID string    `json:"incident_id,omitempty"` // the status page's incident, once opened
 	Status     Status    `json:"status,omitempty"`
 	UpdatedAt  time.Time `json:"updated_at,omitzero"`
+	// RemindedAt is when the channel was last reminded that the status page
+	// has gone without an update.
+	RemindedAt time.Time `json:"reminded_at,omitzero"`
 }
 
 // PostStatusPage tells customers on the public status page where the
@@ -41,5 +44,7 @@ func (c PostStatusPage) Check(*Incident, time.Time) error {
 
 func (c PostStatusPage) Apply(inc *Incident, at time.Time) Applied {
 	inc.StatusPage.Status, inc.StatusPage.UpdatedAt = c.Status, at.UTC()
-	return fact(inc.record(at, EventStatusPage, c.By, string(c.Status)+": "+CleanText(c.Message)))
+	message := CleanText(c.Message)
+	e := inc.record(at, EventStatusPage, c.By, string(c.Status)+": "+message)
+	return Applied{Event: e, Owed: []Owed{{Kind: OweStatusPage, Status: c.Status, Text: message}}}
 }

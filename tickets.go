@@ -21,6 +21,9 @@ type Tickets struct {
 	// when they were last reminded.
 	FollowUpOwner      Person    `json:"follow_up_owner,omitzero"`
 	FollowUpRemindedAt time.Time `json:"follow_up_reminded_at,omitzero"`
+	// SearchedAt is when Zendesk was last searched for customer tickets about
+	// the incident's services.
+	SearchedAt time.Time `json:"searched_at,omitzero"`
 }
 
 // Ticket is a customer's ticket linked to the incident.

@@ -56,13 +56,15 @@ type SendPageInput struct {
 	To       ib.Person  `json:"to"`
 	Page     ib.Page    `json:"page"`
 	Incident ib.Summary `json:"incident"`
+	// LookFirst: an earlier run of the incident may have sent it already.
+	LookFirst bool `json:"look_first,omitempty"`
 }
 
 // SendPage messages the person paged, directly, with a button to acknowledge.
 func (a *Activities) SendPage(ctx context.Context, in SendPageInput) error {
 	m := ib.NewMessage(ib.MsgPage, in.Incident, in.Page.ID+"-"+strconv.Itoa(in.Page.Level))
 	m.Page = &in.Page
-	_, err := a.postOnce(ctx, in.To.SlackID, m)
+	_, err := a.postOnce(ctx, in.To.SlackID, m, in.LookFirst)
 	return err
 }
 

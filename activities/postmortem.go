@@ -64,6 +64,8 @@ func (a *Activities) member(ctx context.Context, m string) (ib.Person, error) {
 type DraftInput struct {
 	Incident ib.Incident `json:"incident"`
 	Version  int         `json:"version"`
+	// LookFirst: an earlier run of the incident may have uploaded it already.
+	LookFirst bool `json:"look_first,omitempty"`
 }
 
 // Draft is where a draft and its channel export were written.
@@ -99,7 +101,7 @@ func (a *Activities) DraftPostmortem(ctx context.Context, in DraftInput) (Draft,
 	if d.Export, err = a.Documents.Put(ctx, inc.ID+"/"+inc.ID+"-channel.md", []byte(Transcript(inc.Channel.Name, history))); err != nil {
 		return Draft{}, err
 	}
-	if activity.GetInfo(ctx).Attempt > 1 {
+	if in.LookFirst || activity.GetInfo(ctx).Attempt > 1 {
 		if shared, err := a.Slack.FindFile(ctx, inc.Channel.ID, name); err != nil || shared {
 			return d, a.fail(err)
 		}

@@ -60,6 +60,19 @@ func (a *Activities) SetTopic(ctx context.Context, s ib.Summary) error {
 	return a.fail(a.Slack.SetTopic(ctx, s.Channel.ID, s))
 }
 
+// Refresh brings the incident channel's topic and header up to date after
+// changes, in one activity. Setting either to what it already is is
+// harmless, so a retry needs no guard.
+func (a *Activities) Refresh(ctx context.Context, s ib.Summary) error {
+	if err := a.Slack.SetTopic(ctx, s.Channel.ID, s); err != nil {
+		return a.fail(err)
+	}
+	if s.Channel.HeaderTS == "" {
+		return nil
+	}
+	return a.fail(a.Slack.Update(ctx, s.Channel.ID, s.Channel.HeaderTS, ib.NewMessage(ib.MsgHeader, s, "")))
+}
+
 // InviteInput names who joins which channel.
 type InviteInput struct {
 	ChannelID string
@@ -74,20 +87,29 @@ func (a *Activities) Invite(ctx context.Context, in InviteInput) error {
 	return a.fail(a.Slack.Invite(ctx, in.ChannelID, in.UserIDs))
 }
 
-// PostInput is a message for the incident's channel.
+// PostInput is a message for a channel: the incident's, a person's direct
+// messages, or with Announce the incidents channel.
 type PostInput struct {
 	Channel string
 	Message ib.Message
+	// Announce posts to the incidents channel instead of Channel.
+	Announce bool `json:",omitempty"`
+	// LookFirst: an earlier run of the incident may have posted it already.
+	LookFirst bool `json:",omitempty"`
 }
 
-// Post posts a message to the incident's channel, once.
+// Post posts a message, once.
 func (a *Activities) Post(ctx context.Context, in PostInput) (string, error) {
-	return a.postOnce(ctx, in.Channel, in.Message)
+	channel := in.Channel
+	if in.Announce {
+		channel = a.Settings.IncidentsChannel
+	}
+	return a.postOnce(ctx, channel, in.Message, in.LookFirst)
 }
 
 // Announce posts a message to the incidents channel, once.
 func (a *Activities) Announce(ctx context.Context, m ib.Message) (string, error) {
-	return a.postOnce(ctx, a.Settings.IncidentsChannel, m)
+	return a.postOnce(ctx, a.Settings.IncidentsChannel, m, false)
 }
 
 // UpdateInput replaces an earlier message.
@@ -105,10 +127,11 @@ func (a *Activities) UpdatePost(ctx context.Context, in UpdateInput) error {
 
 // postOnce makes posting idempotent. Slack has no idempotency key for messages,
 // so a retry first looks for the message the earlier try may have posted (found
-// by the key in its metadata). The first try skips the look-up: that keeps the
-// common path at one Slack call.
-func (a *Activities) postOnce(ctx context.Context, channel string, m ib.Message) (string, error) {
-	if activity.GetInfo(ctx).Attempt > 1 {
+// by the key in its metadata), as does a post an earlier run may have made
+// (lookFirst). The first try skips the look-up: that keeps the common path at
+// one Slack call.
+func (a *Activities) postOnce(ctx context.Context, channel string, m ib.Message, lookFirst bool) (string, error) {
+	if lookFirst || activity.GetInfo(ctx).Attempt > 1 {
 		ts, err := a.Slack.FindPost(ctx, channel, m.Key)
 		if err != nil {
 			return "", a.fail(err)

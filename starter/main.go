@@ -23,7 +23,6 @@ import (
 	"github.com/incident-buddy/ib/config"
 	ibtemporal "github.com/incident-buddy/ib/integrations/temporal"
 	"github.com/incident-buddy/ib/internal/logging"
-	"github.com/incident-buddy/ib/workflows"
 )
 
 // callTimeout bounds one CLI command's wait on Temporal.
@@ -101,7 +100,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 // newIncidents is the incident service both front doors use, with the settings
 // every declared incident keeps.
 func newIncidents(c client.Client, cfg config.Config) *ibtemporal.Incidents {
-	settings := workflows.Settings{StatusPageReminder: cfg.StatusPageReminder, Postmortem: cfg.Postmortem}
+	settings := ib.Settings{StatusPageReminder: cfg.StatusPageReminder, Postmortem: cfg.Postmortem}
 	if cfg.ZendeskEnabled() {
 		settings.ProblemTickets, settings.SuggestTickets = cfg.ProblemTickets, cfg.SuggestTickets
 	}

@@ -17,7 +17,6 @@ import (
 	"github.com/incident-buddy/ib"
 	ibtemporal "github.com/incident-buddy/ib/integrations/temporal"
 	"github.com/incident-buddy/ib/tests/fakeslack"
-	"github.com/incident-buddy/ib/workflows"
 )
 
 // chaosIncidents is how many incidents the chaos run carries through their
@@ -46,7 +45,7 @@ func TestChaos(t *testing.T) {
 	c, err := client.Dial(client.Options{HostPort: devServer.FrontendHostPort(), Namespace: isolatedNamespace, Logger: quietLogger()})
 	require.NoError(t, err)
 	defer c.Close()
-	svc := &ibtemporal.Incidents{Client: c, Settings: workflows.Settings{
+	svc := &ibtemporal.Incidents{Client: c, Settings: ib.Settings{
 		ProblemTickets: []ib.Severity{ib.S2},
 		Postmortem:     ib.PostmortemPolicy{Start: "3s"},
 	}}

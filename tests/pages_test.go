@@ -14,7 +14,6 @@ import (
 	ibtemporal "github.com/incident-buddy/ib/integrations/temporal"
 	"github.com/incident-buddy/ib/tests/fakepagerduty"
 	"github.com/incident-buddy/ib/tests/fakeslack"
-	"github.com/incident-buddy/ib/workflows"
 )
 
 // /ib page reaches the on-call of a service by direct message, escalates to
@@ -24,7 +23,7 @@ func TestPageEscalatesAndIsAcknowledged(t *testing.T) {
 	// Long enough for the acknowledgement below to beat the next escalation
 	// on a busy machine; short enough to wait out.
 	const escalateAfter = 5 * time.Second
-	paging := &ibtemporal.Incidents{Client: tclient, Settings: workflows.Settings{EscalateAfter: escalateAfter}}
+	paging := &ibtemporal.Incidents{Client: tclient, Settings: ib.Settings{EscalateAfter: escalateAfter}}
 	gw := startGateway(t, paging)
 	alice, general := fake.UserByName("alice"), channelID(t, "general")
 

@@ -19,7 +19,6 @@ import (
 	"github.com/incident-buddy/ib"
 	ibtemporal "github.com/incident-buddy/ib/integrations/temporal"
 	"github.com/incident-buddy/ib/tests/fakeslack"
-	"github.com/incident-buddy/ib/workflows"
 )
 
 // workerBinary and starterBinary build the real commands once per test run.
@@ -154,7 +153,7 @@ func TestPageEscalationSurvivesWorkerRestart(t *testing.T) {
 	c, err := client.Dial(client.Options{HostPort: devServer.FrontendHostPort(), Namespace: isolatedNamespace, Logger: quietLogger()})
 	require.NoError(t, err)
 	defer c.Close()
-	isolated := &ibtemporal.Incidents{Client: c, Settings: workflows.Settings{EscalateAfter: 5 * time.Second}}
+	isolated := &ibtemporal.Incidents{Client: c, Settings: ib.Settings{EscalateAfter: 5 * time.Second}}
 
 	first := startWorker(t, "IB_CATALOG="+catalogFile)
 	ctx, cancel := context.WithTimeout(context.Background(), 3*patience)

@@ -83,7 +83,7 @@ func TestReminderSurvivesServerAndWorkerRestart(t *testing.T) {
 	// begins it is a timer the restart has to keep.
 	const startAfter = 12 * time.Second
 	incidents := func(c client.Client) *ibtemporal.Incidents {
-		return &ibtemporal.Incidents{Client: c, Settings: workflows.Settings{Postmortem: ib.PostmortemPolicy{Start: startAfter.String()}}}
+		return &ibtemporal.Incidents{Client: c, Settings: ib.Settings{Postmortem: ib.PostmortemPolicy{Start: startAfter.String()}}}
 	}
 	call := func() context.Context {
 		ctx, cancel := context.WithTimeout(context.Background(), callTimeout)

@@ -11,7 +11,6 @@ import (
 	"github.com/incident-buddy/ib"
 	ibtemporal "github.com/incident-buddy/ib/integrations/temporal"
 	"github.com/incident-buddy/ib/tests/fakestatuspage"
-	"github.com/incident-buddy/ib/workflows"
 )
 
 // publicIncident finds the fake status page's incident opened for id.
@@ -60,7 +59,7 @@ func TestStatusPageUpdates(t *testing.T) {
 // machine sends them, and one comes once the updates stop.
 func TestStatusPageReminderFires(t *testing.T) {
 	const interval = 3 * time.Second
-	reminding := &ibtemporal.Incidents{Client: tclient, Settings: workflows.Settings{StatusPageReminder: interval}}
+	reminding := &ibtemporal.Incidents{Client: tclient, Settings: ib.Settings{StatusPageReminder: interval}}
 	gw := startGateway(t, reminding)
 	alice := fake.UserByName("alice")
 	res, err := reminding.Declare(t.Context(), ib.Declaration{Title: "Reminders while the page is quiet", Severity: ib.S2, Declarer: ib.Person{SlackID: alice}})

@@ -18,14 +18,13 @@ import (
 	"github.com/incident-buddy/ib/integrations/zendesk"
 	"github.com/incident-buddy/ib/oncall"
 	"github.com/incident-buddy/ib/tests/fakezendesk"
-	"github.com/incident-buddy/ib/workflows"
 )
 
 // withZendesk declares incidents as a deployment with Zendesk does: S1 and S2
 // open a problem ticket, and active incidents look for customer tickets every
 // suggestEvery (0: never).
 func withZendesk(suggestEvery time.Duration) *ibtemporal.Incidents {
-	return &ibtemporal.Incidents{Client: tclient, Settings: workflows.Settings{
+	return &ibtemporal.Incidents{Client: tclient, Settings: ib.Settings{
 		ProblemTickets: []ib.Severity{ib.S1, ib.S2}, SuggestTickets: suggestEvery,
 	}}
 }

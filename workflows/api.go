@@ -48,27 +48,8 @@ type DeclareRequest struct {
 	ID          string         `json:"id"`
 	Declaration ib.Declaration `json:"declaration"`
 	DeclaredAt  time.Time      `json:"declared_at"`
-	Settings    Settings       `json:"settings"`
+	Settings    ib.Settings    `json:"settings"`
 	// Carried is the state a long incident hands to its next run when it
 	// continues as new; nil when the incident is declared.
 	Carried *Carried `json:"carried,omitempty"`
-}
-
-// Settings are the configuration an incident keeps for its whole life, taken
-// from the declaring front door's configuration.
-type Settings struct {
-	// StatusPageReminder is how long an active S1 or S2 incident may leave the
-	// status page without an update before the channel is reminded; 0: never.
-	StatusPageReminder time.Duration `json:"status_page_reminder,omitempty"`
-	// EscalateAfter, when set, is how long a page waits for an acknowledgement,
-	// whatever the severity; else ib.EscalateAfter decides by severity.
-	EscalateAfter time.Duration `json:"escalate_after,omitempty"`
-	// Postmortem is how the incident is carried through its postmortem stage.
-	Postmortem ib.PostmortemPolicy `json:"postmortem,omitzero"`
-	// ProblemTickets are the severities that open a Zendesk problem ticket on
-	// declaration (none: Zendesk is not configured, or no severity does).
-	ProblemTickets []ib.Severity `json:"problem_tickets,omitempty"`
-	// SuggestTickets is how often an active incident looks in Zendesk for
-	// customer tickets about its services; 0: never.
-	SuggestTickets time.Duration `json:"suggest_tickets,omitempty"`
 }

@@ -1,55 +1,26 @@
 package workflows
 
 import (
-	"fmt"
 	"slices"
-	"time"
+	"strconv"
 
-	"go.temporal.io/sdk/converter"
 	"go.temporal.io/sdk/log"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/incident-buddy/ib"
-	"github.com/incident-buddy/ib/activities"
 )
 
-// Carried is everything an incident's run hands to the next one: its whole
-// record, and what it had still to do. It is the workflow's state, so that
-// nothing can be left out of the hand-over.
-type Carried struct {
-	ib.Incident
-	Outbox []ib.Message `json:"outbox,omitempty"` // timeline posts not yet made
-	Stale  bool         `json:"stale,omitempty"`  // topic and header to refresh
-	Seen   []SeenEvent  `json:"seen,omitempty"`   // latest channel events, to drop redeliveries
-	// Collected messages still to fetch, and the bot's reactions still to set.
-	ToFetch   []string                    `json:"to_fetch,omitempty"`
-	Reactions []activities.ReactionChange `json:"reactions,omitempty"`
-	// Status page updates still to post, and when the channel was last reminded.
-	ToPublish  []activities.StatusPageInput `json:"to_publish,omitempty"`
-	RemindedAt time.Time                    `json:"reminded_at,omitzero"`
-	// After resolution: the resolution announced, a draft to write, the
-	// postmortem's owner to tell.
-	ResolutionAnnounced bool `json:"resolution_announced,omitempty"`
-	DraftWanted         bool `json:"draft_wanted,omitempty"`
-	TellOwner           bool `json:"tell_owner,omitempty"`
-}
-
-// SeenEvent is a channel event the incident has taken, remembered for as long
-// as Slack may deliver it again.
-type SeenEvent struct {
-	ID string    `json:"id"`
-	At time.Time `json:"at"`
-}
-
-// a is the nil receiver through which the workflow names its activities.
-var a *activities.Activities
-
-// IncidentWorkflow is one incident, from declaration to resolution: it opens the
-// incident's channel, announces it, and then carries every change people make
-// (Updates) into the timeline, the channel, its topic and header, and the
-// search attributes.
+// IncidentWorkflow is one incident, from declaration to close. It opens the
+// incident's channel and announces it; then one loop takes what people
+// change (Updates), what happens in the channel and in Zendesk (signals) and
+// what falls due on its own (reminders, escalations, recovery mornings), and
+// pays what that owes the outside world: posts, the topic and header, direct
+// messages, the status page, the pager, Zendesk, the postmortem draft.
 func IncidentWorkflow(ctx workflow.Context, req DeclareRequest) (ib.Incident, error) {
+	if workflow.GetVersion(ctx, versionOwedLedger, workflow.DefaultVersion, 1) == workflow.DefaultVersion {
+		return runFirstLoop(ctx, req)
+	}
 	w, err := newIncident(ctx, req)
 	if err != nil {
 		return ib.Incident{}, err
@@ -57,240 +28,153 @@ func IncidentWorkflow(ctx workflow.Context, req DeclareRequest) (ib.Incident, er
 	return w.run(ctx)
 }
 
-// incident is the workflow's state. Changes are applied the moment their Update
-// is accepted, so the caller's answer comes back without waiting on Slack; what
-// they mean for Slack is queued in Outbox and carried out, in order, by run.
+// incident is the workflow's state: the incident's record and what it owes
+// (Carried), and, for this run only, which lanes are paying and the timer of
+// what falls due next. Changes are applied the moment their Update is
+// accepted, so the caller's answer never waits on Slack.
 type incident struct {
-	Carried // the state, handed whole to the next run
+	Carried
 
-	settings   Settings
-	events     workflow.ReceiveChannel
-	ticketNews workflow.ReceiveChannel     // SignalTicket
-	publishing bool                        // a status page update is under way
-	fetching   []string                    // collected messages being fetched
-	confirming []activities.ReactionChange // the bot's reactions being set
-	paging     int                         // pages with an activity under way
+	settings   ib.Settings
 	log        log.Logger
+	events     workflow.ReceiveChannel // SignalSlackEvent
+	ticketNews workflow.ReceiveChannel // SignalTicket
+	lanes                              // the owed work being paid
+	timer      *dueTimer
+	linking    workflow.Mutex // one ticket link at a time
+}
+
+func newIncident(ctx workflow.Context, req DeclareRequest) (*incident, error) {
+	w := &incident{settings: req.Settings, log: log.With(workflow.GetLogger(ctx), "incident", req.ID)}
+	if req.Carried != nil {
+		// A continued run trusts its carried state: a rule tightened since the
+		// declaration must not fail a long incident at its next run.
+		w.Carried = *req.Carried
+		w.migrate()
+	} else {
+		d, err := req.Declaration.Validate()
+		if err != nil {
+			return nil, temporal.NewNonRetryableApplicationError(ib.ErrorMessage(err), ib.EINVALID, err)
+		}
+		w.Carried = Carried{Incident: ib.NewIncident(req.ID, d, req.DeclaredAt)}
+	}
+	w.lanes = newLanes(ctx)
+	w.linking = workflow.NewMutex(ctx)
+	w.events = workflow.GetSignalChannel(ctx, SignalSlackEvent)
+	w.ticketNews = workflow.GetSignalChannel(ctx, SignalTicket)
+	if err := w.handle(ctx); err != nil {
+		return nil, err
+	}
+	return w, nil
+}
+
+// run is the incident's one loop: take what came in, do what is due, pay
+// what is owed, and wait for the next of these; continue as new before the
+// history grows long; end once the incident is closed and owes nothing.
+func (w *incident) run(ctx workflow.Context) (ib.Incident, error) {
+	if w.Channel.ID == "" {
+		if err := w.openRoom(ctx); err != nil {
+			return w.Incident, err
+		}
+	}
+	for !w.finished() {
+		w.takeSignals(ctx)
+		w.doDue(ctx)
+		w.pay(ctx)
+		if w.historyFull(ctx) {
+			return w.Incident, w.continueAsNew(ctx)
+		}
+		w.await(ctx)
+	}
+	_ = workflow.Await(ctx, func() bool { return w.quiet(ctx) })
+	return w.Incident, nil
+}
+
+// finished says whether the incident's life is over: closed, owing nothing,
+// with nothing due (a night's page is still owed its recovery morning).
+func (w *incident) finished() bool {
+	if w.Stage != ib.StageClosed || len(w.Owed) > 0 || w.inflight > 0 {
+		return false
+	}
+	_, due := w.NextDue(w.settings)
+	return !due
+}
+
+// quiet is the one predicate the end of the run and continue-as-new share:
+// no Update under way and no owed work being paid.
+func (w *incident) quiet(ctx workflow.Context) bool {
+	return workflow.AllHandlersFinished(ctx) && w.inflight == 0
+}
+
+// await waits for something to do: a signal, owed work a lane can pay, the
+// next due time (on the one timer), a due time that moved, a history grown
+// long, or the end.
+func (w *incident) await(ctx workflow.Context) {
+	due, ok := w.NextDue(w.settings)
+	w.arm(ctx, due, ok)
+	_ = workflow.Await(ctx, func() bool {
+		next, still := w.NextDue(w.settings)
+		return w.events.Len() > 0 || w.ticketNews.Len() > 0 || w.payable() || w.timerFired() ||
+			still != ok || !next.At.Equal(due.At) || w.historyFull(ctx) || w.finished()
+	})
 }
 
 // historyLimit is the history length at which an incident continues as new.
 // It keeps every run well under the 4,096 events past which a history slows
 // down to replay, with room for the run's last burst.
-const historyLimit = 3000
-
-// Slack delivers an event again up to about 5 minutes after the first time,
-// and sends a workspace at most 30,000 events an hour: remembering 10 minutes
-// of events, at most 5,000 of them, recognises every redelivery.
-const (
-	rememberEventsFor = 10 * time.Minute
-	rememberedEvents  = 5000
-)
-
-func newIncident(ctx workflow.Context, req DeclareRequest) (*incident, error) {
-	d, err := req.Declaration.Validate()
-	if err != nil {
-		return nil, temporal.NewNonRetryableApplicationError(ib.ErrorMessage(err), ib.EINVALID, err)
-	}
-	w := &incident{
-		Carried:  Carried{Incident: ib.NewIncident(req.ID, d, req.DeclaredAt)},
-		log:      log.With(workflow.GetLogger(ctx), "incident", req.ID),
-		settings: req.Settings,
-	}
-	if req.Carried != nil {
-		w.Carried = *req.Carried
-	}
-	if err := workflow.SetQueryHandler(ctx, QueryState, func() (ib.Incident, error) {
-		inc := w.Incident
-		m := inc.ResponseMetrics()
-		inc.Metrics = &m
-		return inc, nil
-	}); err != nil {
-		return nil, err
-	}
-	if err := w.handleChanges(ctx); err != nil {
-		return nil, err
-	}
-	if err := w.handleTicketLinks(ctx); err != nil {
-		return nil, err
-	}
-	w.listen(ctx)
-	w.listenForTickets(ctx)
-	if w.settings.SuggestTickets > 0 && w.Status != ib.Resolved &&
-		workflow.GetVersion(ctx, "ticket-suggestions", workflow.DefaultVersion, 1) == 1 {
-		workflow.Go(ctx, w.suggestLoop)
-	}
-	workflow.Go(ctx, w.publishLoop)
-	workflow.Go(ctx, w.evidenceLoop)
-	w.resumePages(ctx)
-	w.resumeRecoveries(ctx)
-	return w, nil
+func (w *incident) historyFull(ctx workflow.Context) bool {
+	info := workflow.GetInfo(ctx)
+	return info.GetCurrentHistoryLength() >= historyLimit || info.GetContinueAsNewSuggested()
 }
 
-// listen takes the channel's events in for as long as the run lasts. It waits
-// for events to be there and then takes them without yielding: a coroutine
-// blocked in Receive would be handed an event and only observe it on its next
-// turn, and an event handed over just before a continue-as-new would be lost.
-func (w *incident) listen(ctx workflow.Context) {
-	w.events = workflow.GetSignalChannel(ctx, SignalSlackEvent)
-	listenTo(ctx, w.events, w.takeEvents)
-}
-
-// listenTo runs take whenever signals wait in ch, for as long as the run
-// lasts.
-func listenTo(ctx workflow.Context, ch workflow.ReceiveChannel, take func(workflow.Context)) {
-	workflow.Go(ctx, func(ctx workflow.Context) {
-		for {
-			_ = workflow.Await(ctx, func() bool { return ch.Len() > 0 })
-			take(ctx)
-		}
+// continueAsNew hands the whole state to a fresh run. Slack work under way is
+// called off and stays owed (the next run looks for what it did first);
+// Updates under way finish; signals already delivered are taken in.
+func (w *incident) continueAsNew(ctx workflow.Context) error {
+	w.stop()
+	_ = workflow.Await(ctx, func() bool { return w.quiet(ctx) })
+	w.takeSignals(ctx)
+	carried := w.Carried
+	w.log.Info("continuing as new", "history_length", workflow.GetInfo(ctx).GetCurrentHistoryLength(), "owed", len(carried.Owed))
+	return workflow.NewContinueAsNewError(ctx, WorkflowType, DeclareRequest{
+		ID: w.ID, Declaration: declarationOf(w.Summary), DeclaredAt: w.DeclaredAt, Settings: w.settings, Carried: &carried,
 	})
 }
 
-// drain hands every signal waiting in ch to take, without yielding.
-func drain[T any](ch workflow.ReceiveChannel, take func(T)) {
-	for {
-		var v T
-		if !ch.ReceiveAsync(&v) {
-			return
-		}
-		take(v)
+// take records what a change or a due time meant: its timeline post, the
+// topic, header and search attributes brought up to date, and what it owes.
+func (w *incident) take(ctx workflow.Context, a ib.Applied) {
+	if a.Event != (ib.TimelineEvent{}) {
+		w.tell(a.Event)
+		w.refresh(ctx)
 	}
+	w.owe(a.Owed...)
 }
 
-// takeEvents observes every event waiting in the channel.
-func (w *incident) takeEvents(ctx workflow.Context) {
-	drain(w.events, func(e ib.ChannelEvent) { w.observe(ctx, e) })
+// tell owes the channel a post of a timeline event just recorded. Its key is
+// the timeline's length, which every new event raises: no two posts share a
+// key, even when they are made at the same instant.
+func (w *incident) tell(e ib.TimelineEvent) {
+	msg := ib.NewMessage(ib.MsgEvent, ib.Summary{ID: w.ID}, strconv.Itoa(len(w.Timeline)))
+	msg.Incident, msg.Events = ib.Summary{}, []ib.TimelineEvent{e}
+	w.owe(ib.Owed{Kind: ib.OwePost, Message: &msg})
 }
 
-// observe takes each channel event once, however often Slack delivers it.
-func (w *incident) observe(ctx workflow.Context, e ib.ChannelEvent) {
-	if e.ID != "" {
-		if slices.ContainsFunc(w.Seen, func(s SeenEvent) bool { return s.ID == e.ID }) {
-			return
-		}
-		now := workflow.Now(ctx)
-		forget := 0
-		for forget < len(w.Seen) && (now.Sub(w.Seen[forget].At) > rememberEventsFor || len(w.Seen)-forget >= rememberedEvents) {
-			forget++
-		}
-		w.Seen = append(w.Seen[forget:], SeenEvent{ID: e.ID, At: now})
+// refresh owes the topic and header their update, once for however many
+// changes come before it is paid, and keeps the search attributes current.
+func (w *incident) refresh(ctx workflow.Context) {
+	if !slices.ContainsFunc(w.Owed, func(o Owed) bool { return o.Kind == ib.OweRefresh && !w.paying[o.N] }) {
+		w.owe(ib.Owed{Kind: ib.OweRefresh})
 	}
-	w.Observe(e)
-	added, withdrawn := w.Collect(e)
-	if added != nil {
-		w.ToFetch = append(w.ToFetch, added.TS)
-		w.Reactions = append(w.Reactions, activities.ReactionChange{TS: added.TS, Emoji: added.Emoji, Add: true})
-	}
-	if withdrawn != nil {
-		w.Reactions = append(w.Reactions, activities.ReactionChange{TS: withdrawn.TS, Emoji: withdrawn.Emoji})
-	}
-}
-
-// evidenceLoop fetches newly collected messages and confirms (or takes back)
-// the bot's reactions, for as long as the run lasts, all waiting ones at once:
-// a burst of reactions costs two activities, not two per reaction. It runs
-// beside the main loop, so that Slack's rate limits on these calls never keep
-// the incident from continuing as new in time.
-func (w *incident) evidenceLoop(ctx workflow.Context) {
-	for {
-		_ = workflow.Await(ctx, func() bool { return len(w.ToFetch) > 0 || len(w.Reactions) > 0 })
-		w.gatherEvidence(ctx)
-	}
-}
-
-func (w *incident) gatherEvidence(ctx workflow.Context) {
-	if ts := w.ToFetch; len(ts) > 0 {
-		w.ToFetch, w.fetching = nil, ts
-		defer func() { w.fetching = nil }()
-		var got activities.FetchResult
-		w.settle(ctx, "fetch collected messages", workflow.ExecuteActivity(slackCall(ctx), a.FetchMessages,
-			activities.FetchInput{Channel: w.Channel.ID, TS: ts}), &got)
-		for _, m := range got.Messages {
-			w.Fill(m)
-		}
-		w.ToFetch = append(got.Rest, w.ToFetch...)
-	}
-	if changes := w.Reactions; len(changes) > 0 {
-		w.Reactions, w.confirming = nil, changes
-		defer func() { w.confirming = nil }()
-		var rest []activities.ReactionChange
-		w.settle(ctx, "confirm collected messages", workflow.ExecuteActivity(slackCall(ctx), a.SetReactions,
-			activities.ReactionsInput{Channel: w.Channel.ID, Changes: changes}), &rest)
-		w.Reactions = append(rest, w.Reactions...)
-	}
-}
-
-// handleChanges registers the Update of every verb that changes the incident,
-// as the command table (ib.Verbs) names them. Each decodes its payload into
-// the verb's change type; the validator runs the domain's Check, so a refused
-// change leaves no trace in the history.
-func (w *incident) handleChanges(ctx workflow.Context) error {
-	for _, v := range ib.Verbs {
-		if v.Update == "" {
-			continue
-		}
-		err := workflow.SetUpdateHandlerWithOptions(ctx, v.Update,
-			func(ctx workflow.Context, payload converter.RawValue) (ib.Summary, error) {
-				c, err := decodeChange(v, payload)
-				if err != nil {
-					return w.Summary, err
-				}
-				w.apply(ctx, c)
-				return w.Summary, nil
-			},
-			workflow.UpdateHandlerOptions{Validator: func(ctx workflow.Context, payload converter.RawValue) error {
-				c, err := decodeChange(v, payload)
-				if err != nil {
-					return err
-				}
-				return refusal(w.Check(c, workflow.Now(ctx)))
-			}},
-		)
-		if err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// decodeChange reads an Update's payload as its verb's change.
-func decodeChange(v *ib.Verb, payload converter.RawValue) (ib.Change, error) {
-	c := v.New()
-	if err := converter.GetDefaultDataConverter().FromPayload(payload.Payload(), c); err != nil {
-		return nil, temporal.NewNonRetryableApplicationError("the change could not be read: "+err.Error(), ib.EINVALID, err)
-	}
-	return c, nil
-}
-
-// refusal carries a domain error to the caller as an application error whose
-// type is the error's code, so the front door can rebuild it.
-func refusal(err error) error {
-	if err == nil {
-		return nil
-	}
-	return temporal.NewApplicationError(ib.ErrorMessage(err), ib.ErrorCode(err))
-}
-
-func (w *incident) apply(ctx workflow.Context, c ib.Change) {
-	w.tell(c.Apply(&w.Incident, workflow.Now(ctx)).Event)
-	switch c := c.(type) {
-	case *ib.AddService:
-		service := ib.CleanText(c.Service)
-		workflow.Go(ctx, func(ctx workflow.Context) { w.pullIn(ctx, service) })
-	case *ib.SendPage:
-		id := w.Pages[len(w.Pages)-1].ID
-		workflow.Go(ctx, func(ctx workflow.Context) { w.follow(ctx, id) })
-	case *ib.RequestDraft:
-		w.DraftWanted = true
-	case *ib.SetPostmortemOwner:
-		w.TellOwner = true
-	case *ib.PostStatusPage:
-		w.ToPublish = append(w.ToPublish, activities.StatusPageInput{
-			IncidentID: w.ID, Name: w.Title, Severity: w.Severity, Status: c.Status, Body: ib.CleanText(c.Message),
-		})
-	}
-	w.Stale = true
 	w.upsertSearchAttributes(ctx)
+}
+
+// owe adds work to what the incident owes.
+func (w *incident) owe(work ...ib.Owed) {
+	for _, o := range work {
+		w.Owing++
+		w.Owed = append(w.Owed, Owed{Owed: o, N: w.Owing})
+	}
 }
 
 func (w *incident) upsertSearchAttributes(ctx workflow.Context) {
@@ -299,261 +183,20 @@ func (w *incident) upsertSearchAttributes(ctx workflow.Context) {
 	}
 }
 
-func (w *incident) run(ctx workflow.Context) (ib.Incident, error) {
-	if w.Channel.ID == "" { // a continued run's room is open already
-		if err := w.openRoom(ctx); err != nil {
-			return w.Incident, err
-		}
-	}
-	for {
-		w.waitForWork(ctx)
-		w.flush(ctx)
-		if w.Status == ib.Resolved && len(w.Outbox) == 0 && !w.Stale {
-			break
-		}
-		if w.historyFull(ctx) {
-			return w.Incident, w.continueAsNew(ctx)
-		}
-	}
-	// A last status page update ("resolved"), and messages collected at the
-	// last moment, are handled before the run ends.
-	_ = workflow.Await(ctx, func() bool {
-		return len(w.ToPublish) == 0 && !w.publishing &&
-			len(w.ToFetch) == 0 && len(w.Reactions) == 0 && w.fetching == nil && w.confirming == nil
-	})
-	// Incidents resolved before the postmortem stage existed ended here.
-	if workflow.GetVersion(ctx, "postmortem-stage", workflow.DefaultVersion, 1) == workflow.DefaultVersion {
-		w.close(ctx)
-		return w.Incident, nil
-	}
-	return w.aftercare(ctx)
-}
-
-// waitForWork waits until there is something to do, or, for an active S1 or
-// S2 incident, until the status page has gone without an update for the
-// reminder interval: then the channel is reminded, once per interval.
-func (w *incident) waitForWork(ctx workflow.Context) {
-	work := func() bool {
-		return len(w.Outbox) > 0 || w.Stale || w.Status == ib.Resolved || w.historyFull(ctx)
-	}
-	due, remind := w.reminderDue()
-	if !remind || workflow.GetVersion(ctx, "status-page-reminder", workflow.DefaultVersion, 1) == workflow.DefaultVersion {
-		_ = workflow.Await(ctx, work)
-		return
-	}
-	wait := due.Sub(workflow.Now(ctx))
-	if wait > 0 {
-		ok, _ := workflow.AwaitWithOptions(ctx, workflow.AwaitOptions{
-			Timeout: wait, TimerOptions: workflow.TimerOptions{Summary: "status page reminder"},
-		}, work)
-		if ok {
-			return
-		}
-	}
-	w.RemindedAt = workflow.Now(ctx)
-	w.tell(w.Note(w.RemindedAt, ib.EventReminder, fmt.Sprintf(
-		"The status page has had no update for %s. Customers read it: `/ib statuspage <status> <message>`", w.settings.StatusPageReminder)))
-}
-
-// reminderDue says when the status page reminder is due, if it applies: an
-// S1 or S2 incident, not resolved, with a reminder interval set.
-func (w *incident) reminderDue() (time.Time, bool) {
-	every := w.settings.StatusPageReminder
-	if every <= 0 || w.Status == ib.Resolved || (w.Severity != ib.S1 && w.Severity != ib.S2) {
-		return time.Time{}, false
-	}
-	last := w.DeclaredAt
-	for _, t := range []time.Time{w.StatusPage.UpdatedAt, w.RemindedAt} {
-		if t.After(last) {
-			last = t
-		}
-	}
-	return last.Add(every), true
-}
-
-// publishLoop posts the queued status page updates, in order, for as long as
-// the run lasts. It runs beside the main loop, so a status page that is slow
-// or down never holds up the incident's channel. The first update opens the
-// public incident; the incident remembers it for the rest.
-func (w *incident) publishLoop(ctx workflow.Context) {
-	for {
-		_ = workflow.Await(ctx, func() bool { return len(w.ToPublish) > 0 })
-		w.publishing = true
-		in := w.ToPublish[0]
-		in.PageIncidentID = w.StatusPage.IncidentID
-		var id string
-		w.settle(ctx, "update the status page", workflow.ExecuteActivity(slackCall(ctx), a.PostStatusPage, in), &id)
-		if id != "" {
-			w.StatusPage.IncidentID = id
-		}
-		w.ToPublish = w.ToPublish[1:]
-		w.publishing = false
-	}
-}
-
-func (w *incident) historyFull(ctx workflow.Context) bool {
-	info := workflow.GetInfo(ctx)
-	return info.GetCurrentHistoryLength() >= historyLimit || info.GetContinueAsNewSuggested()
-}
-
-// continueAsNew hands the whole state to a fresh run. Updates in progress
-// finish first, and channel events already delivered are taken in, so that
-// nothing is lost or done twice across the boundary.
-func (w *incident) continueAsNew(ctx workflow.Context) error {
-	// An update under way would be posted again by the next run: let it finish.
-	_ = workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) && !w.publishing && w.paging == 0 })
-	w.takeEvents(ctx)
-	w.takeTicketNews(ctx)
-	// Evidence under way is idempotent work: the next run simply does it again.
-	carried := w.Carried
-	carried.ToFetch = append(slices.Clone(w.fetching), w.ToFetch...)
-	carried.Reactions = append(slices.Clone(w.confirming), w.Reactions...)
-	w.log.Info("continuing as new", "history_length", workflow.GetInfo(ctx).GetCurrentHistoryLength())
-	return workflow.NewContinueAsNewError(ctx, IncidentWorkflow, DeclareRequest{
-		ID: w.ID, Declaration: declarationOf(w.Summary), DeclaredAt: w.DeclaredAt,
-		Settings: w.settings,
-		Carried:  &carried,
-	})
-}
-
-// declarationOf restates the declaration for a continued run, which checks it
-// as a new one does.
-func declarationOf(s ib.Summary) ib.Declaration {
-	return ib.Declaration{Title: s.Title, Severity: s.Severity, Impact: s.Impact, Description: s.Description,
-		Services: s.Services, CustomersAffected: s.CustomersAffected, Commander: s.Commander, Declarer: s.Declarer}
-}
-
-// openRoom creates the channel, then sets it up and announces the incident in
-// parallel: one activity on the way to the channel, one more to a ready room.
-func (w *incident) openRoom(ctx workflow.Context) error {
-	// Who is on call is found while the channel is made: no extra step on the
-	// way to a ready room. Incidents declared before this replay without it.
-	var responders workflow.Future
-	if workflow.GetVersion(ctx, "responders-on-declare", workflow.DefaultVersion, 1) == 1 {
-		responders = workflow.ExecuteActivity(slackCall(ctx), a.FindResponders,
-			activities.ResponderInput{Services: w.Services, Severity: w.Severity, At: w.DeclaredAt})
-	}
-	if err := workflow.ExecuteActivity(slackCall(ctx), a.OpenChannel, w.Summary).Get(ctx, &w.Channel); err != nil {
-		return err
-	}
-	if responders != nil {
-		var found activities.Responders
-		w.settle(ctx, "find who is on call", responders, &found)
-		w.Responders = found.Responders
-		for _, s := range found.Unknown {
-			w.Note(workflow.Now(ctx), ib.EventNote, "The service catalog has no service "+s+"; nobody was paged for it.")
-		}
-	}
-	// Incidents started before the channel was indexed replay without it.
-	if workflow.GetVersion(ctx, "index-channel", workflow.DefaultVersion, 1) == 1 {
-		if err := workflow.UpsertTypedSearchAttributes(ctx, ChannelKey.ValueSet(w.Channel.ID)); err != nil {
-			w.log.Error("could not index the channel", "error", err)
-		}
-	}
-	var problem workflow.Future
-	if w.wantsProblemTicket() && workflow.GetVersion(ctx, "problem-ticket", workflow.DefaultVersion, 1) == 1 {
-		problem = w.openProblem(ctx)
-	}
-	topic := workflow.ExecuteActivity(slackCall(ctx), a.SetTopic, w.Summary)
-	invite := workflow.ExecuteActivity(slackCall(ctx), a.Invite, activities.InviteInput{ChannelID: w.Channel.ID, UserIDs: w.people()})
-	header := workflow.ExecuteActivity(slackCall(ctx), a.Post, activities.PostInput{Channel: w.Channel.ID, Message: ib.NewMessage(ib.MsgHeader, w.Summary, "")})
-	announce := workflow.ExecuteActivity(slackCall(ctx), a.Announce, ib.NewMessage(ib.MsgAnnouncement, w.Summary, ""))
-	w.settle(ctx, "set the topic", topic, nil)
-	w.settle(ctx, "invite the commander and declarer", invite, nil)
-	w.settle(ctx, "post the header", header, &w.Channel.HeaderTS)
-	w.settle(ctx, "announce the incident", announce, nil)
-	if problem != nil {
-		w.keepProblem(ctx, problem)
-	}
-	return nil
-}
-
-// maxEventsPerPost is how many queued timeline events one post may carry.
-const maxEventsPerPost = 10
-
-// flush posts the queued timeline events in order, then brings the topic and
-// header up to date once for the whole batch. Events that queued up while a
-// post was under way share the next post: Slack allows about one message a
-// second per channel, so a burst of changes (F5) goes out in a few messages,
-// none dropped and in order, instead of waiting on 429s one by one.
-func (w *incident) flush(ctx workflow.Context) {
-	batch := workflow.GetVersion(ctx, "batch-timeline-posts", workflow.DefaultVersion, 1) == 1
-	for len(w.Outbox) > 0 {
-		n := 1
-		if batch {
-			n = min(len(w.Outbox), maxEventsPerPost)
-		}
-		msg := w.Outbox[0]
-		for _, more := range w.Outbox[1:n] {
-			msg.Events = append(slices.Clip(msg.Events), more.Events...)
-		}
-		w.settle(ctx, "post the timeline", workflow.ExecuteActivity(slackCall(ctx), a.Post, activities.PostInput{Channel: w.Channel.ID, Message: msg}), nil)
-		w.Outbox = w.Outbox[n:]
-	}
-	if !w.Stale {
-		return
-	}
-	w.Stale = false
-	topic := workflow.ExecuteActivity(slackCall(ctx), a.SetTopic, w.Summary)
-	var header workflow.Future
-	if w.Channel.HeaderTS != "" {
-		header = workflow.ExecuteActivity(slackCall(ctx), a.UpdatePost, activities.UpdateInput{
-			Channel: w.Channel.ID, TS: w.Channel.HeaderTS, Message: ib.NewMessage(ib.MsgHeader, w.Summary, ""),
-		})
-	}
-	w.settle(ctx, "refresh the topic", topic, nil)
-	if header != nil {
-		w.settle(ctx, "refresh the header", header, nil)
-	}
-}
-
-// close ended an incident at its resolution, before the postmortem stage
-// existed; incidents of that time replay through it.
-func (w *incident) close(ctx workflow.Context) {
-	w.resolvePages(ctx)
-	w.Stage = ib.StageClosed
-	w.upsertSearchAttributes(ctx)
-	w.announceResolved(ctx)
-}
-
 // settle waits for an activity whose failure must not stop the incident. Slack
 // calls retry until they succeed; only a non-retryable error (bad input, such as
 // an unknown user to invite) ends up here, and it is logged and kept on the
-// timeline.
-func (w *incident) settle(ctx workflow.Context, what string, f workflow.Future, result any) {
-	if err := f.Get(ctx, result); err != nil {
-		w.log.Warn("could not "+what, "error", err)
-		w.Note(workflow.Now(ctx), ib.EventNote, "Could not "+what+": "+ib.ErrorMessage(err))
+// timeline. It reports whether the activity did its work; false too when the
+// work was called off for continue-as-new.
+func (w *incident) settle(ctx workflow.Context, what string, f workflow.Future, result any) bool {
+	err := f.Get(ctx, result)
+	switch {
+	case err == nil:
+		return true
+	case ctx.Err() != nil:
+		return false
 	}
-}
-
-// people are the Slack users to invite on declaration: commander, declarer
-// and whoever is on call for the incident, each once.
-func (w *incident) people() []string {
-	persons := []ib.Person{w.Commander, w.Declarer}
-	for _, r := range w.Responders {
-		persons = append(persons, r.Person)
-	}
-	var ids []string
-	for _, p := range persons {
-		if p.SlackID != "" && !slices.Contains(ids, p.SlackID) {
-			ids = append(ids, p.SlackID)
-		}
-	}
-	return ids
-}
-
-// slackCall sets the timeouts and retries of a Slack call: a few seconds per try;
-// retries without end (backing off to a minute) because every Slack call is
-// idempotent and an incident must not lose a step while Slack is down or a
-// token is being fixed. A 429 overrides the backoff with Slack's Retry-After.
-func slackCall(ctx workflow.Context) workflow.Context {
-	return workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
-		StartToCloseTimeout: 15 * time.Second,
-		RetryPolicy: &temporal.RetryPolicy{
-			InitialInterval:    500 * time.Millisecond,
-			BackoffCoefficient: 2,
-			MaximumInterval:    time.Minute,
-		},
-	})
+	w.log.Warn("could not "+what, "error", err)
+	w.Note(workflow.Now(ctx), ib.EventNote, "Could not "+what+": "+ib.ErrorMessage(err))
+	return true
 }

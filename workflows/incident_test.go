@@ -81,10 +81,15 @@ func (s *incidentSuite) mockSlack(sl slack) {
 	s.env.OnActivity(a.Invite, mock.Anything, mock.Anything).Return(sl.inviteErr)
 	s.env.OnActivity(a.FindResponders, mock.Anything, mock.Anything).Return(sl.responders, nil)
 	s.env.OnActivity(a.UpdatePost, mock.Anything, mock.Anything).Return(nil)
+	s.env.OnActivity(a.Refresh, mock.Anything, mock.Anything).Return(nil)
 	s.env.OnActivity(a.Post, mock.Anything, mock.Anything).Return(
 		func(_ context.Context, in activities.PostInput) (string, error) {
 			s.mu.Lock() // posts of one step run in parallel
 			defer s.mu.Unlock()
+			if in.Announce {
+				s.announced = append(s.announced, in.Message.Kind)
+				return "2.0001", nil
+			}
 			s.posted = append(s.posted, in.Message)
 			if in.Message.Kind == ib.MsgNotice {
 				s.notices = append(s.notices, notice{At: s.env.Now().UTC(), To: in.Channel, People: in.Message.People, Text: in.Message.Text})
@@ -480,4 +485,44 @@ func (s *incidentSuite) TestOffHoursPageRemindsRecovery() {
 		to = append(to, n.To)
 	}
 	s.ElementsMatch([]string{bob.SlackID, dora.SlackID}, to)
+}
+
+// An incident of the first loop that continues as new hands its queues to the
+// ledger loop: its posts, refresh, status page update and collected message
+// go out, and, resolved but not yet announced, its resolution's work is done.
+func (s *incidentSuite) TestFirstLoopStateTakenOver() {
+	s.mockSlack(slack{})
+	s.env.OnActivity(a.PostStatusPage, mock.Anything, mock.Anything).Return("sp-1", nil)
+	s.env.OnActivity(a.FetchMessages, mock.Anything, mock.Anything).Return(activities.FetchResult{
+		Messages: []ib.MessageContent{{TS: "5.0001", Found: true, Author: "U0BOBBY", Text: "error rate back to normal"}}}, nil)
+	s.env.OnActivity(a.SetReactions, mock.Anything, mock.Anything).Return(nil, nil)
+	req := request()
+	d, err := req.Declaration.Validate()
+	s.Require().NoError(err)
+	inc := ib.NewIncident(req.ID, d, declaredAt)
+	inc.Channel = channel
+	inc.Evidence = []ib.Evidence{{Collection: ib.Papertrail, TS: "5.0001", Emoji: "receipt", HeldBy: []string{"U0BOBBY"}}}
+	(&ib.Resolve{Summary: "reverted", By: alice}).Apply(&inc, declaredAt.Add(time.Hour))
+	note := ib.NewMessage(ib.MsgEvent, inc.Summary, "7")
+	note.Events = []ib.TimelineEvent{{At: declaredAt.Add(time.Minute), Kind: ib.EventNote, Text: "queued before the hand-over"}}
+	req.Carried = &workflows.Carried{Incident: inc, FirstLoopState: workflows.FirstLoopState{
+		Outbox: []ib.Message{note}, Stale: true, ToFetch: []string{"5.0001"},
+		Reactions: []activities.ReactionChange{{TS: "5.0001", Emoji: "receipt", Add: true}},
+		ToPublish: []activities.StatusPageInput{{Status: ib.Resolved, Body: "all good"}},
+	}}
+	s.env.RegisterDelayedCallback(func() {
+		got := s.state()
+		s.Equal("sp-1", got.StatusPage.IncidentID, "the queued status page update is posted")
+		s.True(got.Evidence[0].Fetched, "the collected message is fetched")
+		s.False(got.Postmortem.StartAt.IsZero(), "the postmortem stage is planned")
+		s.env.CancelWorkflow()
+	}, time.Hour)
+	s.env.ExecuteWorkflow(workflows.IncidentWorkflow, req)
+
+	s.Require().NotEmpty(s.posted)
+	s.Equal("queued before the hand-over", s.posted[0].Events[0].Text, "the queued post goes out first")
+	s.Equal([]ib.MessageKind{ib.MsgResolved}, s.announced, "the resolution is announced")
+	s.env.AssertActivityCalled(s.T(), "Refresh", mock.Anything, mock.Anything)
+	s.env.AssertActivityCalled(s.T(), "SetReactions", mock.Anything, activities.ReactionsInput{Channel: channel.ID,
+		Changes: []activities.ReactionChange{{TS: "5.0001", Emoji: "receipt", Add: true}}})
 }

@@ -38,13 +38,7 @@ func Render(m ib.Message, link string) (string, []goslack.Block) {
 	case ib.MsgHeader:
 		return fmt.Sprintf("%s %s: %s", s.Severity, s.ID, s.Title), headerBlocks(s, link)
 	case ib.MsgAnnouncement:
-		text := fmt.Sprintf("%s %s incident declared: %s", SeverityEmoji[s.Severity], s.Severity, s.Title)
-		body := fmt.Sprintf("%s *%s incident declared* in %s\n*%s*\nCommander: %s",
-			SeverityEmoji[s.Severity], s.Severity, ChannelLink(s.Channel), Escape(s.Title), Mention(s.Commander))
-		if s.Impact != "" {
-			body += "\nImpact: " + Escape(s.Impact)
-		}
-		return text, []goslack.Block{section(body), contextLine(s.ID + " · declared by " + Mention(s.Declarer))}
+		return announcement(s)
 	case ib.MsgResolved:
 		text := fmt.Sprintf("✅ Resolved: %s", s.Title)
 		body := fmt.Sprintf("✅ *Resolved* after %s: %s in %s", humanDuration(s.ResolvedAt.Sub(s.DeclaredAt)), Escape(s.Title), ChannelLink(s.Channel))
@@ -53,37 +47,11 @@ func Render(m ib.Message, link string) (string, []goslack.Block) {
 		}
 		return text, []goslack.Block{section(body), contextLine(s.ID)}
 	case ib.MsgPage:
-		p := m.Page
-		text := fmt.Sprintf("🚨 You are paged for %s %s: %s", s.Severity, s.ID, s.Title)
-		body := fmt.Sprintf("🚨 *You are paged* for %s %s *%s*\nPaged by %s. Join %s.", SeverityEmoji[s.Severity], s.ID, Escape(s.Title), Mention(p.By), ChannelLink(s.Channel))
-		if p.Message != "" {
-			body += "\n> " + Escape(p.Message)
-		}
-		ack := goslack.NewButtonBlockElement(ActionAckPage, actionValue(s.ID, p.ID), plain("Acknowledge"))
-		ack.Style = goslack.StylePrimary
-		return text, []goslack.Block{section(body), goslack.NewActionBlock("ib_page", ack), contextLine(fmt.Sprintf("Page %s · unacknowledged pages go to the next person", p.ID))}
+		return page(s, m.Page)
 	case ib.MsgSuggestion:
-		text := fmt.Sprintf("🎫 Customer tickets that may be about %s:", s.ID)
-		blocks := []goslack.Block{section(text)}
-		for _, t := range m.Tickets {
-			line := fmt.Sprintf("*%d* %s", t.ID, Escape(t.Subject))
-			if t.URL != "" {
-				line = fmt.Sprintf("<%s|*%d*> %s", t.URL, t.ID, Escape(t.Subject))
-			}
-			link := goslack.NewButtonBlockElement(ActionLinkTicket, actionValue(s.ID, strconv.FormatInt(t.ID, 10)), plain("Link"))
-			blocks = append(blocks, goslack.NewSectionBlock(mrkdwn(truncate(line, maxFieldText)), nil, goslack.NewAccessory(link)))
-		}
-		return text, append(blocks, contextLine("Linking makes the ticket an incident of the problem ticket, with a note for its agent."))
+		return suggestion(s, m.Tickets)
 	case ib.MsgNotice:
-		body := Escape(m.Text)
-		if len(m.People) > 0 {
-			who := make([]string, len(m.People))
-			for i, p := range m.People {
-				who[i] = Mention(p)
-			}
-			body += "\n" + strings.Join(who, " ")
-		}
-		return m.Text, []goslack.Block{section(body), contextLine(s.ID + " · " + s.Title)}
+		return notice(m)
 	case ib.MsgEvent:
 		lines := make([]string, len(m.Events))
 		for i, e := range m.Events {
@@ -93,6 +61,57 @@ func Render(m ib.Message, link string) (string, []goslack.Block) {
 		return text, []goslack.Block{section(text)}
 	}
 	return string(m.Kind), nil
+}
+
+// announcement is the #incidents message of a declaration.
+func announcement(s ib.Summary) (string, []goslack.Block) {
+	text := fmt.Sprintf("%s %s incident declared: %s", SeverityEmoji[s.Severity], s.Severity, s.Title)
+	body := fmt.Sprintf("%s *%s incident declared* in %s\n*%s*\nCommander: %s",
+		SeverityEmoji[s.Severity], s.Severity, ChannelLink(s.Channel), Escape(s.Title), Mention(s.Commander))
+	if s.Impact != "" {
+		body += "\nImpact: " + Escape(s.Impact)
+	}
+	return text, []goslack.Block{section(body), contextLine(s.ID + " · declared by " + Mention(s.Declarer))}
+}
+
+// page is a page's direct message, with its Acknowledge button.
+func page(s ib.Summary, p *ib.Page) (string, []goslack.Block) {
+	text := fmt.Sprintf("🚨 You are paged for %s %s: %s", s.Severity, s.ID, s.Title)
+	body := fmt.Sprintf("🚨 *You are paged* for %s %s *%s*\nPaged by %s. Join %s.", SeverityEmoji[s.Severity], s.ID, Escape(s.Title), Mention(p.By), ChannelLink(s.Channel))
+	if p.Message != "" {
+		body += "\n> " + Escape(p.Message)
+	}
+	ack := goslack.NewButtonBlockElement(ActionAckPage, actionValue(s.ID, p.ID), plain("Acknowledge"))
+	ack.Style = goslack.StylePrimary
+	return text, []goslack.Block{section(body), goslack.NewActionBlock("ib_page", ack), contextLine(fmt.Sprintf("Page %s · unacknowledged pages go to the next person", p.ID))}
+}
+
+// suggestion offers customer tickets, each with a button to link it.
+func suggestion(s ib.Summary, tickets []ib.TicketEvent) (string, []goslack.Block) {
+	text := fmt.Sprintf("🎫 Customer tickets that may be about %s:", s.ID)
+	blocks := []goslack.Block{section(text)}
+	for _, t := range tickets {
+		line := fmt.Sprintf("*%d* %s", t.ID, Escape(t.Subject))
+		if t.URL != "" {
+			line = fmt.Sprintf("<%s|*%d*> %s", t.URL, t.ID, Escape(t.Subject))
+		}
+		link := goslack.NewButtonBlockElement(ActionLinkTicket, actionValue(s.ID, strconv.FormatInt(t.ID, 10)), plain("Link"))
+		blocks = append(blocks, goslack.NewSectionBlock(mrkdwn(truncate(line, maxFieldText)), nil, goslack.NewAccessory(link)))
+	}
+	return text, append(blocks, contextLine("Linking makes the ticket an incident of the problem ticket, with a note for its agent."))
+}
+
+// notice is a reminder or a word to people, naming those it concerns.
+func notice(m ib.Message) (string, []goslack.Block) {
+	body := Escape(m.Text)
+	if len(m.People) > 0 {
+		who := make([]string, len(m.People))
+		for i, p := range m.People {
+			who[i] = Mention(p)
+		}
+		body += "\n" + strings.Join(who, " ")
+	}
+	return m.Text, []goslack.Block{section(body), contextLine(m.Incident.ID + " · " + m.Incident.Title)}
 }
 
 func headerBlocks(s ib.Summary, link string) []goslack.Block {

@@ -36,7 +36,7 @@ type Incidents struct {
 	// Now is the clock; time.Now unless a test sets another.
 	Now func() time.Time
 	// Settings go with every declared incident.
-	Settings workflows.Settings
+	Settings ib.Settings
 
 	channels channelCache
 }

@@ -5,7 +5,6 @@ import (
 	"strconv"
 	"time"
 
-	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/incident-buddy/ib"
@@ -14,7 +13,7 @@ import (
 
 // escalateAfter is how long a page of this incident waits for an
 // acknowledgement.
-func (w *incident) escalateAfter() time.Duration {
+func (w *firstLoop) escalateAfter() time.Duration {
 	if w.settings.EscalateAfter > 0 {
 		return w.settings.EscalateAfter
 	}
@@ -26,7 +25,7 @@ func (w *incident) escalateAfter() time.Duration {
 // when nobody acknowledges in time. Each wait is a named, durable timer; the
 // page's place in its chain is in the incident's state, so a continued run
 // resumes where this one was, messaging nobody twice.
-func (w *incident) follow(ctx workflow.Context, id string) {
+func (w *firstLoop) follow(ctx workflow.Context, id string) {
 	if p, _ := w.Page(id); p.Chain == nil {
 		var chain []ib.Person
 		w.paging++
@@ -69,7 +68,7 @@ func (w *incident) follow(ctx workflow.Context, id string) {
 	}
 }
 
-func (w *incident) pageIndex(id string) int {
+func (w *firstLoop) pageIndex(id string) int {
 	for i, p := range w.Pages {
 		if p.ID == id {
 			return i
@@ -79,7 +78,7 @@ func (w *incident) pageIndex(id string) int {
 }
 
 // resumePages follows the pages a continued run inherits still open.
-func (w *incident) resumePages(ctx workflow.Context) {
+func (w *firstLoop) resumePages(ctx workflow.Context) {
 	for _, p := range w.Pages {
 		if p.Open() {
 			id := p.ID
@@ -91,7 +90,7 @@ func (w *incident) resumePages(ctx workflow.Context) {
 // tell queues a timeline event just recorded for the channel. Its key is the
 // timeline's length, which every new event raises: no two posts share a key,
 // even when they are made at the same instant.
-func (w *incident) tell(e ib.TimelineEvent) {
+func (w *firstLoop) tell(e ib.TimelineEvent) {
 	msg := ib.NewMessage(ib.MsgEvent, w.Summary, strconv.Itoa(len(w.Timeline)))
 	msg.Events = []ib.TimelineEvent{e}
 	w.Outbox = append(w.Outbox, msg)
@@ -99,7 +98,7 @@ func (w *incident) tell(e ib.TimelineEvent) {
 
 // pullIn invites the on-call of a service added to the incident, and names
 // them among its responders.
-func (w *incident) pullIn(ctx workflow.Context, service string) {
+func (w *firstLoop) pullIn(ctx workflow.Context, service string) {
 	var found activities.Responders
 	w.paging++
 	defer func() { w.paging-- }()
@@ -124,7 +123,7 @@ func (w *incident) pullIn(ctx workflow.Context, service string) {
 
 // updatePager tells PagerDuty what became of a page (acknowledged, or the
 // incident resolved), for pages that went through it.
-func (w *incident) updatePager(ctx workflow.Context, id, action string) {
+func (w *firstLoop) updatePager(ctx workflow.Context, id, action string) {
 	p, _ := w.Page(id)
 	w.paging++
 	defer func() { w.paging-- }()
@@ -132,20 +131,9 @@ func (w *incident) updatePager(ctx workflow.Context, id, action string) {
 		activities.PagerDutyInput{Action: action, Page: p, Incident: w.Summary}), nil)
 }
 
-// pagerCall bounds PagerDuty calls to 5 minutes of retries: PagerDuty is a
-// second channel beside Slack, and an outage of it must not hold the incident
-// (its continuing as new, its end) for long.
-func pagerCall(ctx workflow.Context) workflow.Context {
-	return workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
-		StartToCloseTimeout:    15 * time.Second,
-		ScheduleToCloseTimeout: 5 * time.Minute,
-		RetryPolicy:            &temporal.RetryPolicy{InitialInterval: time.Second, BackoffCoefficient: 2, MaximumInterval: time.Minute},
-	})
-}
-
 // checkCare records a page that reached its person outside their working
 // hours, and sets their recovery reminder for the next working morning.
-func (w *incident) checkCare(ctx workflow.Context, id string, to ib.Person) {
+func (w *firstLoop) checkCare(ctx workflow.Context, id string, to ib.Person) {
 	now := workflow.Now(ctx)
 	var care activities.CareResult
 	w.settle(ctx, "read the working hours of "+to.Label(), workflow.ExecuteActivity(slackCall(ctx), a.CareFor,
@@ -163,7 +151,7 @@ func (w *incident) checkCare(ctx workflow.Context, id string, to ib.Person) {
 // off-hours page, and reminds the person (and their manager) of their
 // recovery time. The reminder is marked given in the same step that sends
 // it, so a continued run neither loses nor repeats it.
-func (w *incident) remindRecovery(ctx workflow.Context, i int) {
+func (w *firstLoop) remindRecovery(ctx workflow.Context, i int) {
 	o := w.OffHours[i]
 	if wait := o.RemindAt.Sub(workflow.Now(ctx)); wait > 0 {
 		_ = workflow.NewTimerWithOptions(ctx, wait, workflow.TimerOptions{Summary: "recovery reminder for " + o.Person.Label()}).Get(ctx, nil)
@@ -176,7 +164,7 @@ func (w *incident) remindRecovery(ctx workflow.Context, i int) {
 }
 
 // resumeRecoveries keeps the recovery reminders a continued run inherits.
-func (w *incident) resumeRecoveries(ctx workflow.Context) {
+func (w *firstLoop) resumeRecoveries(ctx workflow.Context) {
 	for _, i := range w.PendingRecoveries() {
 		workflow.Go(ctx, func(ctx workflow.Context) { w.remindRecovery(ctx, i) })
 	}

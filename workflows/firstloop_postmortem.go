@@ -3,9 +3,7 @@ package workflows
 import (
 	"fmt"
 	"strconv"
-	"time"
 
-	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/incident-buddy/ib"
@@ -17,7 +15,7 @@ import (
 // its durable timer, until someone closes the incident. The workflow holds one
 // timer at a time, for the earliest reminder the incident's state implies, so
 // nothing a restart, a deploy or a continue-as-new does can lose or repeat one.
-func (w *incident) aftercare(ctx workflow.Context) (ib.Incident, error) {
+func (w *firstLoop) aftercare(ctx workflow.Context) (ib.Incident, error) {
 	if !w.ResolutionAnnounced {
 		w.announceResolution(ctx)
 		if len(w.Tickets.Linked) > 0 {
@@ -55,7 +53,7 @@ func (w *incident) aftercare(ctx workflow.Context) (ib.Incident, error) {
 
 // awaitAftercare waits for work (a change, a draft to write), or for the next
 // reminder's time, and gives that reminder.
-func (w *incident) awaitAftercare(ctx workflow.Context) {
+func (w *firstLoop) awaitAftercare(ctx workflow.Context) {
 	work := func() bool {
 		return len(w.Outbox) > 0 || w.Stale || w.NeedsOwner() || w.ownerToTell() || w.DraftWanted ||
 			w.Stage == ib.StageClosed || w.historyFull(ctx)
@@ -77,7 +75,7 @@ func (w *incident) awaitAftercare(ctx workflow.Context) {
 }
 
 // remind gives a reminder that is due.
-func (w *incident) remind(ctx workflow.Context, r ib.Reminder) {
+func (w *firstLoop) remind(ctx workflow.Context, r ib.Reminder) {
 	if r.Kind == ib.RemindFollowUp {
 		if w.refreshTickets(ctx); len(w.OpenFollowUps()) == 0 {
 			return // solved since: nobody to remind
@@ -97,7 +95,7 @@ func (w *incident) remind(ctx workflow.Context, r ib.Reminder) {
 // notify says a notice to its people: by direct message, or in the channel
 // naming them. People known only by name (through the CLI) are named in the
 // channel instead. key makes each message posted once.
-func (w *incident) notify(ctx workflow.Context, n ib.Notice, key string) {
+func (w *firstLoop) notify(ctx workflow.Context, n ib.Notice, key string) {
 	msg := ib.NewMessage(ib.MsgNotice, w.Summary, key)
 	msg.Text = n.Text
 	var inChannel []ib.Person
@@ -123,7 +121,7 @@ func (w *incident) notify(ctx workflow.Context, n ib.Notice, key string) {
 // postmortemWork does what the postmortem stage asks for: an owner once the
 // stage begins (the primary service's on-call, else the commander), a draft
 // when one is wanted, and a word to a new owner.
-func (w *incident) postmortemWork(ctx workflow.Context) {
+func (w *firstLoop) postmortemWork(ctx workflow.Context) {
 	if w.NeedsOwner() {
 		owner := w.Postmortem.Owner
 		if owner == (ib.Person{}) {
@@ -160,32 +158,20 @@ func (w *incident) postmortemWork(ctx workflow.Context) {
 
 // announceResolution resolves the incident's pages in PagerDuty and tells the
 // incidents channel.
-func (w *incident) announceResolution(ctx workflow.Context) {
+func (w *firstLoop) announceResolution(ctx workflow.Context) {
 	w.resolvePages(ctx)
 	w.announceResolved(ctx)
 }
 
-func (w *incident) resolvePages(ctx workflow.Context) {
+func (w *firstLoop) resolvePages(ctx workflow.Context) {
 	for _, p := range w.Pages {
 		w.updatePager(ctx, p.ID, "resolve")
 	}
 }
 
-func (w *incident) announceResolved(ctx workflow.Context) {
+func (w *firstLoop) announceResolved(ctx workflow.Context) {
 	w.settle(ctx, "announce the resolution", workflow.ExecuteActivity(slackCall(ctx), a.Announce, ib.NewMessage(ib.MsgResolved, w.Summary, "")), nil)
 }
 
 // ownerToTell says whether a new owner is to be told of their deadline.
-func (w *incident) ownerToTell() bool { return w.TellOwner && !w.Postmortem.DueAt.IsZero() }
-
-// documentCall gives the draft, which reads the channel's whole history, more
-// time per try than a single Slack call.
-func documentCall(ctx workflow.Context) workflow.Context {
-	return workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
-		StartToCloseTimeout: 5 * time.Minute,
-		RetryPolicy: &temporal.RetryPolicy{
-			InitialInterval: time.Second, BackoffCoefficient: 2, MaximumInterval: 5 * time.Minute,
-			NonRetryableErrorTypes: []string{ib.EINVALID},
-		},
-	})
-}
+func (w *firstLoop) ownerToTell() bool { return w.TellOwner && !w.Postmortem.DueAt.IsZero() }

@@ -1,12 +1,10 @@
 package workflows
 
 import (
-	"errors"
 	"fmt"
 	"strconv"
 	"time"
 
-	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/incident-buddy/ib"
@@ -15,7 +13,7 @@ import (
 
 // wantsProblemTicket says whether the incident opens a Zendesk problem ticket
 // when declared.
-func (w *incident) wantsProblemTicket() bool {
+func (w *firstLoop) wantsProblemTicket() bool {
 	for _, sev := range w.settings.ProblemTickets {
 		if sev == w.Severity {
 			return true
@@ -25,12 +23,12 @@ func (w *incident) wantsProblemTicket() bool {
 }
 
 // openProblem opens the incident's problem ticket (once, whatever the retries).
-func (w *incident) openProblem(ctx workflow.Context) workflow.Future {
+func (w *firstLoop) openProblem(ctx workflow.Context) workflow.Future {
 	return workflow.ExecuteActivity(zendeskCall(ctx), a.CreateProblemTicket, w.Summary)
 }
 
 // keepProblem records the problem ticket an openProblem opened.
-func (w *incident) keepProblem(ctx workflow.Context, f workflow.Future) {
+func (w *firstLoop) keepProblem(ctx workflow.Context, f workflow.Future) {
 	var p activities.ProblemTicket
 	w.settle(ctx, "open the Zendesk problem ticket", f, &p)
 	if p.ID == 0 || w.Tickets.ProblemID != 0 {
@@ -44,7 +42,7 @@ func (w *incident) keepProblem(ctx workflow.Context, f workflow.Future) {
 // handleTicketLinks registers the update that links customer tickets. Whether
 // a ticket can be linked is Zendesk's to say (does it exist, is it closed,
 // is it another problem's), so the handler asks it and answers per ticket.
-func (w *incident) handleTicketLinks(ctx workflow.Context) error {
+func (w *firstLoop) handleTicketLinks(ctx workflow.Context) error {
 	return workflow.SetUpdateHandlerWithOptions(ctx, UpdateLinkTickets,
 		func(ctx workflow.Context, req LinkRequest) (ib.LinkResult, error) {
 			if w.Tickets.ProblemID == 0 {
@@ -75,24 +73,14 @@ func (w *incident) handleTicketLinks(ctx workflow.Context) error {
 	)
 }
 
-// activityRefusal turns an activity's non-retryable failure (bad input, no
-// Zendesk configured) into the refusal its caller reads.
-func activityRefusal(err error) error {
-	var app *temporal.ApplicationError
-	if errors.As(err, &app) {
-		return refusal(ib.Errorf(ib.EINVALID, "%s", app.Message()))
-	}
-	return refusal(ib.Errorf(ib.EUNAVAILABLE, "Zendesk could not be reached; try again in a minute."))
-}
-
 // listenForTickets takes Zendesk's news of tickets (SignalTicket) for as long
 // as the run lasts, the same way listen takes channel events.
-func (w *incident) listenForTickets(ctx workflow.Context) {
+func (w *firstLoop) listenForTickets(ctx workflow.Context) {
 	w.ticketNews = workflow.GetSignalChannel(ctx, SignalTicket)
 	listenTo(ctx, w.ticketNews, w.takeTicketNews)
 }
 
-func (w *incident) takeTicketNews(ctx workflow.Context) {
+func (w *firstLoop) takeTicketNews(ctx workflow.Context) {
 	var fresh []ib.TicketEvent
 	drain(w.ticketNews, func(e ib.TicketEvent) {
 		if ev, changed := w.TicketStatus(e.ID, e.Status, workflow.Now(ctx)); changed {
@@ -107,7 +95,7 @@ func (w *incident) takeTicketNews(ctx workflow.Context) {
 
 // offer posts customer tickets that may be about the incident, each with a
 // button to link it.
-func (w *incident) offer(tickets []ib.TicketEvent) {
+func (w *firstLoop) offer(tickets []ib.TicketEvent) {
 	if len(tickets) == 0 {
 		return
 	}
@@ -119,7 +107,7 @@ func (w *incident) offer(tickets []ib.TicketEvent) {
 // suggestLoop looks in Zendesk, every SuggestTickets, for open customer
 // tickets about the incident's services, for as long as it is active, and
 // offers each new one once.
-func (w *incident) suggestLoop(ctx workflow.Context) {
+func (w *firstLoop) suggestLoop(ctx workflow.Context) {
 	for w.Status != ib.Resolved {
 		resolved, _ := workflow.AwaitWithOptions(ctx, workflow.AwaitOptions{
 			Timeout: w.settings.SuggestTickets, TimerOptions: workflow.TimerOptions{Summary: "look for customer tickets"},
@@ -150,7 +138,7 @@ func (w *incident) suggestLoop(ctx workflow.Context) {
 // closeTheLoop, once the incident is resolved, puts the resolution on every
 // linked ticket and hands the follow-up with the customers to the customer
 // reliability rotation's on-call (else the commander).
-func (w *incident) closeTheLoop(ctx workflow.Context) {
+func (w *firstLoop) closeTheLoop(ctx workflow.Context) {
 	var toNote []int64
 	for _, t := range w.Tickets.Linked {
 		if !t.Noted {
@@ -184,7 +172,7 @@ func (w *incident) closeTheLoop(ctx workflow.Context) {
 
 // refreshTickets reads the open follow-ups' statuses from Zendesk before a
 // reminder, so that nobody is reminded of a ticket solved since.
-func (w *incident) refreshTickets(ctx workflow.Context) {
+func (w *firstLoop) refreshTickets(ctx workflow.Context) {
 	var ids []int64
 	for _, t := range w.OpenFollowUps() {
 		ids = append(ids, t.ID)
@@ -197,13 +185,4 @@ func (w *incident) refreshTickets(ctx workflow.Context) {
 			w.Stale = true
 		}
 	}
-}
-
-// zendeskCall bounds a Zendesk call: up to 2 minutes a try (a paced batch),
-// retried with backoff while Zendesk is down, its 429s waited out as it asks.
-func zendeskCall(ctx workflow.Context) workflow.Context {
-	return workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
-		StartToCloseTimeout: 2 * time.Minute,
-		RetryPolicy:         &temporal.RetryPolicy{InitialInterval: time.Second, BackoffCoefficient: 2, MaximumInterval: 2 * time.Minute},
-	})
 }

@@ -1,0 +1,98 @@
+package workflows
+
+import (
+	"fmt"
+	"strconv"
+
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/incident-buddy/ib"
+	"github.com/incident-buddy/ib/activities"
+)
+
+// payPostmortem carries the postmortem stage a step: planned in the
+// commander's zone at resolution; once the stage begins, an owner (the
+// primary service's on-call, else the commander) with a deadline; the draft
+// written from the incident's record; and a word to the owner.
+func (w *incident) payPostmortem(ctx workflow.Context, batch []Owed) []Owed {
+	switch o := batch[0]; o.Kind {
+	case ib.OwePlan:
+		return unless(w.plan(ctx), batch)
+	case ib.OweOwner:
+		return unless(w.assignOwner(ctx), batch)
+	case ib.OweDraft:
+		return unless(w.draft(ctx, o.Tried), batch)
+	default: // ib.OweOwnerNotice
+		w.tellOwner()
+		return nil
+	}
+}
+
+// plan plans the postmortem stage and the review in the commander's zone.
+func (w *incident) plan(ctx workflow.Context) bool {
+	if !w.Postmortem.StartAt.IsZero() {
+		return true
+	}
+	var zone string
+	if !w.settle(ctx, "read the commander's time zone", workflow.ExecuteActivity(slackCall(ctx), a.UserZone, w.Commander.SlackID), &zone) {
+		return false
+	}
+	w.PlanPostmortem(w.settings.Postmortem, zone)
+	pm := w.Postmortem
+	loc := pm.Location()
+	w.take(ctx, ib.Applied{Event: w.Note(workflow.Now(ctx), ib.EventStage, fmt.Sprintf(
+		"The postmortem stage begins %s (`/ib postmortem` begins it now); the review meeting is %s.",
+		pm.StartAt.In(loc).Format("Mon 2 Jan 15:04 MST"), pm.ReviewAt.In(loc).Format("Mon 2 Jan 15:04 MST")))})
+	return true
+}
+
+// assignOwner gives the postmortem its owner and deadline once its stage has
+// begun: the one already named, else the primary service's on-call, else
+// the commander.
+func (w *incident) assignOwner(ctx workflow.Context) bool {
+	if !w.NeedsOwner() {
+		return true
+	}
+	owner := w.Postmortem.Owner
+	if owner == (ib.Person{}) && !w.settle(ctx, "find the postmortem's owner", workflow.ExecuteActivity(slackCall(ctx), a.PostmortemOwner,
+		activities.OwnerInput{Services: w.Services, At: workflow.Now(ctx)}), &owner) {
+		return false
+	}
+	if owner == (ib.Person{}) {
+		owner = w.Commander
+	}
+	w.take(ctx, ib.Applied{Event: w.AssignOwner(owner, w.settings.Postmortem, workflow.Now(ctx))})
+	w.owe(ib.Owed{Kind: ib.OweDraft}, ib.Owed{Kind: ib.OweOwnerNotice})
+	return true
+}
+
+// draft writes the postmortem draft from the incident's record, uploads it
+// to the channel and exports the channel beside it.
+func (w *incident) draft(ctx workflow.Context, lookFirst bool) bool {
+	var d activities.Draft
+	if !w.settle(ctx, "write the postmortem draft", workflow.ExecuteActivity(documentCall(ctx), a.DraftPostmortem,
+		activities.DraftInput{Incident: w.Incident, Version: w.Postmortem.Drafts + 1, LookFirst: lookFirst}), &d) {
+		return false
+	}
+	if d.Location != "" {
+		w.Postmortem.Drafts++
+		w.Postmortem.Document = d.Location
+		w.take(ctx, ib.Applied{Event: w.Note(workflow.Now(ctx), ib.EventStage, fmt.Sprintf(
+			"Postmortem draft %d: %s (uploaded here; the channel's history is exported beside it)", w.Postmortem.Drafts, d.Location))})
+	}
+	return true
+}
+
+// tellOwner owes the postmortem's owner a word of it and its deadline, once
+// the owner has one; an owner named before the stage began is told when it
+// begins.
+func (w *incident) tellOwner() {
+	pm := w.Postmortem
+	if pm.DueAt.IsZero() {
+		return
+	}
+	n := ib.Notice{To: []ib.Person{pm.Owner}, Text: fmt.Sprintf(
+		"📝 You own the postmortem of %s (%s). The draft is due %s. Start from the generated draft: %s. When it is written: `/ib postmortem %s done`.",
+		w.ID, w.Title, pm.DueAt.In(pm.Location()).Format("Mon 2 Jan 15:04 MST"), pm.Document, w.ID)}
+	w.owe(w.OwedFor(n, "owner-"+strconv.Itoa(len(w.Timeline)))...)
+}

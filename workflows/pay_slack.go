@@ -1,0 +1,116 @@
+package workflows
+
+import (
+	"slices"
+
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/incident-buddy/ib"
+	"github.com/incident-buddy/ib/activities"
+)
+
+// tried says whether an earlier run may have done some of the work.
+func tried(batch []Owed) bool {
+	return slices.ContainsFunc(batch, func(o Owed) bool { return o.Tried })
+}
+
+// payPosts posts timeline events, several in one post (F5: Slack allows
+// about one message a second per channel, so a burst goes out in a few
+// posts, none dropped and in order), or one other post of the channel.
+func (w *incident) payPosts(ctx workflow.Context, batch []Owed) []Owed {
+	msg := *batch[0].Message
+	for _, more := range batch[1:] {
+		msg.Events = append(slices.Clip(msg.Events), more.Message.Events...)
+	}
+	msg.Incident = w.Summary
+	posted := w.settle(ctx, "post the timeline", workflow.ExecuteActivity(slackCall(ctx), a.Post,
+		activities.PostInput{Channel: w.Channel.ID, Message: msg, LookFirst: tried(batch)}), nil)
+	return unless(posted, batch)
+}
+
+// payRefresh brings the channel's topic and header up to date, once for
+// every change since the last refresh.
+func (w *incident) payRefresh(ctx workflow.Context, batch []Owed) []Owed {
+	return unless(w.settle(ctx, "refresh the topic and header", workflow.ExecuteActivity(slackCall(ctx), a.Refresh, w.Summary), nil), batch)
+}
+
+// payMessage posts an announcement in the incidents channel, a direct
+// message, or a word to people in the incident's channel.
+func (w *incident) payMessage(ctx workflow.Context, batch []Owed) []Owed {
+	o := batch[0]
+	msg := *o.Message
+	msg.Incident = w.Summary
+	in := activities.PostInput{Channel: o.To, Message: msg, Announce: o.Kind == ib.OweAnnouncement, LookFirst: o.Tried}
+	if in.Channel == "" {
+		in.Channel = w.Channel.ID
+	}
+	what := "send a message"
+	if in.Announce {
+		what = "announce it"
+	}
+	return unless(w.settle(ctx, what, workflow.ExecuteActivity(slackCall(ctx), a.Post, in), nil), batch)
+}
+
+// payFetch reads newly collected messages, all waiting ones at once: a burst
+// of reactions costs one activity. What Slack's rate limit left unread stays
+// owed.
+func (w *incident) payFetch(ctx workflow.Context, batch []Owed) []Owed {
+	ts := make([]string, len(batch))
+	for i, o := range batch {
+		ts[i] = o.Ref
+	}
+	var got activities.FetchResult
+	if !w.settle(ctx, "fetch collected messages", workflow.ExecuteActivity(slackCall(ctx), a.FetchMessages,
+		activities.FetchInput{Channel: w.Channel.ID, TS: ts}), &got) {
+		return batch
+	}
+	for _, m := range got.Messages {
+		w.Fill(m)
+	}
+	var left []Owed
+	for _, o := range batch {
+		if slices.Contains(got.Rest, o.Ref) {
+			left = append(left, o)
+		}
+	}
+	return left
+}
+
+// payReactions confirms collected messages with the bot's own reaction, or
+// takes it back from those withdrawn, all waiting at once.
+func (w *incident) payReactions(ctx workflow.Context, batch []Owed) []Owed {
+	changes := make([]activities.ReactionChange, len(batch))
+	for i, o := range batch {
+		changes[i] = activities.ReactionChange{TS: o.Ref, Emoji: o.Emoji, Add: !o.Undo}
+	}
+	var rest []activities.ReactionChange
+	if !w.settle(ctx, "confirm collected messages", workflow.ExecuteActivity(slackCall(ctx), a.SetReactions,
+		activities.ReactionsInput{Channel: w.Channel.ID, Changes: changes}), &rest) {
+		return batch
+	}
+	return batch[len(batch)-len(rest):]
+}
+
+// payStatusPage posts an update on the public status page: the first opens
+// the public incident, which the incident remembers for the rest.
+func (w *incident) payStatusPage(ctx workflow.Context, batch []Owed) []Owed {
+	o := batch[0]
+	var id string
+	posted := w.settle(ctx, "update the status page", workflow.ExecuteActivity(slackCall(ctx), a.PostStatusPage, activities.StatusPageInput{
+		IncidentID: w.ID, PageIncidentID: w.StatusPage.IncidentID, Name: w.Title, Severity: w.Severity, Status: o.Status, Body: o.Text,
+	}), &id)
+	if id != "" {
+		w.StatusPage.IncidentID = id
+	}
+	return unless(posted, batch)
+}
+
+// payPager tells PagerDuty what became of a page (triggered, acknowledged,
+// or the incident resolved), for pages that go through it.
+func (w *incident) payPager(ctx workflow.Context, batch []Owed) []Owed {
+	o := batch[0]
+	p, _ := w.Page(o.Ref)
+	told := w.settle(ctx, o.Action+" the page in PagerDuty", workflow.ExecuteActivity(pagerCall(ctx), a.UpdatePagerDuty,
+		activities.PagerDutyInput{Action: o.Action, Page: p, Incident: w.Summary}), nil)
+	return unless(told, batch)
+}

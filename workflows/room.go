@@ -1,0 +1,67 @@
+package workflows
+
+import (
+	"fmt"
+
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/incident-buddy/ib"
+	"github.com/incident-buddy/ib/activities"
+)
+
+// openRoom creates the channel, then sets it up and announces the incident in
+// parallel: one activity on the way to the channel, one more to a ready room.
+// Who is on call is found while the channel is made.
+func (w *incident) openRoom(ctx workflow.Context) error {
+	responders := workflow.ExecuteActivity(slackCall(ctx), a.FindResponders,
+		activities.ResponderInput{Services: w.Services, Severity: w.Severity, At: w.DeclaredAt})
+	if err := workflow.ExecuteActivity(slackCall(ctx), a.OpenChannel, w.Summary).Get(ctx, &w.Channel); err != nil {
+		return err
+	}
+	var found activities.Responders
+	w.settle(ctx, "find who is on call", responders, &found)
+	w.Responders = found.Responders
+	for _, s := range found.Unknown {
+		w.Note(workflow.Now(ctx), ib.EventNote, "The service catalog has no service "+s+"; nobody was paged for it.")
+	}
+	// The gateway finds the incident of a channel by this attribute.
+	if err := workflow.UpsertTypedSearchAttributes(ctx, ChannelKey.ValueSet(w.Channel.ID)); err != nil {
+		w.log.Error("could not index the channel", "error", err)
+	}
+	var problem workflow.Future
+	if w.settings.WantsProblemTicket(w.Severity) {
+		problem = w.openProblem(ctx)
+	}
+	topic := workflow.ExecuteActivity(slackCall(ctx), a.SetTopic, w.Summary)
+	invite := workflow.ExecuteActivity(slackCall(ctx), a.Invite, activities.InviteInput{ChannelID: w.Channel.ID, UserIDs: w.people()})
+	header := workflow.ExecuteActivity(slackCall(ctx), a.Post, activities.PostInput{Channel: w.Channel.ID, Message: ib.NewMessage(ib.MsgHeader, w.Summary, "")})
+	announce := workflow.ExecuteActivity(slackCall(ctx), a.Post, activities.PostInput{Announce: true, Message: ib.NewMessage(ib.MsgAnnouncement, w.Summary, "")})
+	w.settle(ctx, "set the topic", topic, nil)
+	w.settle(ctx, "invite the commander and declarer", invite, nil)
+	w.settle(ctx, "post the header", header, &w.Channel.HeaderTS)
+	w.settle(ctx, "announce the incident", announce, nil)
+	if problem != nil {
+		w.keepProblem(ctx, problem)
+	}
+	return nil
+}
+
+// people are the Slack users to invite on declaration: commander, declarer
+// and whoever is on call for the incident, each once.
+func (w *incident) people() []string { return slackIDs(w.Commander, w.Declarer, w.Responders) }
+
+// openProblem opens the incident's problem ticket (once, whatever the retries).
+func (w *incident) openProblem(ctx workflow.Context) workflow.Future {
+	return workflow.ExecuteActivity(zendeskCall(ctx), a.CreateProblemTicket, w.Summary)
+}
+
+// keepProblem records the problem ticket an openProblem opened.
+func (w *incident) keepProblem(ctx workflow.Context, f workflow.Future) {
+	var p activities.ProblemTicket
+	w.settle(ctx, "open the Zendesk problem ticket", f, &p)
+	if p.ID == 0 || w.Tickets.ProblemID != 0 {
+		return
+	}
+	w.Tickets.ProblemID, w.Tickets.ProblemURL = p.ID, p.URL
+	w.take(ctx, ib.Applied{Event: w.Note(workflow.Now(ctx), ib.EventTicket, fmt.Sprintf("Zendesk problem ticket %d: %s", p.ID, p.URL))})
+}
