@@ -27,6 +27,9 @@ type Change interface {
 type Applied struct {
 	Event TimelineEvent
 	Owed  []Owed
+	// Unseen: nothing the channel's topic and header or the search
+	// attributes show has changed (a reminder on the timeline).
+	Unseen bool
 }
 
 // fact is an Applied of a timeline event alone.

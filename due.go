@@ -125,11 +125,11 @@ func (inc *Incident) Do(d Due, s Settings, now time.Time) Applied {
 	case DueRecovery:
 		i, _ := strconv.Atoi(d.Ref)
 		n, e := inc.Recovered(i, now)
-		return Applied{Event: e, Owed: inc.OwedFor(n, "recovery-"+d.Ref)}
+		return Applied{Event: e, Owed: inc.OwedFor(n, "recovery-"+d.Ref), Unseen: true}
 	case DueStatusPage:
 		inc.StatusPage.RemindedAt = now.UTC()
-		return fact(inc.Note(now, EventReminder, fmt.Sprintf(
-			"The status page has had no update for %s. Customers read it: `/ib statuspage <status> <message>`", s.StatusPageReminder)))
+		return Applied{Unseen: true, Event: inc.Note(now, EventReminder, fmt.Sprintf(
+			"The status page has had no update for %s. Customers read it: `/ib statuspage <status> <message>`", s.StatusPageReminder))}
 	default:
 		inc.Tickets.SearchedAt = now.UTC()
 		return Applied{Owed: owe(OweTicketSearch)}

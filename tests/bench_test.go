@@ -515,3 +515,56 @@ func median(ds []time.Duration) time.Duration {
 	slices.Sort(s)
 	return percentile(s, 0.5)
 }
+
+// BenchmarkQuietIncident measures what an active S1 costs while nobody
+// touches it: the history events each of its own steps adds (the status
+// page nudge; the look for customer tickets), with their intervals shortened,
+// and from those the events an hour at the defaults (a nudge every 30
+// minutes, a look every 10). It also counts the timers left running: one at a
+// time, cancelled when no longer needed.
+//
+//	go test ./tests -run XXX -bench QuietIncident -benchtime 1x
+func BenchmarkQuietIncident(b *testing.B) {
+	for b.Loop() {
+		perNudge, leftA := quietCost(b, ib.Settings{StatusPageReminder: 2 * time.Second}, "status page")
+		perLook, leftB := quietCost(b, ib.Settings{ProblemTickets: []ib.Severity{ib.S1}, SuggestTickets: 2 * time.Second}, "ticket search")
+		b.ReportMetric(perNudge, "events/status-page-nudge")
+		b.ReportMetric(perLook, "events/ticket-search")
+		b.ReportMetric(2*perNudge+6*perLook, "events/quiet-hour")
+		b.ReportMetric(float64(max(leftA, leftB)), "timers-running")
+	}
+}
+
+// quietCost declares an S1 with settings, lets it sit quiet for 10 of its
+// intervals, and returns the history events each interval added, and how
+// many timers were left running at the end.
+func quietCost(b *testing.B, s ib.Settings, what string) (float64, int) {
+	ctx := context.Background()
+	svc := &ibtemporal.Incidents{Client: tclient, Settings: s}
+	res, err := svc.Declare(ctx, ib.Declaration{Title: fmt.Sprintf("Quiet %s %d", what, time.Now().UnixNano()), Severity: ib.S1})
+	if err != nil {
+		b.Fatal(err)
+	}
+	settled(b, tclient, res.ID)
+	every := max(s.StatusPageReminder, s.SuggestTickets)
+	start := historyEvents(b, res.ID)
+	time.Sleep(10 * every) // the quiet time itself is what is measured
+	settled(b, tclient, res.ID)
+	added := historyEvents(b, res.ID) - start
+	timers := 0
+	iter := tclient.GetWorkflowHistory(ctx, res.ID, "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+	for iter.HasNext() {
+		e, err := iter.Next()
+		if err != nil {
+			b.Fatal(err)
+		}
+		switch e.EventType {
+		case enumspb.EVENT_TYPE_TIMER_STARTED:
+			timers++
+		case enumspb.EVENT_TYPE_TIMER_FIRED, enumspb.EVENT_TYPE_TIMER_CANCELED:
+			timers--
+		}
+	}
+	_, _ = svc.Change(ctx, res.ID, &ib.Resolve{By: ib.Person{Name: "bench"}})
+	return float64(added) / 10, timers
+}

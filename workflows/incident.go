@@ -146,6 +146,8 @@ func (w *incident) continueAsNew(ctx workflow.Context) error {
 func (w *incident) take(ctx workflow.Context, a ib.Applied) {
 	if a.Event != (ib.TimelineEvent{}) {
 		w.tell(a.Event)
+	}
+	if a.Event != (ib.TimelineEvent{}) && !a.Unseen {
 		w.refresh(ctx)
 	}
 	w.owe(a.Owed...)

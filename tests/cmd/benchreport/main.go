@@ -45,6 +45,7 @@ var targets = map[string]target{
 	"DeclareBurst200 floor-ratio":       {1.2, false, "≤ 1.2"},
 	"DeclareBurst200 channels":          {200, true, "= 200"},
 	"OpenIncidents heap-bytes/incident": {50 * 1024, false, "< 50 KB"},
+	"QuietIncident timers-running":      {1, false, "≤ 1"},
 }
 
 // A result line is "BenchmarkName-2 <tab> N <tab> X ns/op <tab> value unit …".
