@@ -3,7 +3,9 @@ package ib
 import (
 	"fmt"
 	"net/url"
+	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -73,6 +75,17 @@ func checkText(what, text string, required bool, example string) error {
 	return nil
 }
 
+// checkName checks a person named by text: there, and of a name's length.
+func checkName(name, ifEmpty string) error {
+	switch n := utf8.RuneCountInString(CleanText(name)); {
+	case n == 0:
+		return Errorf(EINVALID, "%s", ifEmpty)
+	case n > MaxNameRunes:
+		return Errorf(EINVALID, "%q is not a person (%d characters; a name is at most %d).", clipRunes(CleanText(name), 40), n, MaxNameRunes)
+	}
+	return nil
+}
+
 func checkPast(what string, t, now time.Time) error {
 	switch {
 	case t.IsZero():
@@ -83,10 +96,19 @@ func checkPast(what string, t, now time.Time) error {
 	return nil
 }
 
+// checkURL accepts a web address: http or https, of bounded length, with none
+// of the characters that would let it end a link in Slack's markup and start
+// a mention or another link (<, >, |) or hide (spaces, controls).
 func checkURL(raw string) error {
+	if len(raw) > MaxURLBytes {
+		return Errorf(EINVALID, "The web address is %d characters long; at most %d.", len(raw), MaxURLBytes)
+	}
 	u, err := url.Parse(raw)
 	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-		return Errorf(EINVALID, "%q is not a web address; give one starting with https://.", raw)
+		return Errorf(EINVALID, "%q is not a web address; give one starting with https://.", clipRunes(raw, 80))
+	}
+	if strings.ContainsAny(raw, "<>| \t\n") || strings.IndexFunc(raw, unicode.IsControl) >= 0 {
+		return Errorf(EINVALID, "A web address cannot contain <, >, | or spaces; percent-encode them (%%3C, %%3E, %%7C, %%20).")
 	}
 	return nil
 }

@@ -53,7 +53,7 @@ func (inc *Incident) Observe(e ChannelEvent) {
 	if e.User == "" {
 		return
 	}
-	if i, found := slices.BinarySearch(inc.Participants, e.User); !found {
+	if i, found := slices.BinarySearch(inc.Participants, e.User); !found && len(inc.Participants) < MaxParticipants {
 		inc.Participants = slices.Insert(inc.Participants, i, e.User)
 	}
 }

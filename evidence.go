@@ -3,7 +3,6 @@ package ib
 import (
 	"slices"
 	"time"
-	"unicode/utf8"
 )
 
 // Collection is where a message marked with an emoji is kept.
@@ -72,6 +71,9 @@ func (inc *Incident) Collect(e ChannelEvent) (added, withdrawn *Evidence) {
 			}
 			return nil, nil
 		}
+		if len(inc.Evidence) >= MaxEvidence {
+			return nil, nil // the collections are full; the message keeps its reaction in Slack
+		}
 		item := Evidence{Collection: e.Collection, TS: e.TS, Emoji: e.Reaction, HeldBy: []string{e.User}, AddedAt: e.At}
 		inc.Evidence = append(inc.Evidence, item)
 		return &item, nil
@@ -92,6 +94,7 @@ func (inc *Incident) Collect(e ChannelEvent) (added, withdrawn *Evidence) {
 		for i := range inc.Evidence {
 			if item := &inc.Evidence[i]; item.TS == e.TS && item.Text != clip(e.Text) {
 				item.Revisions = append(item.Revisions, Revision{Text: item.Text, Replaced: e.At})
+				item.Revisions = item.Revisions[max(0, len(item.Revisions)-MaxRevisions):]
 				item.Text = clip(e.Text)
 			}
 		}
@@ -137,9 +140,4 @@ func (inc *Incident) evidence(c Collection, ts string) int {
 	return slices.IndexFunc(inc.Evidence, func(e Evidence) bool { return e.Collection == c && e.TS == ts })
 }
 
-func clip(text string) string {
-	if utf8.RuneCountInString(text) <= MaxEvidenceText {
-		return text
-	}
-	return string([]rune(text)[:MaxEvidenceText-1]) + "…"
-}
+func clip(text string) string { return clipRunes(text, MaxEvidenceText) }

@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // The facts of the response that people put on the timeline: notes, when
@@ -250,11 +251,14 @@ func (c *AddLink) read(args []string, t Typist) error {
 
 func (c AddLink) Asker() Person { return c.By }
 
-func (c AddLink) Check(*Incident, time.Time) error {
-	if err := checkURL(c.URL); err != nil {
-		return err
+func (c AddLink) Check(inc *Incident, _ time.Time) error {
+	switch {
+	case len(inc.Links) >= MaxLinks:
+		return Errorf(EINVALID, "%s has %d links already, the most an incident keeps; gather them on one page and link that.", inc.ID, len(inc.Links))
+	case utf8.RuneCountInString(CleanText(c.Label)) > MaxLabelRunes:
+		return Errorf(EINVALID, "A link's label is at most %d characters.", MaxLabelRunes)
 	}
-	return checkText("A link's label", c.Label, false, "")
+	return checkURL(c.URL)
 }
 
 func (c AddLink) Apply(inc *Incident, at time.Time) Applied {

@@ -1,10 +1,12 @@
 package ib
 
 import (
+	"fmt"
 	"regexp"
 	"slices"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -99,6 +101,9 @@ type Summary struct {
 type Incident struct {
 	Summary
 	Timeline []TimelineEvent `json:"timeline"`
+	// Omitted is how many of the oldest timeline events the incident no
+	// longer keeps (limits.go); the channel has them all.
+	Omitted int `json:"omitted,omitempty"`
 	// Participants are the Slack users who have acted in the incident's channel,
 	// sorted.
 	Participants []string        `json:"participants,omitempty"`
@@ -132,11 +137,17 @@ func (d Declaration) Validate() (Declaration, error) {
 	switch n := utf8.RuneCountInString(d.Title); {
 	case n == 0:
 		return d, FieldErrorf("title", "An incident needs a title: say what is broken, e.g. `create S2 Checkout API returning 500s`.")
+	case normalizeTitle(d.Title) == "":
+		return d, FieldErrorf("title", "A title needs a word (or an emoji), not only punctuation: say what is broken.")
 	case n > MaxTitleRunes:
 		return d, FieldErrorf("title", "The title is %d characters long; keep it under %d and put the details in the description.", n, MaxTitleRunes)
 	}
 	if !d.Severity.Valid() {
 		return d, FieldErrorf("severity", "Unknown severity %q: use one of S1, S2, S3, S4 (S1 is the worst).", d.Severity)
+	}
+	var err error
+	if d.Services, err = cleanServices(d.Services); err != nil {
+		return d, err
 	}
 	for _, f := range []struct{ name, text string }{{"impact", d.Impact}, {"description", d.Description}} {
 		if n := utf8.RuneCountInString(f.text); n > MaxTextRunes {
@@ -190,16 +201,92 @@ func (inc *Incident) record(at time.Time, kind EventKind, by Person, text string
 	return e
 }
 
-// CleanText trims text and drops control characters other than newlines and tabs,
-// so that nothing a person pastes can break a topic, a header or a log line.
+// cleanServices cleans a declaration's services, each once, and checks their
+// number and length.
+func cleanServices(services []string) ([]string, error) {
+	var out []string
+	for _, s := range services {
+		if s = CleanText(s); s != "" && !slices.Contains(out, s) {
+			if err := checkService(s); err != nil {
+				return nil, err
+			}
+			out = append(out, s)
+		}
+	}
+	if len(out) > MaxServices {
+		return nil, FieldErrorf("services", "%d services is too many; name at most %d, the most affected first.", len(out), MaxServices)
+	}
+	return out, nil
+}
+
+// checkService checks a service's name.
+func checkService(s string) error {
+	if n := utf8.RuneCountInString(s); n > MaxServiceRunes {
+		return FieldErrorf("services", "%q is not a service name (%d characters; names are at most %d).", clipRunes(s, 40), n, MaxServiceRunes)
+	}
+	return nil
+}
+
+// CleanText trims text and drops what could break or disguise it: invalid
+// UTF-8, control characters other than newlines and tabs, and the invisible
+// format characters (zero-width spaces and joiners, bidirectional overrides)
+// that make text read as something else.
 func CleanText(s string) string {
 	s = strings.Map(func(r rune) rune {
-		if r == '\n' || r == '\t' || r >= ' ' && r != 0x7f && !(r >= 0x80 && r < 0xa0) {
+		switch {
+		case r == '\n' || r == '\t':
 			return r
+		case r < ' ' || r == 0x7f || r >= 0x80 && r < 0xa0 || unicode.Is(unicode.Cf, r):
+			return -1
 		}
-		return -1
-	}, s)
-	return strings.TrimSpace(strings.ToValidUTF8(s, ""))
+		return r
+	}, strings.ToValidUTF8(s, ""))
+	return strings.TrimSpace(s)
 }
 
 func (s Severity) String() string { return string(s) }
+
+// HandOver makes someone else the incident's commander.
+type HandOver struct {
+	Commander string `json:"target"` // a Slack user ID, or a name
+	By        Person `json:"by"`
+}
+
+func (c *HandOver) read(args []string, t Typist) error {
+	if len(args) != 1 {
+		return usageProblem("needs one person")
+	}
+	c.Commander, c.By = mentionedUser(args[0]), t.By
+	return nil
+}
+
+func (c HandOver) Asker() Person { return c.By }
+
+func (c HandOver) Check(inc *Incident, _ time.Time) error {
+	next := PersonNamed(c.Commander)
+	switch {
+	case next == (Person{}):
+		return Errorf(EINVALID, "Who takes over? `commander @someone`.")
+	case next == inc.Commander || next.SlackID != "" && next.SlackID == inc.Commander.SlackID:
+		return Errorf(ECONFLICT, "%s already commands %s.", next.Label(), inc.ID)
+	}
+	return checkName(c.Commander, "")
+}
+
+func (c HandOver) Apply(inc *Incident, at time.Time) Applied {
+	from := inc.Commander
+	inc.Commander = PersonNamed(c.Commander)
+	e := inc.record(at, EventCommander, c.By, fmt.Sprintf("commander: %s → %s", from.Label(), inc.Commander.Label()))
+	if inc.Commander.SlackID == "" {
+		return fact(e)
+	}
+	return Applied{Event: e, Owed: []Owed{{Kind: OweInvite, To: inc.Commander.SlackID}}}
+}
+
+// clipRunes shortens text to at most n runes, marking the cut.
+func clipRunes(text string, n int) string {
+	if utf8.RuneCountInString(text) <= n {
+		return text
+	}
+	return string([]rune(text)[:n-1]) + "…"
+}

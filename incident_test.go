@@ -206,3 +206,24 @@ func TestSameTitleAndIDCollisions(t *testing.T) {
 	}
 	assert.Positive(t, collisions, "3,000 titles in a day do meet on IDs: the declaration must check the title")
 }
+
+// Text people paste cannot break or disguise what the incident shows:
+// invalid UTF-8, controls, zero-width and bidirectional characters go.
+func TestCleanTextStripsWhatDisguises(t *testing.T) {
+	for in, want := range map[string]string{
+		"\xff\xfe\xfd":                      "",
+		"Login \u202eevil\u202c gnp.exe":    "Login evil gnp.exe",
+		"Pay\u200bments down":               "Payments down",
+		"  tabs\tand\nnewlines stay  \x00 ": "tabs\tand\nnewlines stay",
+		"Zahlungsausfall für Kunden 東京 🔥":   "Zahlungsausfall für Kunden 東京 🔥",
+	} {
+		assert.Equal(t, want, ib.CleanText(in), "%q", in)
+	}
+	for _, title := range []string{"!!!", "???", "\xff\xfe", "\u202e\u200b", "-- …"} {
+		_, err := ib.Declaration{Title: title, Severity: ib.S3}.Validate()
+		assert.Equal(t, ib.EINVALID, ib.ErrorCode(err), "%q is refused", title)
+	}
+	d, err := ib.Declaration{Title: "🔥🔥", Severity: ib.S3}.Validate()
+	require.NoError(t, err, "an emoji is a word")
+	assert.Equal(t, "🔥🔥", d.Title)
+}

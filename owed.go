@@ -46,6 +46,7 @@ const (
 	OwePageSend     OwedKind = "page-send"     // message page Ref to whom it has reached
 	OweCare         OwedKind = "care"          // read whether page Ref reached Person off-hours
 	OweResponders   OwedKind = "responders"    // pull in the on-call of service Ref
+	OweInvite       OwedKind = "invite"        // invite the Slack user To to the channel
 	OwePlan         OwedKind = "plan"          // plan the postmortem stage in the commander's zone
 	OweOwner        OwedKind = "owner"         // find the postmortem's owner and its deadline
 	OweDraft        OwedKind = "draft"         // write the postmortem draft and upload it

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // Page is a call for someone to join the incident now. It escalates along its
@@ -37,6 +38,9 @@ const (
 
 // Open reports whether the page still waits for an acknowledgement.
 func (p Page) Open() bool { return p.AckedAt.IsZero() && !p.Exhausted }
+
+// MaxPages bounds the pages an incident keeps.
+const MaxPages = 50
 
 // EscalateAfter is how long a page waits for an acknowledgement before it
 // goes to the next person, by severity.
@@ -105,11 +109,47 @@ func (c *SendPage) read(args []string, t Typist) error {
 
 func (c SendPage) Asker() Person { return c.By }
 
-func (c SendPage) Check(*Incident, time.Time) error {
-	if CleanText(c.Target) == "" {
+// Limits on pages: people are woken by them, and a runaway script or a
+// careless hand must not wake a whole rotation.
+const (
+	MaxPageTargetRunes  = 80
+	MaxPageMessageRunes = 1000
+	MaxPagesPerHour     = 10 // per incident
+	MaxPagesPerPerson   = 3  // per person and incident, in pageWindow
+	pageWindow          = 10 * time.Minute
+)
+
+func (c SendPage) Check(inc *Incident, now time.Time) error {
+	target := CleanText(c.Target)
+	switch n := utf8.RuneCountInString(target); {
+	case n == 0:
 		return Errorf(EINVALID, "Whom to page? Name a service or a person: `page checkout Checkout is down`.")
+	case n > MaxPageTargetRunes:
+		return Errorf(EINVALID, "%q is not a service or a person (%d characters; names are at most %d).", clipRunes(target, 40), n, MaxPageTargetRunes)
+	case utf8.RuneCountInString(CleanText(c.Message)) > MaxPageMessageRunes:
+		return Errorf(EINVALID, "A page's message is at most %d characters; put the details in the channel.", MaxPageMessageRunes)
 	}
-	return checkText("A page's message", c.Message, false, "")
+	open := slices.IndexFunc(inc.Pages, func(p Page) bool { return p.Open() && strings.EqualFold(p.Target, target) })
+	lastHour, byThem := 0, 0
+	for _, p := range inc.Pages {
+		if p.At.After(now.Add(-time.Hour)) {
+			lastHour++
+		}
+		if p.At.After(now.Add(-pageWindow)) && p.By.SlackID != "" && p.By.SlackID == c.By.SlackID {
+			byThem++
+		}
+	}
+	switch {
+	case open >= 0:
+		return Errorf(ECONFLICT, "%s is paged already (%s), and it escalates until someone acknowledges.", target, inc.Pages[open].ID)
+	case lastHour >= MaxPagesPerHour:
+		return Errorf(EFORBIDDEN, "%s has had %d pages in the last hour, the most an incident may send; ask the commander to page the one person who can help.", inc.ID, lastHour)
+	case byThem >= MaxPagesPerPerson:
+		return Errorf(EFORBIDDEN, "You have sent %d pages for %s in the last %d minutes, the most one person may; wait for them to be acknowledged.", byThem, inc.ID, int(pageWindow.Minutes()))
+	case len(inc.Pages) >= MaxPages:
+		return Errorf(EFORBIDDEN, "%s has had %d pages, the most an incident keeps; page people directly.", inc.ID, len(inc.Pages))
+	}
+	return nil
 }
 
 func (c SendPage) Apply(inc *Incident, at time.Time) Applied {

@@ -52,7 +52,8 @@ type Slack interface {
 type ChannelInfo struct {
 	Channel
 	Purpose     string
-	CreatedByUs bool // created by this bot's user
+	CreatedByUs bool      // created by this bot's user
+	Created     time.Time // when Slack created it (to the second)
 }
 
 // Documents is where postmortem drafts and channel exports are kept.

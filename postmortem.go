@@ -106,7 +106,7 @@ type Postmortem struct {
 	Owner     Person    `json:"owner,omitzero"`
 	DueAt     time.Time `json:"due_at,omitzero"`     // the draft's deadline
 	DraftedAt time.Time `json:"drafted_at,omitzero"` // the owner said the draft is written
-	Document  string    `json:"document,omitempty"`  // where the latest generated draft is
+	Document  string    `json:"document,omitempty"`  // where the document store keeps the latest draft (for operators; never shown in Slack)
 	Drafts    int       `json:"drafts,omitempty"`    // drafts generated
 
 	ReviewedAt time.Time `json:"reviewed_at,omitzero"`
@@ -376,11 +376,13 @@ func overdue(due, now time.Time, loc *time.Location) string {
 	return fmt.Sprintf("%d working days", n)
 }
 
+// draftText points people at the draft uploaded to the incident's channel;
+// where the document store keeps it stays on the server.
 func draftText(doc string) string {
 	if doc == "" {
 		return ""
 	}
-	return "Draft: " + doc + "."
+	return "The generated draft is in the incident's channel."
 }
 
 // CloseBlockers says what keeps a resolved incident from closing: a postmortem

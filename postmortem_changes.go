@@ -52,10 +52,7 @@ func (c *SetPostmortemOwner) read(args []string, t Typist) error {
 func (c SetPostmortemOwner) Asker() Person { return c.By }
 
 func (c SetPostmortemOwner) Check(*Incident, time.Time) error {
-	if CleanText(c.Owner) == "" {
-		return Errorf(EINVALID, "Who owns it? `postmortem owner @someone`.")
-	}
-	return checkText("The owner", c.Owner, true, "postmortem owner @someone")
+	return checkName(c.Owner, "Who owns it? `postmortem owner @someone`.")
 }
 
 func (c SetPostmortemOwner) Apply(inc *Incident, at time.Time) Applied {
@@ -214,6 +211,8 @@ func (c AddAction) Check(inc *Incident, now time.Time) error {
 	switch n := utf8.RuneCountInString(CleanText(c.Text)); {
 	case n == 0 || CleanText(c.Owner) == "":
 		return Errorf(EINVALID, "An action item needs what and who: `action add <text> @owner due:2026-12-01`.")
+	case utf8.RuneCountInString(CleanText(c.Owner)) > MaxNameRunes:
+		return checkName(c.Owner, "")
 	case n > MaxActionTextRunes:
 		return Errorf(EINVALID, "The action item is %d characters long; keep it under %d and link the details.", n, MaxActionTextRunes)
 	case c.Due.IsZero():

@@ -89,6 +89,12 @@ func RenderPostmortem(tmpl string, inc Incident) (string, error) {
 	return b.String(), nil
 }
 
+// markdownText escapes what Markdown (and Slack, reading the file) would take
+// for markup: HTML and Slack's <…> sequences, and link brackets.
+func markdownText(s string) string {
+	return strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", "[", `\[`, "]", `\]`).Replace(s)
+}
+
 // postmortemFuncs are the functions templates may use. Times are shown in loc.
 func postmortemFuncs(loc *time.Location) template.FuncMap {
 	format := func(layout string) func(time.Time) string {
@@ -119,9 +125,16 @@ func postmortemFuncs(loc *time.Location) template.FuncMap {
 			}
 			return v
 		},
-		// cell makes text safe inside a Markdown table cell.
+		// md shows text people wrote as text: no HTML, no mention, no link
+		// disguised behind other words.
+		"md": markdownText,
+		// cell is text people wrote, made safe inside a Markdown table cell.
 		"cell": func(s string) string {
-			return strings.NewReplacer("|", `\|`, "\n", " ").Replace(s)
+			return strings.NewReplacer("|", `\|`, "\n", " ").Replace(markdownText(s))
+		},
+		// url keeps an address inside a Markdown link's parentheses.
+		"url": func(s string) string {
+			return strings.NewReplacer("(", "%28", ")", "%29", " ", "%20", "<", "%3C", ">", "%3E").Replace(s)
 		},
 	}
 }

@@ -34,8 +34,11 @@ func (c AddService) Check(inc *Incident, _ time.Time) error {
 		return Errorf(EINVALID, "Which service? `service add core-api`.")
 	case slices.Contains(inc.Services, service):
 		return Errorf(ECONFLICT, "%s already lists %s.", inc.ID, service)
+	case len(inc.Services) >= MaxServices:
+		return Errorf(EINVALID, "%s lists %d services already, the most an incident may.", inc.ID, len(inc.Services))
+	default:
+		return checkService(service)
 	}
-	return nil
 }
 
 func (c AddService) Apply(inc *Incident, at time.Time) Applied {

@@ -80,6 +80,16 @@ func (c *SetStatus) read(args []string, t Typist) error {
 
 func (c SetStatus) Asker() Person { return c.By }
 
+// Effect is resolving when the status is set to resolved: the change then
+// meets resolve's rule.
+func (c SetStatus) Effect() *Verb {
+	if c.Status == Resolved {
+		v, _ := VerbNamed("resolve")
+		return v
+	}
+	return VerbOf(c)
+}
+
 func (c SetStatus) Check(inc *Incident, _ time.Time) error {
 	switch {
 	case !c.Status.Valid():

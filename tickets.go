@@ -82,6 +82,9 @@ func (inc *Incident) CheckLink(ids []int64) error {
 	if inc.Stage == StageClosed {
 		return Errorf(ECONFLICT, "%s is closed; link tickets to an open incident.", inc.ID)
 	}
+	if n := len(inc.Tickets.Linked); n+len(ids) > MaxLinkedTickets {
+		return Errorf(EINVALID, "%s has %d customer tickets linked; at most %d can be. Link further customers to its problem ticket in Zendesk.", inc.ID, n, MaxLinkedTickets)
+	}
 	return checkTicketCount(len(ids))
 }
 
@@ -96,6 +99,7 @@ func (inc *Incident) LinkedTicket(id int64) (Ticket, bool) {
 
 // LinkTicket records a ticket linked to the problem ticket.
 func (inc *Incident) LinkTicket(t Ticket) TimelineEvent {
+	t.Subject, t.URL = clipRunes(CleanText(t.Subject), MaxSubjectRunes), clipBytes(t.URL, MaxURLBytes)
 	if _, ok := inc.LinkedTicket(t.ID); !ok {
 		inc.Tickets.Linked = append(inc.Tickets.Linked, t)
 	}
@@ -121,6 +125,7 @@ func (inc *Incident) Suggest(id int64) bool {
 		return false
 	}
 	inc.Tickets.Suggested = append(inc.Tickets.Suggested, id)
+	inc.Tickets.Suggested = inc.Tickets.Suggested[max(0, len(inc.Tickets.Suggested)-MaxSuggested):]
 	return true
 }
 
@@ -190,14 +195,33 @@ type TicketEvent struct {
 	URL     string `json:"url,omitempty"`
 }
 
+// Bounded is the news as an incident keeps it: its subject, status and URL,
+// written by Zendesk's users, cut to their limits.
+func (e TicketEvent) Bounded() TicketEvent {
+	e.Subject = clipRunes(CleanText(e.Subject), MaxSubjectRunes)
+	e.Status = clipRunes(CleanText(e.Status), 20)
+	e.URL = clipBytes(e.URL, MaxURLBytes)
+	return e
+}
+
 var mentionedID = regexp.MustCompile(`(?i)\bINC-\d{8}-[0-9A-HJKMNP-TV-Z]{4}\b`)
 
-// IncidentMentions are the incident IDs a text names, each once, upper case.
+// MaxMentionedIncidents bounds the incidents one customer's ticket can reach
+// by naming their IDs: a customer's text must not make the bot do unbounded
+// work.
+const MaxMentionedIncidents = 5
+
+// IncidentMentions are the first MaxMentionedIncidents incident IDs a text
+// names, each once, upper case.
 func IncidentMentions(text string) []string {
 	var ids []string
+	seen := map[string]bool{}
 	for _, m := range mentionedID.FindAllString(text, -1) {
-		if m = strings.ToUpper(m); !slices.Contains(ids, m) {
-			ids = append(ids, m)
+		if m = strings.ToUpper(m); !seen[m] {
+			seen[m] = true
+			if ids = append(ids, m); len(ids) == MaxMentionedIncidents {
+				break
+			}
 		}
 	}
 	return ids

@@ -20,9 +20,10 @@ const (
 	EventReminder        EventKind = "reminder"
 	EventPage            EventKind = "page"
 	EventPageAck         EventKind = "page_ack"
-	EventStage           EventKind = "stage"  // the postmortem stage: owner, draft, review, close
-	EventAction          EventKind = "action" // an action item added or done
-	EventTicket          EventKind = "ticket" // a customer ticket linked, solved or waived
+	EventStage           EventKind = "stage"     // the postmortem stage: owner, draft, review, close
+	EventAction          EventKind = "action"    // an action item added or done
+	EventTicket          EventKind = "ticket"    // a customer ticket linked, solved or waived
+	EventCommander       EventKind = "commander" // the incident handed to another commander
 )
 
 // TimelineEvent is one dated fact in an incident's history. Times are UTC; front

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"go.temporal.io/sdk/activity"
 	"go.uber.org/zap"
@@ -24,9 +25,10 @@ func ChannelPurpose(incidentID string) string {
 
 // OpenChannel creates the incident's channel, or adopts it when an earlier try
 // created it and then lost its reply (a crash, a timeout): Slack answers
-// name_taken, and the channel is ours if its purpose names this incident, or if
-// this bot created it and no purpose was set yet. A name held by anyone else
-// moves on to the next name.
+// name_taken, and the channel is ours if its purpose names this incident, or,
+// on a retry, if this bot created it since this activity began and no purpose
+// was set yet. A name held by anyone else (another incident whose title makes
+// the same name included) moves on to the next name.
 func (a *Activities) OpenChannel(ctx context.Context, s ib.Summary) (ib.Channel, error) {
 	for attempt := 1; attempt <= maxNameAttempts; attempt++ {
 		name := ib.ChannelName(a.Settings.ChannelPrefix, s.DeclaredAt, s.Title, s.ID, attempt)
@@ -45,13 +47,26 @@ func (a *Activities) OpenChannel(ctx context.Context, s ib.Summary) (ib.Channel,
 		switch {
 		case strings.Contains(info.Purpose, s.ID):
 			return info.Channel, nil
-		case info.CreatedByUs && info.Purpose == "":
+		case info.CreatedByUs && info.Purpose == "" && mayBeOurs(ctx, info):
 			a.Log.Info("adopting the channel an earlier try created", zap.String("incident", s.ID), zap.String("channel", name))
 			return info.Channel, a.fail(a.Slack.SetPurpose(ctx, info.ID, ChannelPurpose(s.ID)))
 		}
 		a.Log.Info("channel name held by another channel; trying the next", zap.String("incident", s.ID), zap.String("channel", name))
 	}
 	return ib.Channel{}, a.fail(ib.Errorf(ib.EINVALID, "no free channel name for %s after %d tries", s.ID, maxNameAttempts))
+}
+
+// mayBeOurs says whether a channel without a purpose that this bot created
+// can be this activity's own: only on a retry (a first try created nothing
+// before), and only if it was created after the activity was scheduled. The
+// first try of another incident whose title gives the same name, racing
+// this one, moves on instead of sharing the channel.
+func mayBeOurs(ctx context.Context, ch ib.ChannelInfo) bool {
+	if !activity.IsActivity(ctx) {
+		return false
+	}
+	info := activity.GetInfo(ctx)
+	return info.Attempt > 1 && !ch.Created.Before(info.ScheduledTime.Truncate(time.Second))
 }
 
 // SetTopic shows the incident's severity, status and commander in the channel's

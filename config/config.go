@@ -53,7 +53,8 @@ type Config struct {
 	DocumentsDir                                                 string        // IB_DOCUMENTS_DIR: where drafts and channel exports are written
 	LogLevel                                                     string        // IB_LOG_LEVEL: debug, info, warn, error
 	LogFormat                                                    string        // IB_LOG_FORMAT: console or json
-	PprofAddr                                                    string        // IB_PPROF_ADDR: serve pprof profiles here (loopback!); "" off
+	PprofAddr                                                    string        // IB_PPROF_ADDR: serve pprof profiles here (loopback); "" off
+	PprofAnyInterface                                            bool          // IB_PPROF_ANY_INTERFACE: allow IB_PPROF_ADDR beyond loopback
 }
 
 // EnvVar documents one configuration variable (for --help and the README).
@@ -82,8 +83,8 @@ var EnvVars = []EnvVar{
 	{"STATUSPAGE_COMPONENT_IDS", "", "components an incident marks as affected, comma-separated"},
 	{"IB_STATUSPAGE_REMINDER", "30m", "remind an active S1/S2 incident's channel when its status page has had no update this long (0: never)"},
 	{"IB_ADMINS", "", "Slack user IDs allowed every change, comma-separated"},
-	{"IB_RESTRICTED_CHANGES", "severity,resolve", "changes only IB_RESTRICTED_TO may make from Slack, by name: severity, resolve, status, note, statuspage, close, … (an unknown name is refused with the list)"},
-	{"IB_RESTRICTED_TO", "responders", "responders (the commander and anyone in the incident's channel) or commander"},
+	{"IB_RESTRICTED_CHANGES", ib.DefaultRestrictions(), "who may make which change from Slack, by the change's name (`starter help` lists the changes): a name alone restricts it to IB_RESTRICTED_TO (or the stricter role the command table gives it), name=role to a role of anyone, responders, owner or commander; the changes not named are anyone's; admins may make every change"},
+	{"IB_RESTRICTED_TO", "responders", "the role of a name without one in IB_RESTRICTED_CHANGES: responders (the commander, those on call for the incident, paged for it, acting in its channel, and its postmortem's owner), owner (the postmortem's owner and the commander) or commander"},
 	{"IB_POSTMORTEM_START", "next-morning", "when a resolved incident enters its postmortem stage: next-morning (the commander's next working morning), now, or a duration such as 2h"},
 	{"IB_WORKDAY_START", "9", "the hour working mornings begin, in each commander's time zone"},
 	{"IB_POSTMORTEM_DRAFT_DAYS", "S1=3,S2=5,S3=10,S4=10", "working days the owner has for the postmortem draft, by severity"},
@@ -100,7 +101,8 @@ var EnvVars = []EnvVar{
 	{"IB_TICKET_SUGGESTIONS", "10m", "how often an active incident looks in Zendesk for new customer tickets about its services (0: never)"},
 	{"IB_LOG_LEVEL", "info", "debug, info, warn or error"},
 	{"IB_LOG_FORMAT", "console", "console or json"},
-	{"IB_PPROF_ADDR", "", "host:port for Go's pprof endpoints (CPU and heap profiles), e.g. 127.0.0.1:6060; off when empty"},
+	{"IB_PPROF_ADDR", "", "host:port for Go's pprof endpoints (CPU and heap profiles), e.g. 127.0.0.1:6060; off when empty; loopback only unless IB_PPROF_ANY_INTERFACE"},
+	{"IB_PPROF_ANY_INTERFACE", "false", "true lets IB_PPROF_ADDR listen beyond loopback (profiles hold the process's secrets: only behind a firewall)"},
 }
 
 // LoadConfig reads the configuration through getenv (os.Getenv in main) and
@@ -144,6 +146,7 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		LogLevel:             strings.ToLower(get("IB_LOG_LEVEL")),
 		LogFormat:            strings.ToLower(get("IB_LOG_FORMAT")),
 		PprofAddr:            get("IB_PPROF_ADDR"),
+		PprofAnyInterface:    get("IB_PPROF_ANY_INTERFACE") == "true",
 	}
 	if !strings.HasSuffix(c.SlackAPIURL, "/") {
 		c.SlackAPIURL += "/" // slack-go appends method names to it

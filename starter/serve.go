@@ -42,7 +42,9 @@ func serve(ctx context.Context, cfg config.Config, args []string) error {
 		return err
 	}
 	defer func() { _ = logger.Sync() }()
-	profiling.Serve(cfg.PprofAddr, logger)
+	if err := profiling.Serve(cfg.PprofAddr, cfg.PprofAnyInterface, logger); err != nil {
+		return err
+	}
 	catalog, err := catalogfile.Load(ctx, cfg.CatalogFile, logger)
 	if err != nil {
 		return err
@@ -61,12 +63,14 @@ func serve(ctx context.Context, cfg config.Config, args []string) error {
 		DefaultSeverity:  cfg.DefaultSeverity,
 		CustomerQuestion: cfg.CustomerQuestion,
 		CollectionEmoji:  cfg.CollectionEmoji,
+		ChannelPrefix:    cfg.ChannelPrefix,
 		Catalog:          catalog,
 		Log:              logger,
 	}
 	mux := http.NewServeMux()
 	mux.Handle("/", gw.Handler(cfg.SlackSigningSecret))
-	mux.Handle("POST "+zendesk.WebhookPath, &zendesk.Webhook{Secret: cfg.ZendeskWebhookSecret, Incidents: gw.Incidents, Catalog: catalog, Log: logger})
+	hook := &zendesk.Webhook{Secret: cfg.ZendeskWebhookSecret, Incidents: gw.Incidents, Catalog: catalog, Log: logger}
+	mux.Handle("POST "+zendesk.WebhookPath, hook)
 	srv := &http.Server{Addr: *addr, Handler: mux,
 		ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 10 * time.Second, WriteTimeout: 10 * time.Second}
 	errs := make(chan error, 2)
@@ -89,5 +93,6 @@ func serve(ctx context.Context, cfg config.Config, args []string) error {
 	defer cancel()
 	_ = srv.Shutdown(shutdown)
 	gw.Wait()
+	hook.Wait()
 	return nil
 }

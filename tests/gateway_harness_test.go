@@ -33,7 +33,7 @@ import (
 const signingSecret = "8f742231b10e8888abcd99yyyzzz85a5"
 
 // testPolicy restricts severity changes and resolution to responders.
-var testPolicy = ib.Policy{Restricted: []string{"severity", "resolve"}, RestrictedTo: ib.RoleResponders}
+var testPolicy = mustPolicy(ib.ParsePolicy("", ib.DefaultRestrictions(), "responders"))
 
 // gatewayServer is the real gateway on a loopback HTTP server.
 type gatewayServer struct {
@@ -69,6 +69,7 @@ func newGateway(incidents ib.IncidentService, log *zap.Logger) *gateway.Gateway 
 		DefaultSeverity:  ib.S3,
 		CustomerQuestion: "Does this affect customers' running workloads?",
 		CollectionEmoji:  map[string]ib.Collection{"receipt": ib.Papertrail, "pushpin": ib.PostmortemItems},
+		ChannelPrefix:    "inc",
 		Catalog:          oncall.NewLiveCatalog(testCatalog),
 		Log:              log,
 	}
@@ -236,4 +237,11 @@ func responses(t *testing.T, key string, n int) []string {
 	t.Helper()
 	waitFor(t, fmt.Sprintf("%d replies at response_url %s", n, key), func() bool { return len(fake.Responses(key)) >= n })
 	return fake.Responses(key)
+}
+
+func mustPolicy(p ib.Policy, err error) ib.Policy {
+	if err != nil {
+		panic(err)
+	}
+	return p
 }

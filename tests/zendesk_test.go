@@ -211,6 +211,7 @@ func postSigned(t *testing.T, s ib.IncidentService, body, secret string, at time
 	r.Header.Set("X-Zendesk-Webhook-Signature-Timestamp", ts)
 	w := httptest.NewRecorder()
 	h.ServeHTTP(w, r)
+	h.Wait() // the news has reached its incidents
 	return w.Code, w.Body.String()
 }
 

@@ -47,7 +47,9 @@ func run() error {
 		return err
 	}
 	defer func() { _ = logger.Sync() }()
-	profiling.Serve(cfg.PprofAddr, logger)
+	if err := profiling.Serve(cfg.PprofAddr, cfg.PprofAnyInterface, logger); err != nil {
+		return err
+	}
 	if cfg.SlackBotToken == "" {
 		return errors.New("SLACK_BOT_TOKEN is not set: the worker acts in Slack as the bot (for a local run without Slack, `make dev` starts a fake Slack and sets it)")
 	}

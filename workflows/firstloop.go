@@ -101,7 +101,7 @@ func (w *firstLoop) observe(ctx workflow.Context, e ib.ChannelEvent) {
 		if slices.ContainsFunc(w.Seen, func(s SeenEvent) bool { return s.ID == e.ID }) {
 			return
 		}
-		w.Seen = remember(w.Seen, e.ID, workflow.Now(ctx))
+		w.Seen = remember(w.Seen, e.ID, workflow.Now(ctx), firstLoopRememberFor, firstLoopRemembered)
 	}
 	w.Observe(e)
 	added, withdrawn := w.Collect(e)

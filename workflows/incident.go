@@ -144,6 +144,7 @@ func (w *incident) continueAsNew(ctx workflow.Context) error {
 // take records what a change or a due time meant: its timeline post, the
 // topic, header and search attributes brought up to date, and what it owes.
 func (w *incident) take(ctx workflow.Context, a ib.Applied) {
+	w.Compact()
 	if a.Event != (ib.TimelineEvent{}) {
 		w.tell(a.Event)
 	}

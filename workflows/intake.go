@@ -73,10 +73,11 @@ func (w *incident) observe(ctx workflow.Context, e ib.ChannelEvent) {
 		if slices.ContainsFunc(w.Seen, func(s SeenEvent) bool { return s.ID == e.ID }) {
 			return
 		}
-		w.Seen = remember(w.Seen, e.ID, workflow.Now(ctx))
+		w.Seen = remember(w.Seen, e.ID, workflow.Now(ctx), rememberEventsFor, rememberedEvents)
 	}
 	w.Observe(e)
 	added, withdrawn := w.Collect(e)
+	w.Compact()
 	if added != nil {
 		w.owe(ib.Owed{Kind: ib.OweFetch, Ref: added.TS}, ib.Owed{Kind: ib.OweReaction, Ref: added.TS, Emoji: added.Emoji})
 	}
@@ -89,6 +90,7 @@ func (w *incident) observe(ctx workflow.Context, e ib.ChannelEvent) {
 // status, or a new ticket about the incident, offered once while it is
 // active.
 func (w *incident) ticketNewsCame(ctx workflow.Context, e ib.TicketEvent) {
+	e = e.Bounded()
 	if ev, changed := w.TicketStatus(e.ID, e.Status, workflow.Now(ctx)); changed {
 		w.take(ctx, ib.Applied{Event: ev})
 	} else if w.Status != ib.Resolved && w.Suggest(e.ID) {

@@ -6,6 +6,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/incident-buddy/ib"
+	"github.com/incident-buddy/ib/activities"
 )
 
 // lane is a queue of owed work paid in order, one step at a time, beside the
@@ -34,7 +35,7 @@ var laneOf = map[ib.OwedKind]lane{
 	ib.OweAnnouncement: laneMessages, ib.OweMessage: laneMessages,
 	ib.OweFetch: laneEvidence, ib.OweReaction: laneEvidence,
 	ib.OwePageChain: lanePages, ib.OwePageSend: lanePages, ib.OweCare: lanePages,
-	ib.OweResponders: lanePeople, ib.OweFollowUp: lanePeople,
+	ib.OweResponders: lanePeople, ib.OweInvite: lanePeople, ib.OweFollowUp: lanePeople,
 	ib.OweStatusPage:  laneStatusPage,
 	ib.OwePager:       lanePager,
 	ib.OweTicketNotes: laneZendesk, ib.OweFollowUpNote: laneZendesk, ib.OweTicketSearch: laneZendesk,
@@ -179,6 +180,9 @@ func (w *incident) payStep(ctx workflow.Context, batch []Owed) []Owed {
 		return w.payPage(ctx, batch)
 	case ib.OweResponders:
 		return w.payResponders(ctx, batch)
+	case ib.OweInvite:
+		return unless(w.settle(ctx, "invite the new commander", workflow.ExecuteActivity(slackCall(ctx), a.Invite,
+			activities.InviteInput{ChannelID: w.Channel.ID, UserIDs: []string{batch[0].To}}), nil), batch)
 	case ib.OwePlan, ib.OweOwner, ib.OweDraft, ib.OweOwnerNotice:
 		return w.payPostmortem(ctx, batch)
 	default: // Zendesk's work and who follows up with the customers

@@ -17,12 +17,16 @@ var a *activities.Activities
 // down to replay, with room for the run's last burst.
 const historyLimit = 3000
 
-// Slack delivers an event again up to about 5 minutes after the first time,
-// and sends a workspace at most 30,000 events an hour: remembering 10 minutes
-// of events, at most 5,000 of them, recognises every redelivery.
+// Slack delivers an event again up to about 5 minutes after the first time.
+// The gateway drops redeliveries it has seen; the incident drops those that
+// reach it through another gateway, remembering 6 minutes of events, at most
+// 1,000 of them, which keeps its carried state small. The first loop
+// remembered more, and still does while its histories replay.
 const (
-	rememberEventsFor = 10 * time.Minute
-	rememberedEvents  = 5000
+	rememberEventsFor    = 6 * time.Minute
+	rememberedEvents     = 1000
+	firstLoopRememberFor = 10 * time.Minute
+	firstLoopRemembered  = 5000
 )
 
 // maxEventsPerPost is how many queued timeline events one post may carry.

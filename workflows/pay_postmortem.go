@@ -78,7 +78,7 @@ func (w *incident) draft(ctx workflow.Context, lookFirst bool) bool {
 		w.Postmortem.Drafts++
 		w.Postmortem.Document = d.Location
 		w.take(ctx, ib.Applied{Event: w.Note(workflow.Now(ctx), ib.EventStage, fmt.Sprintf(
-			"Postmortem draft %d: %s (uploaded here; the channel's history is exported beside it)", w.Postmortem.Drafts, d.Location))})
+			"Postmortem draft %d is uploaded here; the channel's history is exported beside it in the document store.", w.Postmortem.Drafts))})
 	}
 	return true
 }
@@ -92,7 +92,7 @@ func (w *incident) tellOwner() {
 		return
 	}
 	n := ib.Notice{To: []ib.Person{pm.Owner}, Text: fmt.Sprintf(
-		"📝 You own the postmortem of %s (%s). The draft is due %s. Start from the generated draft: %s. When it is written: `/ib postmortem %s done`.",
-		w.ID, w.Title, pm.DueAt.In(pm.Location()).Format("Mon 2 Jan 15:04 MST"), pm.Document, w.ID)}
+		"📝 You own the postmortem of %s (%s). The draft is due %s. Start from the draft generated in #%s. When it is written: `/ib postmortem %s done`.",
+		w.ID, w.Title, pm.DueAt.In(pm.Location()).Format("Mon 2 Jan 15:04 MST"), w.Channel.Name, w.ID)}
 	w.owe(w.OwedFor(n, "owner-"+strconv.Itoa(len(w.Timeline)))...)
 }

@@ -75,11 +75,11 @@ func slackIDs(commander, declarer ib.Person, responders []ib.Responder) []string
 	return ids
 }
 
-// remember adds an event to those seen, forgetting those older than Slack
-// redelivers, and the oldest past as many as it can send in that time.
-func remember(seen []SeenEvent, id string, now time.Time) []SeenEvent {
+// remember adds an event to those seen, forgetting those seen longer ago
+// than keepFor, and the oldest past keep of them.
+func remember(seen []SeenEvent, id string, now time.Time, keepFor time.Duration, keep int) []SeenEvent {
 	forget := 0
-	for forget < len(seen) && (now.Sub(seen[forget].At) > rememberEventsFor || len(seen)-forget >= rememberedEvents) {
+	for forget < len(seen) && (now.Sub(seen[forget].At) > keepFor || len(seen)-forget >= keep) {
 		forget++
 	}
 	return append(seen[forget:], SeenEvent{ID: id, At: now})

@@ -27,7 +27,9 @@ func (f Files) Put(_ context.Context, name string, content []byte) (string, erro
 	if err != nil {
 		return "", err
 	}
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+	// Drafts and exports hold what people wrote in the incident: readable by
+	// the worker's user only.
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return "", fmt.Errorf("documents directory: %w", err)
 	}
 	tmp, err := os.CreateTemp(filepath.Dir(path), ".put-*")
@@ -42,7 +44,7 @@ func (f Files) Put(_ context.Context, name string, content []byte) (string, erro
 	if err := tmp.Close(); err != nil {
 		return "", err
 	}
-	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
+	if err := os.Chmod(tmp.Name(), 0o600); err != nil {
 		return "", err
 	}
 	return path, os.Rename(tmp.Name(), path)

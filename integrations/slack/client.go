@@ -85,6 +85,7 @@ func (c *Client) FindChannel(ctx context.Context, name string) (ib.ChannelInfo, 
 					Channel:     ib.Channel{ID: ch.ID, Name: ch.Name},
 					Purpose:     ch.Purpose.Value,
 					CreatedByUs: ch.Creator == bot,
+					Created:     ch.Created.Time(),
 				}, nil
 			}
 		}

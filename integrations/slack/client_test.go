@@ -110,12 +110,12 @@ func TestFindChannelAndPost(t *testing.T) {
 func TestRender(t *testing.T) {
 	s := ib.Summary{
 		ID: "INC-20261123-K7QF", Title: strings.Repeat("Very long title ", 20), Severity: ib.S1, Status: ib.Identified,
-		Stage: ib.StageActive, Commander: ib.Person{SlackID: "U1"}, Impact: "<!channel> & friends",
+		Stage: ib.StageActive, Commander: ib.Person{SlackID: "U0000ALICE"}, Impact: "<!channel> & friends",
 		DeclaredAt: time.Date(2026, 11, 23, 3, 55, 0, 0, time.UTC),
 	}
 	topic := slack.Topic(s)
 	assert.LessOrEqual(t, len([]rune(topic)), 250)
-	assert.Contains(t, topic, "<@U1>")
+	assert.Contains(t, topic, "<@U0000ALICE>")
 	assert.Contains(t, topic, "Identified")
 
 	text, blocks := slack.Render(ib.NewMessage(ib.MsgHeader, s, ""), "http://localhost:8233/namespaces/default/workflows/"+s.ID)

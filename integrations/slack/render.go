@@ -2,6 +2,7 @@ package slack
 
 import (
 	"fmt"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -36,11 +37,11 @@ func Render(m ib.Message, link string) (string, []goslack.Block) {
 	s := m.Incident
 	switch m.Kind {
 	case ib.MsgHeader:
-		return fmt.Sprintf("%s %s: %s", s.Severity, s.ID, s.Title), headerBlocks(s, link)
+		return fmt.Sprintf("%s %s: %s", s.Severity, s.ID, Escape(s.Title)), headerBlocks(s, link)
 	case ib.MsgAnnouncement:
 		return announcement(s)
 	case ib.MsgResolved:
-		text := fmt.Sprintf("✅ Resolved: %s", s.Title)
+		text := fmt.Sprintf("✅ Resolved: %s", Escape(s.Title))
 		body := fmt.Sprintf("✅ *Resolved* after %s: %s in %s", humanDuration(s.ResolvedAt.Sub(s.DeclaredAt)), Escape(s.Title), ChannelLink(s.Channel))
 		if s.Resolution != "" {
 			body += "\n" + Escape(s.Resolution)
@@ -65,7 +66,7 @@ func Render(m ib.Message, link string) (string, []goslack.Block) {
 
 // announcement is the #incidents message of a declaration.
 func announcement(s ib.Summary) (string, []goslack.Block) {
-	text := fmt.Sprintf("%s %s incident declared: %s", SeverityEmoji[s.Severity], s.Severity, s.Title)
+	text := fmt.Sprintf("%s %s incident declared: %s", SeverityEmoji[s.Severity], s.Severity, Escape(s.Title))
 	body := fmt.Sprintf("%s *%s incident declared* in %s\n*%s*\nCommander: %s",
 		SeverityEmoji[s.Severity], s.Severity, ChannelLink(s.Channel), Escape(s.Title), Mention(s.Commander))
 	if s.Impact != "" {
@@ -76,7 +77,7 @@ func announcement(s ib.Summary) (string, []goslack.Block) {
 
 // page is a page's direct message, with its Acknowledge button.
 func page(s ib.Summary, p *ib.Page) (string, []goslack.Block) {
-	text := fmt.Sprintf("🚨 You are paged for %s %s: %s", s.Severity, s.ID, s.Title)
+	text := fmt.Sprintf("🚨 You are paged for %s %s: %s", s.Severity, s.ID, Escape(s.Title))
 	body := fmt.Sprintf("🚨 *You are paged* for %s %s *%s*\nPaged by %s. Join %s.", SeverityEmoji[s.Severity], s.ID, Escape(s.Title), Mention(p.By), ChannelLink(s.Channel))
 	if p.Message != "" {
 		body += "\n> " + Escape(p.Message)
@@ -93,7 +94,7 @@ func suggestion(s ib.Summary, tickets []ib.TicketEvent) (string, []goslack.Block
 	for _, t := range tickets {
 		line := fmt.Sprintf("*%d* %s", t.ID, Escape(t.Subject))
 		if t.URL != "" {
-			line = fmt.Sprintf("<%s|*%d*> %s", t.URL, t.ID, Escape(t.Subject))
+			line = fmt.Sprintf("<%s|*%d*> %s", safeURL(t.URL), t.ID, Escape(t.Subject))
 		}
 		link := goslack.NewButtonBlockElement(ActionLinkTicket, actionValue(s.ID, strconv.FormatInt(t.ID, 10)), plain("Link"))
 		blocks = append(blocks, goslack.NewSectionBlock(mrkdwn(truncate(line, maxFieldText)), nil, goslack.NewAccessory(link)))
@@ -111,7 +112,7 @@ func notice(m ib.Message) (string, []goslack.Block) {
 		}
 		body += "\n" + strings.Join(who, " ")
 	}
-	return m.Text, []goslack.Block{section(body), contextLine(m.Incident.ID + " · " + m.Incident.Title)}
+	return Escape(m.Text), []goslack.Block{section(body), contextLine(m.Incident.ID + " · " + Escape(m.Incident.Title))}
 }
 
 func headerBlocks(s ib.Summary, link string) []goslack.Block {
@@ -157,7 +158,7 @@ func headerBlocks(s ib.Summary, link string) []goslack.Block {
 			if label == "" {
 				label = l.URL
 			}
-			links = append(links, "<"+l.URL+"|"+Escape(label)+">")
+			links = append(links, "<"+safeURL(l.URL)+"|"+Escape(label)+">")
 		}
 		blocks = append(blocks, section(truncate("*Links*\n"+strings.Join(links, " · "), maxFieldText)))
 	}
@@ -166,7 +167,7 @@ func headerBlocks(s ib.Summary, link string) []goslack.Block {
 	}
 	footer := s.ID + " · " + s.Stage.Title()
 	if link != "" {
-		footer += " · <" + link + "|history in the Temporal Web UI>"
+		footer += " · <" + safeURL(link) + "|history in the Temporal Web UI>"
 	}
 	return append(blocks, contextLine(footer+" · managed by Incident Buddy: `/ib help`"))
 }
@@ -185,19 +186,19 @@ func EventLine(e ib.TimelineEvent) string {
 		if label == "" {
 			label = url
 		}
-		return fmt.Sprintf("🔗 <%s|%s> (by %s)", url, Escape(label), by)
+		return fmt.Sprintf("🔗 <%s|%s> (by %s)", safeURL(url), Escape(label), by)
 	case ib.EventStatusPage:
 		return fmt.Sprintf("📣 Status page: %s (by %s)", Escape(e.Text), by)
 	case ib.EventReminder:
-		return "⏰ " + e.Text
+		return "⏰ " + Escape(e.Text)
 	case ib.EventCustomers:
 		return fmt.Sprintf("❓ %s (by %s)", Escape(TitleCase(e.Text)), by)
 	case ib.EventDeclared:
 		return fmt.Sprintf("🚨 Declared %s (by %s)", Escape(e.Text), by)
 	case ib.EventStatusChanged:
-		return fmt.Sprintf("🔄 Status %s (by %s)", e.Text, by)
+		return fmt.Sprintf("🔄 Status %s (by %s)", Escape(e.Text), by)
 	case ib.EventSeverityChanged:
-		return fmt.Sprintf("🚨 Severity %s (by %s)", e.Text, by)
+		return fmt.Sprintf("🚨 Severity %s (by %s)", Escape(e.Text), by)
 	case ib.EventResolved:
 		line := "✅ Resolved by " + by
 		if e.Text != "" {
@@ -259,18 +260,29 @@ func mrkdwn(text string) *goslack.TextBlockObject {
 	return goslack.NewTextBlockObject(goslack.MarkdownType, text, false, false)
 }
 
+// Mention names a person so that Slack tells them: a real mention only for a
+// Slack user's ID, anything else as plain text.
 func Mention(p ib.Person) string {
-	if p.SlackID != "" {
+	if ib.IsSlackUserID(p.SlackID) {
 		return "<@" + p.SlackID + ">"
 	}
 	return Escape(p.Label())
 }
 
+// ChannelLink links a channel by its ID, or names it.
 func ChannelLink(c ib.Channel) string {
-	if c.ID == "" {
-		return "#" + c.Name
+	if channelIDPattern.MatchString(c.ID) {
+		return "<#" + c.ID + ">"
 	}
-	return "<#" + c.ID + ">"
+	return "#" + Escape(c.Name)
+}
+
+var channelIDPattern = regexp.MustCompile(`^[CGD][A-Z0-9]{6,}$`)
+
+// safeURL keeps an address from ending its link early: inside <url|label>,
+// a <, > or | would close the link and start a mention or another link.
+func safeURL(u string) string {
+	return strings.NewReplacer("<", "%3C", ">", "%3E", "|", "%7C", " ", "%20", "\n", "", "\r", "").Replace(u)
 }
 
 // Date shows a time in each reader's own time zone.
@@ -346,7 +358,7 @@ func ticketsText(t ib.Tickets) string {
 	if t.ProblemID == 0 && len(t.Linked) == 0 {
 		return ""
 	}
-	text := fmt.Sprintf("problem <%s|%d>", t.ProblemURL, t.ProblemID)
+	text := fmt.Sprintf("problem <%s|%d>", safeURL(t.ProblemURL), t.ProblemID)
 	if len(t.Linked) > 0 {
 		open := 0
 		for _, l := range t.Linked {

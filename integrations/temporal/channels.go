@@ -10,8 +10,10 @@ var channelIDPattern = regexp.MustCompile(`^[CG][A-Z0-9]{6,}$`)
 
 // forgetNoIncident is how long "this channel is no incident's" is believed. The
 // bot also sits in ordinary channels (#incidents, #general), whose events would
-// otherwise cost a lookup each; a new incident channel is indexed before anyone
-// can use it, so a short memory is safe.
+// otherwise cost a lookup each. Visibility indexes a new incident's channel a
+// moment after people can use it: the gateway has Slack deliver again the
+// events of a channel made minutes ago that is no incident's yet, and after
+// this memory they find it.
 const forgetNoIncident = 30 * time.Second
 
 // channelCache remembers which incident a channel belongs to ("" for none).

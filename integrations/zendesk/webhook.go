@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"go.uber.org/zap"
@@ -61,7 +62,13 @@ type Webhook struct {
 	Catalog   *oncall.LiveCatalog
 	Log       *zap.Logger
 	Now       func() time.Time // time.Now unless a test sets another
+
+	telling sync.WaitGroup // news being handed to incidents after the answer
 }
+
+// Wait blocks until every piece of news answered for is handed over, for a
+// clean shutdown.
+func (h *Webhook) Wait() { h.telling.Wait() }
 
 func (h *Webhook) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, 1<<20))
@@ -90,16 +97,36 @@ func (h *Webhook) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, ib.ErrorMessage(err), http.StatusServiceUnavailable)
 		return
 	}
-	var told []string
-	for _, incident := range targets {
-		if err := h.Incidents.NotifyTicket(r.Context(), incident, e); err != nil {
-			h.Log.Info("could not tell an incident of a ticket", zap.String("incident", incident), zap.Int64("ticket", id), zap.Error(err))
-			continue
-		}
-		told = append(told, incident)
-	}
+	// Zendesk is answered at once; the news reaches its incidents (a few, each
+	// open: bounded work whatever the ticket says) right after.
+	h.telling.Add(1)
+	go func() {
+		defer h.telling.Done()
+		h.tell(context.WithoutCancel(r.Context()), targets, e.Bounded())
+	}()
 	w.Header().Set("Content-Type", "application/json")
-	_ = json.NewEncoder(w).Encode(map[string]any{"incidents": told})
+	_ = json.NewEncoder(w).Encode(map[string]any{"incidents": targets})
+}
+
+// tell hands the news to each incident, trying again a few times while
+// Temporal cannot take it.
+func (h *Webhook) tell(ctx context.Context, targets []string, e ib.TicketEvent) {
+	var missed []string
+	for _, incident := range targets {
+		for wait := time.Second; ; wait *= 2 {
+			err := h.Incidents.NotifyTicket(ctx, incident, e)
+			if err == nil || ib.ErrorCode(err) != ib.EUNAVAILABLE || wait > 16*time.Second {
+				if err != nil {
+					missed = append(missed, incident)
+				}
+				break
+			}
+			time.Sleep(wait)
+		}
+	}
+	if len(missed) > 0 {
+		h.Log.Info("could not tell incidents of a ticket", zap.Strings("incidents", missed), zap.Int64("ticket", e.ID))
+	}
 }
 
 func (h *Webhook) verify(header http.Header, body []byte) error {
@@ -127,10 +154,20 @@ func (h *Webhook) verify(header http.Header, body []byte) error {
 	return nil
 }
 
-// targets are the open incidents a ticket concerns.
+// targets are the open incidents a ticket concerns: those it names by ID
+// (a few at most, and only those open: one query), else the one it is linked
+// to, else the active ones whose services it mentions.
 func (h *Webhook) targets(ctx context.Context, e ib.TicketEvent, text string) ([]string, error) {
 	if ids := ib.IncidentMentions(text); len(ids) > 0 {
-		return ids, nil
+		open, err := h.Incidents.List(ctx, ib.ListFilter{Query: fmt.Sprintf("WorkflowId IN ('%s')", strings.Join(ids, "','"))})
+		if err != nil {
+			return nil, err
+		}
+		var out []string
+		for _, inc := range open {
+			out = append(out, inc.ID)
+		}
+		return out, nil
 	}
 	linked, err := h.Incidents.List(ctx, ib.ListFilter{Query: fmt.Sprintf("IncidentTickets = '%d'", e.ID)})
 	if err != nil {

@@ -7,6 +7,8 @@
 package profiling
 
 import (
+	"fmt"
+	"net"
 	"net/http"
 	"net/http/pprof"
 	"time"
@@ -15,11 +17,15 @@ import (
 )
 
 // Serve starts the pprof endpoints on addr, in the background; "" does
-// nothing. The endpoints are not behind the gateway's router: bind them to
-// loopback or a private interface.
-func Serve(addr string, log *zap.Logger) {
+// nothing. Profiles show the process's memory, tokens included, so an address
+// beyond loopback is refused unless the operator says so (anyInterface,
+// IB_PPROF_ANY_INTERFACE).
+func Serve(addr string, anyInterface bool, log *zap.Logger) error {
 	if addr == "" {
-		return
+		return nil
+	}
+	if !anyInterface && !loopback(addr) {
+		return fmt.Errorf("IB_PPROF_ADDR %q listens beyond loopback, and profiles hold the process's secrets: use 127.0.0.1:PORT, or set IB_PPROF_ANY_INTERFACE=true behind a firewall", addr)
 	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("/debug/pprof/", pprof.Index)
@@ -34,4 +40,18 @@ func Serve(addr string, log *zap.Logger) {
 			log.Warn("pprof endpoints stopped", zap.Error(err))
 		}
 	}()
+	return nil
+}
+
+// loopback says whether addr (host:port) listens on a loopback address only.
+func loopback(addr string) bool {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return false
+	}
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }

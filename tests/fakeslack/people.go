@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
+	"strconv"
 	"time"
 )
 
@@ -193,22 +194,52 @@ func (s *Server) deliver(inner map[string]any) {
 	s.events.queue <- body
 }
 
+// eventRetries are when Slack delivers an event again after a delivery that
+// failed or was not acknowledged in time: at once, after a minute, after five
+// (on the fake's clock).
+var eventRetries = []time.Duration{0, time.Minute, 5 * time.Minute}
+
 func (s *Server) sendEvents(ev *events) {
 	for body := range ev.queue {
-		ok := false
-		req, err := NewSignedRequest(context.Background(), ev.url, "application/json", string(body), ev.secret)
-		if err == nil {
-			if resp, err := http.DefaultClient.Do(req); err == nil {
-				ok = resp.StatusCode/100 == 2
-				resp.Body.Close()
-			}
+		if s.post(ev, body, 0) {
+			continue
 		}
+		go s.retryEvent(ev, body)
+	}
+}
+
+// retryEvent delivers a failed event again as Slack does, with
+// X-Slack-Retry-Num, and counts it failed only once every retry failed.
+func (s *Server) retryEvent(ev *events, body []byte) {
+	for i, after := range eventRetries {
+		time.Sleep(s.scaled(after))
+		if s.post(ev, body, i+1) {
+			return
+		}
+	}
+	s.mu.Lock()
+	ev.failed++
+	s.mu.Unlock()
+}
+
+// post delivers one event, signed now; retry is its X-Slack-Retry-Num.
+func (s *Server) post(ev *events, body []byte, retry int) bool {
+	ok := false
+	req, err := NewSignedRequest(context.Background(), ev.url, "application/json", string(body), ev.secret)
+	if err == nil {
+		if retry > 0 {
+			req.Header.Set("X-Slack-Retry-Num", strconv.Itoa(retry))
+			req.Header.Set("X-Slack-Retry-Reason", "http_error")
+		}
+		if resp, err := http.DefaultClient.Do(req); err == nil {
+			ok = resp.StatusCode/100 == 2
+			resp.Body.Close()
+		}
+	}
+	if ok {
 		s.mu.Lock()
-		if ok {
-			ev.delivered++
-		} else {
-			ev.failed++
-		}
+		ev.delivered++
 		s.mu.Unlock()
 	}
+	return ok
 }

@@ -27,8 +27,9 @@ type Options struct {
 	// AppToken is the app-level token apps.connections.open takes (default
 	// "xapp-fake").
 	AppToken string
-	// Scale speeds up the rate-limit clock: with 60, a per-minute limit applies
-	// per second. Retry-After stays in whole seconds, as Slack sends it.
+	// Scale speeds up the fake's clock: with 60, a per-minute limit applies
+	// per second, and an event Slack would deliver again after a minute comes
+	// after a second. Retry-After stays in whole seconds, as Slack sends it.
 	Scale float64
 	// NoLimits turns rate limiting off.
 	NoLimits bool
@@ -57,6 +58,11 @@ type Server struct {
 	responses map[string][]response // response_url key → messages posted
 	socket    socketMode
 	events    *events // where events go, when the fake delivers them
+}
+
+// scaled is a span of Slack's time on the fake's clock.
+func (s *Server) scaled(d time.Duration) time.Duration {
+	return time.Duration(float64(d) / s.opts.Scale)
 }
 
 // BotUserID is the fake bot's user.

@@ -97,13 +97,13 @@ func (g *Gateway) declare(ctx context.Context, d ib.Declaration) reply {
 // straight to it, one call on the way to Slack's answer.
 func (g *Gateway) change(ctx context.Context, id string, c ib.Change, channelID string) reply {
 	v, by := ib.VerbOf(c), c.Asker()
-	if g.Policy.Restricts(v, by.SlackID) {
+	if g.Policy.Restricts(c, by.SlackID) {
 		inc, err := g.Incidents.Get(ctx, id)
 		if err != nil {
 			return g.sorry(err)
 		}
 		actor := ib.Actor{SlackID: by.SlackID, InChannel: channelID != "" && channelID == inc.Channel.ID}
-		if err := g.Policy.Allow(v, inc.Summary, actor); err != nil {
+		if err := g.Policy.Allow(c, &inc, actor); err != nil {
 			return g.sorry(err)
 		}
 	}

@@ -7,6 +7,8 @@ import (
 	"sync"
 	"time"
 
+	goslack "github.com/slack-go/slack"
+
 	"github.com/slack-go/slack/slackevents"
 	"go.uber.org/zap"
 
@@ -39,6 +41,7 @@ func (g *Gateway) Event(ctx context.Context, e slackevents.EventsAPIEvent) error
 	}
 	log := g.Log.With(zap.String("event_id", outer.EventID), zap.String("event", string(ce.Kind)), zap.String("channel", channel))
 	id, err := g.Incidents.FindByChannel(ctx, channel)
+	unindexed := ib.ErrorCode(err) == ib.ENOTFOUND
 	if err == nil {
 		err = g.Incidents.Notify(ctx, id, ce)
 	}
@@ -47,6 +50,12 @@ func (g *Gateway) Event(ctx context.Context, e slackevents.EventsAPIEvent) error
 		g.events.remember(outer.EventID, time.Now())
 		return nil
 	case ib.ENOTFOUND:
+		if unindexed && g.newIncidentChannel(ctx, channel) {
+			// A channel made minutes ago may be an incident's that Temporal
+			// has not indexed yet: Slack delivers the event again later.
+			log.Debug("an event of a new channel that is no incident's yet; Slack will deliver it again")
+			return err
+		}
 		log.Debug("ignored an event: no open incident in this channel")
 		g.events.remember(outer.EventID, time.Now())
 		return nil
@@ -88,6 +97,40 @@ func channelEvent(inner any, outer *slackevents.EventsAPICallbackEvent) (string,
 		return ev.Channel, e, true
 	}
 	return "", e, false
+}
+
+// youngFor is how long after its creation a channel's events are kept for an
+// incident that may not be indexed yet.
+const youngFor = 10 * time.Minute
+
+// newIncidentChannel says whether a channel may be a new incident's: named
+// as incident channels are and created within youngFor, by Slack's
+// conversations.info, asked once per channel. A channel Slack cannot tell of
+// counts as one: an event is better delivered again than dropped.
+func (g *Gateway) newIncidentChannel(ctx context.Context, channel string) bool {
+	g.mu.Lock()
+	c, known := g.channels[channel]
+	g.mu.Unlock()
+	if !known {
+		info, err := g.API.GetConversationInfoContext(ctx, &goslack.GetConversationInfoInput{ChannelID: channel})
+		if err != nil {
+			return true
+		}
+		c = channelInfo{created: info.Created.Time(), incidentLike: strings.HasPrefix(info.Name, g.ChannelPrefix+"-")}
+		g.mu.Lock()
+		if g.channels == nil || len(g.channels) >= 10_000 {
+			g.channels = map[string]channelInfo{}
+		}
+		g.channels[channel] = c
+		g.mu.Unlock()
+	}
+	return c.incidentLike && time.Since(c.created) < youngFor
+}
+
+// channelInfo is what the gateway keeps of a channel that is no incident's.
+type channelInfo struct {
+	created      time.Time
+	incidentLike bool
 }
 
 // rememberEvents is how long an event ID is remembered: Slack's last retry

@@ -37,15 +37,49 @@ type Gateway struct {
 	DefaultSeverity  ib.Severity
 	CustomerQuestion string
 	CollectionEmoji  map[string]ib.Collection // emoji whose reactions keep a message
+	ChannelPrefix    string                   // incident channels are named <prefix>-…
 	Catalog          *oncall.LiveCatalog      // for /ib oncall; may hold none
 	Log              *zap.Logger
 
 	events   seenEvents
+	replays  signatures     // requests taken, to refuse them replayed
 	followUp sync.WaitGroup // work still running after its answer
 
 	mu        sync.Mutex
 	botUserID string                    // from auth.test: the bot's own reactions are not people's
 	zones     map[string]*time.Location // Slack user → the time zone of their profile
+	channels  map[string]channelInfo    // channels that are no incident's, as Slack tells of them
+}
+
+// signatures remembers the signatures of the requests taken for as long as
+// Slack's signing lets them be sent again.
+type signatures struct {
+	mu sync.Mutex
+	at map[string]time.Time
+}
+
+// replayWindow is how long a signed request may be sent again (Slack's five
+// minutes of timestamp skew, either way).
+const replayWindow = 10 * time.Minute
+
+// seen says whether a signature was taken already, and remembers it.
+func (s *signatures) seen(sig string, now time.Time) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.at == nil || len(s.at) >= 100_000 {
+		fresh := map[string]time.Time{}
+		for k, at := range s.at {
+			if now.Sub(at) < replayWindow {
+				fresh[k] = at
+			}
+		}
+		s.at = fresh
+	}
+	if at, ok := s.at[sig]; ok && now.Sub(at) < replayWindow {
+		return true
+	}
+	s.at[sig] = now
+	return false
 }
 
 // userZone is the time zone of a person's Slack profile, in which the times

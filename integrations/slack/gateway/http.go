@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"time"
 
 	"github.com/incident-buddy/ib/integrations/slack"
 	goslack "github.com/slack-go/slack"
@@ -55,6 +56,13 @@ func (g *Gateway) verified(secret string, next func(http.ResponseWriter, *http.R
 			g.Log.Warn("refused an unverified request", zap.String("path", r.URL.Path), zap.String("reason", err.Error()),
 				zap.String("remote", r.RemoteAddr))
 			http.Error(w, "invalid signature", http.StatusUnauthorized)
+			return
+		}
+		// Slack's signature allows a request to be sent again within five
+		// minutes; one already taken is answered, and does nothing twice.
+		if g.replays.seen(r.Header.Get("X-Slack-Signature"), time.Now()) {
+			g.Log.Warn("refused a replayed request", zap.String("path", r.URL.Path), zap.String("remote", r.RemoteAddr))
+			w.WriteHeader(http.StatusOK)
 			return
 		}
 		r.Body = io.NopCloser(bytes.NewReader(body))

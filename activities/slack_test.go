@@ -1,0 +1,81 @@
+package activities_test
+
+import (
+	"context"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.temporal.io/sdk/testsuite"
+	"go.uber.org/zap"
+
+	"github.com/incident-buddy/ib"
+	"github.com/incident-buddy/ib/activities"
+)
+
+// raceSlack holds channels by name; setting a purpose takes a while, as a
+// slow Slack call may: the window in which another incident's first try
+// finds the channel without one.
+type raceSlack struct {
+	ib.Slack
+	mu    sync.Mutex
+	chans map[string]*ib.ChannelInfo
+}
+
+func (s *raceSlack) CreateChannel(_ context.Context, name string) (ib.Channel, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, ok := s.chans[name]; ok {
+		return ib.Channel{}, ib.ErrChannelNameTaken
+	}
+	ch := &ib.ChannelInfo{Channel: ib.Channel{ID: "C" + name, Name: name}, CreatedByUs: true, Created: time.Now()}
+	s.chans[name] = ch
+	return ch.Channel, nil
+}
+
+func (s *raceSlack) FindChannel(_ context.Context, name string) (ib.ChannelInfo, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return *s.chans[name], nil
+}
+
+func (s *raceSlack) SetPurpose(_ context.Context, id, purpose string) error {
+	time.Sleep(300 * time.Millisecond) // the slow call the other incident overtakes
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, c := range s.chans {
+		if c.ID == id {
+			c.Purpose = purpose
+		}
+	}
+	return nil
+}
+
+// Two incidents whose titles make the same channel name, declared together:
+// the second's first try finds the first's channel before its purpose is set,
+// and takes the next name instead of sharing it (the adoption race).
+func TestTwoIncidentsNeverShareAChannel(t *testing.T) {
+	fake := &raceSlack{chans: map[string]*ib.ChannelInfo{}}
+	a := &activities.Activities{Slack: fake, Log: zap.NewNop(), Settings: activities.Settings{ChannelPrefix: "inc"}}
+	at := time.Date(2026, 12, 2, 6, 0, 0, 0, time.UTC)
+	titles := []string{"Login down", "Login down 🔥"}
+	got := make([]ib.Channel, len(titles))
+	var wg sync.WaitGroup
+	for i, title := range titles {
+		wg.Go(func() {
+			time.Sleep(time.Duration(i) * 50 * time.Millisecond)
+			var s testsuite.WorkflowTestSuite
+			env := s.NewTestActivityEnvironment()
+			env.RegisterActivity(a)
+			v, err := env.ExecuteActivity(a.OpenChannel, ib.Summary{ID: ib.IncidentID(title, at, 1), Title: title, DeclaredAt: at})
+			require.NoError(t, err, title)
+			require.NoError(t, v.Get(&got[i]))
+		})
+	}
+	wg.Wait()
+	assert.Equal(t, "inc-20261202-login-down", got[0].Name)
+	assert.Equal(t, "inc-20261202-login-down-2", got[1].Name, "the second incident takes the next name")
+	assert.Len(t, fake.chans, 2)
+}
