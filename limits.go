@@ -12,8 +12,10 @@ import (
 // over 40 KB. Each input is checked against its limit when its change is
 // checked, with an error that says the limit; what accumulates (the timeline,
 // collected messages) is compacted, the oldest detail first. Nothing is lost
-// from the record: every timeline event is posted in the channel whole, and
-// the channel's history is exported beside the postmortem draft.
+// from the record: every timeline event is posted in the channel whole (unless
+// more than 128 KB of posts wait at once, when the oldest waiting are
+// shortened), and the channel's history is exported beside the postmortem
+// draft.
 const (
 	MaxServices       = 20   // services an incident lists
 	MaxServiceRunes   = 64   // one service's name
@@ -69,21 +71,21 @@ func (inc *Incident) textSize() int {
 // clipOlder shortens every text but the newest few to at most limit bytes.
 func (inc *Incident) clipOlder(limit int) {
 	for i := range inc.Timeline[:max(0, len(inc.Timeline)-keepWhole)] {
-		inc.Timeline[i].Text = clipBytes(inc.Timeline[i].Text, limit)
+		inc.Timeline[i].Text = ClipBytes(inc.Timeline[i].Text, limit)
 	}
 	for i := range inc.Evidence[:max(0, len(inc.Evidence)-keepWhole)] {
 		e := &inc.Evidence[i]
-		e.Text = clipBytes(e.Text, limit)
+		e.Text = ClipBytes(e.Text, limit)
 		e.Revisions = e.Revisions[max(0, len(e.Revisions)-1):]
 		for j := range e.Revisions {
-			e.Revisions[j].Text = clipBytes(e.Revisions[j].Text, limit)
+			e.Revisions[j].Text = ClipBytes(e.Revisions[j].Text, limit)
 		}
 	}
 }
 
-// clipBytes shortens text to at most limit bytes, on a rune's boundary,
+// ClipBytes shortens text to at most limit bytes, on a rune's boundary,
 // marking the cut.
-func clipBytes(text string, limit int) string {
+func ClipBytes(text string, limit int) string {
 	if len(text) <= limit {
 		return text
 	}

@@ -99,7 +99,7 @@ func (inc *Incident) LinkedTicket(id int64) (Ticket, bool) {
 
 // LinkTicket records a ticket linked to the problem ticket.
 func (inc *Incident) LinkTicket(t Ticket) TimelineEvent {
-	t.Subject, t.URL = clipRunes(CleanText(t.Subject), MaxSubjectRunes), clipBytes(t.URL, MaxURLBytes)
+	t.Subject, t.URL = clipRunes(CleanText(t.Subject), MaxSubjectRunes), ClipBytes(t.URL, MaxURLBytes)
 	if _, ok := inc.LinkedTicket(t.ID); !ok {
 		inc.Tickets.Linked = append(inc.Tickets.Linked, t)
 	}
@@ -200,7 +200,7 @@ type TicketEvent struct {
 func (e TicketEvent) Bounded() TicketEvent {
 	e.Subject = clipRunes(CleanText(e.Subject), MaxSubjectRunes)
 	e.Status = clipRunes(CleanText(e.Status), 20)
-	e.URL = clipBytes(e.URL, MaxURLBytes)
+	e.URL = ClipBytes(e.URL, MaxURLBytes)
 	return e
 }
 

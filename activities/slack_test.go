@@ -20,8 +20,9 @@ import (
 // finds the channel without one.
 type raceSlack struct {
 	ib.Slack
-	mu    sync.Mutex
-	chans map[string]*ib.ChannelInfo
+	mu      sync.Mutex
+	chans   map[string]*ib.ChannelInfo
+	created chan struct{} // closed once the first channel exists
 }
 
 func (s *raceSlack) CreateChannel(_ context.Context, name string) (ib.Channel, error) {
@@ -32,6 +33,9 @@ func (s *raceSlack) CreateChannel(_ context.Context, name string) (ib.Channel, e
 	}
 	ch := &ib.ChannelInfo{Channel: ib.Channel{ID: "C" + name, Name: name}, CreatedByUs: true, Created: time.Now()}
 	s.chans[name] = ch
+	if len(s.chans) == 1 {
+		close(s.created)
+	}
 	return ch.Channel, nil
 }
 
@@ -57,7 +61,7 @@ func (s *raceSlack) SetPurpose(_ context.Context, id, purpose string) error {
 // the second's first try finds the first's channel before its purpose is set,
 // and takes the next name instead of sharing it (the adoption race).
 func TestTwoIncidentsNeverShareAChannel(t *testing.T) {
-	fake := &raceSlack{chans: map[string]*ib.ChannelInfo{}}
+	fake := &raceSlack{chans: map[string]*ib.ChannelInfo{}, created: make(chan struct{})}
 	a := &activities.Activities{Slack: fake, Log: zap.NewNop(), Settings: activities.Settings{ChannelPrefix: "inc"}}
 	at := time.Date(2026, 12, 2, 6, 0, 0, 0, time.UTC)
 	titles := []string{"Login down", "Login down 🔥"}
@@ -65,7 +69,9 @@ func TestTwoIncidentsNeverShareAChannel(t *testing.T) {
 	var wg sync.WaitGroup
 	for i, title := range titles {
 		wg.Go(func() {
-			time.Sleep(time.Duration(i) * 50 * time.Millisecond)
+			if i > 0 {
+				<-fake.created // within the first's slow SetPurpose
+			}
 			var s testsuite.WorkflowTestSuite
 			env := s.NewTestActivityEnvironment()
 			env.RegisterActivity(a)

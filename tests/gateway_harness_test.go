@@ -76,9 +76,10 @@ func newGateway(incidents ib.IncidentService, log *zap.Logger) *gateway.Gateway 
 }
 
 // eventsGateway is the gateway the fake delivers its events to, for the whole
-// test run.
+// test run. Its memory of channels that are no incident's is kept on Slack's
+// time, as the fake's deliveries of an event again are: a minute apart.
 func eventsGateway() *httptest.Server {
-	return httptest.NewServer(newGateway(&ibtemporal.Incidents{Client: tclient}, zap.NewNop()).Handler(signingSecret))
+	return httptest.NewServer(newGateway(&ibtemporal.Incidents{Client: tclient, Now: fake.Clock}, zap.NewNop()).Handler(signingSecret))
 }
 
 // request is one signed request; tests may spoil it.

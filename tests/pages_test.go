@@ -38,13 +38,20 @@ func TestPageEscalatesAndIsAcknowledged(t *testing.T) {
 	now := time.Now()
 	first := r.OnCall(now)
 	second, _ := r.Next(now)
-	dm := func(email string) string { return "dm-" + strings.TrimSuffix(email, "@example.com") }
-	waitFor(t, "the on-call gets the page", func() bool { return len(messagesAbout(dm(first), "You are paged")) == 1 })
-	page := messagesAbout(dm(first), "You are paged")[0]
+	pagesOf := func(email string) (pages []fakeslack.Message) {
+		for _, m := range messagesAbout("dm-"+strings.TrimSuffix(email, "@example.com"), "You are paged") {
+			if strings.Contains(m.Text+string(m.Blocks), res.ID) { // not another incident's
+				pages = append(pages, m)
+			}
+		}
+		return pages
+	}
+	waitFor(t, "the on-call gets the page", func() bool { return len(pagesOf(first)) == 1 })
+	page := pagesOf(first)[0]
 	assert.Contains(t, string(page.Blocks), `"ib_ack_page"`)
 	assert.Contains(t, string(page.Blocks), "DB is down")
 
-	waitFor(t, "unacknowledged, it escalates to the next in the rotation", func() bool { return len(messagesAbout(dm(second), "You are paged")) == 1 })
+	waitFor(t, "unacknowledged, it escalates to the next in the rotation", func() bool { return len(pagesOf(second)) == 1 })
 	secondID := fake.UserByName(strings.TrimSuffix(second, "@example.com"))
 	status, _ := gw.interact(t, map[string]any{
 		"type": "block_actions", "user": map[string]any{"id": secondID}, "trigger_id": fakeslack.TriggerID(),

@@ -172,12 +172,14 @@ func (w *incident) refresh(ctx workflow.Context) {
 	w.upsertSearchAttributes(ctx)
 }
 
-// owe adds work to what the incident owes.
+// owe adds work to what the incident owes, keeping the ledger within its
+// budget.
 func (w *incident) owe(work ...ib.Owed) {
 	for _, o := range work {
 		w.Owing++
 		w.Owed = append(w.Owed, Owed{Owed: o, N: w.Owing})
 	}
+	boundOwed(w.Owed)
 }
 
 func (w *incident) upsertSearchAttributes(ctx workflow.Context) {

@@ -59,6 +59,48 @@ type SeenEvent struct {
 	At time.Time `json:"at"`
 }
 
+// owedBudget is how many bytes of people's text the messages still to post
+// may hold: the ledger travels in the state, across continue-as-new too,
+// under Temporal's limits however fast people write. Past it, the oldest
+// owed posts keep the start of each text; the timeline and the incident's
+// record are not touched.
+const owedBudget = 128 << 10
+
+// boundOwed keeps the owed messages' text within owedBudget.
+func boundOwed(owed []Owed) {
+	size := 0
+	for _, o := range owed {
+		size += owedText(o)
+	}
+	for i := 0; size > owedBudget && i < len(owed); i++ {
+		m := owed[i].Message
+		if m == nil {
+			continue
+		}
+		size -= owedText(owed[i])
+		clipped := *m
+		clipped.Text = ib.ClipBytes(m.Text, 280)
+		clipped.Events = slices.Clone(m.Events)
+		for j := range clipped.Events {
+			clipped.Events[j].Text = ib.ClipBytes(clipped.Events[j].Text, 280)
+		}
+		owed[i].Message = &clipped
+		size += owedText(owed[i])
+	}
+}
+
+// owedText is how many bytes of text owed work carries.
+func owedText(o Owed) int {
+	if o.Message == nil {
+		return len(o.Text)
+	}
+	n := len(o.Message.Text) + len(o.Text)
+	for _, e := range o.Message.Events {
+		n += len(e.Text)
+	}
+	return n
+}
+
 // slackIDs are the Slack users to invite on declaration: commander, declarer
 // and whoever is on call for the incident, each once.
 func slackIDs(commander, declarer ib.Person, responders []ib.Responder) []string {

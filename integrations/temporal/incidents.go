@@ -100,19 +100,54 @@ func (s *Incidents) LinkTickets(ctx context.Context, id string, by ib.Person, id
 	return update[ib.LinkResult](ctx, s, id, workflows.UpdateLinkTickets, workflows.LinkRequest{IDs: ids, By: by})
 }
 
-// update runs one of an incident's Updates and waits for its answer.
+// update runs one of an incident's Updates and waits for its answer. An
+// Update that met the incident between two runs (continuing as new) or a
+// workflow task that failed was not taken: it is sent again, a few times.
 func update[T any](ctx context.Context, s *Incidents, id, name string, arg any) (T, error) {
+	var out T
+	var err error
+	for wait := 50 * time.Millisecond; ; wait *= 2 {
+		if out, err = updateOnce[T](ctx, s, id, name, arg); err == nil || wait > time.Second || !s.notTaken(ctx, id, err) {
+			break
+		}
+		select {
+		case <-ctx.Done():
+			return out, s.explain(id, err)
+		case <-time.After(wait):
+		}
+	}
+	if err != nil {
+		return out, s.explain(id, err)
+	}
+	return out, nil
+}
+
+func updateOnce[T any](ctx context.Context, s *Incidents, id, name string, arg any) (T, error) {
 	var out T
 	handle, err := s.Client.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
 		WorkflowID: id, UpdateName: name, Args: []any{arg}, WaitForStage: client.WorkflowUpdateStageCompleted,
 	})
-	if err != nil {
-		return out, s.explain(id, err)
+	if err == nil {
+		err = handle.Get(ctx, &out)
 	}
-	if err := handle.Get(ctx, &out); err != nil {
-		return out, s.explain(id, err)
+	return out, err
+}
+
+// notTaken says whether an Update failed without the incident taking it, so
+// that sending it again is safe: its workflow task failed (the run was
+// continuing as new as it came), or it reached a run that had just closed
+// while the incident goes on in the next.
+func (s *Incidents) notTaken(ctx context.Context, id string, err error) bool {
+	var notReady *serviceerror.WorkflowNotReady
+	var notFound *serviceerror.NotFound
+	switch {
+	case errors.As(err, &notReady):
+		return true
+	case errors.As(err, &notFound):
+		desc, derr := s.Client.DescribeWorkflowExecution(ctx, id, "")
+		return derr == nil && desc.GetWorkflowExecutionInfo().GetStatus() == enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING
 	}
-	return out, nil
+	return false
 }
 
 // NotifyTicket hands Zendesk's news of a ticket to an open incident.

@@ -58,6 +58,14 @@ type Server struct {
 	responses map[string][]response // response_url key → messages posted
 	socket    socketMode
 	events    *events // where events go, when the fake delivers them
+	started   time.Time
+}
+
+// Clock is Slack's time on the fake's clock: it starts with the fake and runs
+// Scale times as fast, so that what waits on Slack's schedule (an event's
+// next delivery) can be measured against it.
+func (s *Server) Clock() time.Time {
+	return s.started.Add(time.Duration(float64(time.Since(s.started)) * s.opts.Scale))
 }
 
 // scaled is a span of Slack's time on the fake's clock.
@@ -92,6 +100,7 @@ func New(opts Options) *Server {
 
 		responses: map[string][]response{},
 		uploads:   map[string]*upload{},
+		started:   time.Now(),
 	}
 	s.users[BotUserID] = &User{ID: BotUserID, Name: "incident-buddy", IsBot: true}
 	for _, u := range []User{

@@ -28,8 +28,8 @@ const maxBody = 1 << 20
 // before anything else reads it (failure mode F7).
 func (g *Gateway) Handler(signingSecret string) http.Handler {
 	mux := http.NewServeMux()
-	mux.Handle("POST "+slack.Routes["commands"], g.verified(signingSecret, g.serveCommand))
-	mux.Handle("POST "+slack.Routes["interactivity"], g.verified(signingSecret, g.serveInteraction))
+	mux.Handle("POST "+slack.Routes["commands"], g.verified(signingSecret, g.once(g.serveCommand)))
+	mux.Handle("POST "+slack.Routes["interactivity"], g.verified(signingSecret, g.once(g.serveInteraction)))
 	mux.Handle("POST "+slack.Routes["events"], g.verified(signingSecret, g.serveEvent))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		_, _ = io.WriteString(w, "ok\n")
@@ -58,16 +58,25 @@ func (g *Gateway) verified(secret string, next func(http.ResponseWriter, *http.R
 			http.Error(w, "invalid signature", http.StatusUnauthorized)
 			return
 		}
-		// Slack's signature allows a request to be sent again within five
-		// minutes; one already taken is answered, and does nothing twice.
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		next(w, r, body)
+	})
+}
+
+// once answers a signed request sent again within the five minutes its
+// signature allows, and does nothing twice (failure mode F20). Events need no
+// such guard: each carries an event_id the gateway remembers once taken, and
+// Slack's own retries of one not taken, signed in the same second, must get
+// through.
+func (g *Gateway) once(next func(http.ResponseWriter, *http.Request, []byte)) func(http.ResponseWriter, *http.Request, []byte) {
+	return func(w http.ResponseWriter, r *http.Request, body []byte) {
 		if g.replays.seen(r.Header.Get("X-Slack-Signature"), time.Now()) {
 			g.Log.Warn("refused a replayed request", zap.String("path", r.URL.Path), zap.String("remote", r.RemoteAddr))
 			w.WriteHeader(http.StatusOK)
 			return
 		}
-		r.Body = io.NopCloser(bytes.NewReader(body))
 		next(w, r, body)
-	})
+	}
 }
 
 func (g *Gateway) serveCommand(w http.ResponseWriter, r *http.Request, _ []byte) {
