@@ -64,6 +64,7 @@ func serve(ctx context.Context, cfg config.Config, args []string) error {
 		CustomerQuestion: cfg.CustomerQuestion,
 		CollectionEmoji:  cfg.CollectionEmoji,
 		ChannelPrefix:    cfg.ChannelPrefix,
+		APIURL:           cfg.SlackAPIURL,
 		Catalog:          catalog,
 		Log:              logger,
 	}

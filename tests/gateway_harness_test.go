@@ -70,6 +70,7 @@ func newGateway(incidents ib.IncidentService, log *zap.Logger) *gateway.Gateway 
 		CustomerQuestion: "Does this affect customers' running workloads?",
 		CollectionEmoji:  map[string]ib.Collection{"receipt": ib.Papertrail, "pushpin": ib.PostmortemItems},
 		ChannelPrefix:    "inc",
+		APIURL:           fakeURL,
 		Catalog:          oncall.NewLiveCatalog(testCatalog),
 		Log:              log,
 	}

@@ -5,9 +5,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -372,4 +374,53 @@ func TestHostileSocketModeEventWhileTemporalPaused(t *testing.T) {
 	px.set("up")
 	waitFor(t, "the reaction reaches the incident", func() bool { return state(t, id).Activity.Reactions == 1 })
 	waitFor(t, "the envelope is acknowledged", func() bool { return acked(sockets, "env-paused-1") })
+}
+
+// Requests that carry Slack's signature but not what Slack sends (a leaked
+// secret, a misbehaving proxy): a command of nobody is refused, a response_url
+// elsewhere is never followed, a payload of many actions costs one, and events
+// without an ID are each taken rather than all dropped after the first.
+func TestHostileSignedButNotSlack(t *testing.T) {
+	gw := startGateway(t, incidents)
+	alice, carol := fake.UserByName("alice"), fake.UserByName("carol")
+	id := declare(t, ib.Declaration{Title: "Hostile signed", Severity: ib.S3, Declarer: ib.Person{SlackID: alice, Name: "alice"}})
+	inc := roomReady(t, id)
+
+	status, body := gw.do(t, request{path: "/slack/commands", contentType: "application/x-www-form-urlencoded",
+		body: slash("", inc.Channel.ID, "resolve nobody did this", "nobody")})
+	require.Equal(t, http.StatusOK, status)
+	assert.Contains(t, body, "did not say who sent this command")
+
+	var elsewhere atomic.Int32
+	trap := httptest.NewServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) { elsewhere.Add(1) }))
+	defer trap.Close()
+	actions := make([]map[string]any, 50)
+	for i := range actions {
+		actions[i] = map[string]any{"type": "static_select", "action_id": "ib_severity", "block_id": "ib_header_actions",
+			"selected_option": map[string]any{"value": id + "|" + []string{"S1", "S2"}[i%2]}}
+	}
+	for _, to := range []string{trap.URL + "/anything", fakeslack.ResponseURL(fakeBase, "many-actions")} {
+		status, _ = gw.interact(t, map[string]any{
+			"type": "block_actions", "user": map[string]any{"id": alice, "name": "alice"},
+			"channel": map[string]any{"id": inc.Channel.ID}, "trigger_id": "unused", "response_url": to, "actions": actions,
+		})
+		require.Equal(t, http.StatusOK, status)
+	}
+	assert.Contains(t, responses(t, "many-actions", 1)[0], "now S1", "the first action, once")
+	settled(t, tclient, id)
+	changes := 0
+	for _, e := range state(t, id).Timeline {
+		if e.Kind == ib.EventSeverityChanged {
+			changes++
+		}
+	}
+	assert.Equal(t, 1, changes, "one severity change for one click's payload")
+	assert.Zero(t, elsewhere.Load(), "nothing posted to a response_url that is not Slack's")
+
+	for i := range 3 {
+		msg := map[string]any{"type": "message", "channel": inc.Channel.ID, "user": carol, "text": fmt.Sprintf("no id %d", i),
+			"ts": fmt.Sprintf("1795461400.%06d", i)}
+		assert.Equal(t, http.StatusOK, gw.event(t, "", msg, 0))
+	}
+	waitFor(t, "each message without an event ID is taken", func() bool { return state(t, id).Activity.Messages == 3 })
 }

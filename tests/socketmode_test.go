@@ -69,7 +69,8 @@ func socketModeGateway(t *testing.T, incidents ib.IncidentService) *fakeslack.Se
 	api := goslack.New("xoxb-fake", goslack.OptionAPIURL(srv.URL+"/api/"), goslack.OptionAppLevelToken("xapp-fake"))
 	gw := &gateway.Gateway{
 		Incidents: incidents, API: api, Policy: testPolicy, DefaultSeverity: ib.S3,
-		Log: zaptest.NewLogger(t, zaptest.Level(zap.ErrorLevel)),
+		APIURL: fakeURL, // where the workspace's response_urls are
+		Log:    zaptest.NewLogger(t, zaptest.Level(zap.ErrorLevel)),
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)

@@ -42,5 +42,35 @@ func (s Server) options(logger *zap.Logger) client.Options {
 // Logger adapts a zap logger to the Temporal SDK's logger, through the SDK's
 // own slog adapter and zap's slog handler.
 func Logger(z *zap.Logger) log.Logger {
-	return log.NewStructuredLogger(slog.New(zapslog.NewHandler(z.Core())))
+	return log.NewStructuredLogger(slog.New(raised{zapslog.NewHandler(z.Core())}))
 }
+
+// raised logs as warnings the SDK's messages that say a task failed, which
+// it logs as information: an operator watching warnings must see them.
+type raised struct{ slog.Handler }
+
+// taskFailed are the SDK's messages of a task that failed.
+var taskFailed = map[string]bool{
+	"Task processing failed with error":             true,
+	"Task processing failed with client side error": true,
+}
+
+func (h raised) Enabled(ctx context.Context, l slog.Level) bool {
+	return h.Handler.Enabled(ctx, l) || l == slog.LevelInfo && h.Handler.Enabled(ctx, slog.LevelWarn)
+}
+
+func (h raised) Handle(ctx context.Context, r slog.Record) error {
+	if r.Level == slog.LevelInfo && taskFailed[r.Message] {
+		r.Level = slog.LevelWarn
+	}
+	if !h.Handler.Enabled(ctx, r.Level) {
+		return nil
+	}
+	return h.Handler.Handle(ctx, r)
+}
+
+func (h raised) WithAttrs(attrs []slog.Attr) slog.Handler {
+	return raised{h.Handler.WithAttrs(attrs)}
+}
+
+func (h raised) WithGroup(name string) slog.Handler { return raised{h.Handler.WithGroup(name)} }

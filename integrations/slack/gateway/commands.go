@@ -17,6 +17,10 @@ import (
 // Command answers a slash command (/ib …). The answer is ephemeral; what the
 // command changes is also posted in the incident's channel by its workflow.
 func (g *Gateway) Command(ctx context.Context, sc goslack.SlashCommand) *goslack.Msg {
+	if !slackUserID.MatchString(sc.UserID) {
+		g.Log.Warn("refused a command that names no Slack user")
+		return say("❌ Slack did not say who sent this command; nothing was done.").message()
+	}
 	if strings.EqualFold(strings.TrimSpace(sc.Text), "create") {
 		return g.openDeclareModal(ctx, sc).message()
 	}

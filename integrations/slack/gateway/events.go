@@ -144,6 +144,9 @@ type seenEvents struct {
 }
 
 func (s *seenEvents) seen(id string) bool {
+	if id == "" {
+		return false // an event without an ID cannot be told from another
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	at, ok := s.ids[id]
@@ -151,6 +154,9 @@ func (s *seenEvents) seen(id string) bool {
 }
 
 func (s *seenEvents) remember(id string, now time.Time) {
+	if id == "" {
+		return
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.ids == nil {

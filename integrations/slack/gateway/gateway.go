@@ -6,6 +6,8 @@ package gateway
 
 import (
 	"context"
+	"net/url"
+	"regexp"
 	"sync"
 	"time"
 
@@ -38,8 +40,11 @@ type Gateway struct {
 	CustomerQuestion string
 	CollectionEmoji  map[string]ib.Collection // emoji whose reactions keep a message
 	ChannelPrefix    string                   // incident channels are named <prefix>-…
-	Catalog          *oncall.LiveCatalog      // for /ib oncall; may hold none
-	Log              *zap.Logger
+	// APIURL is the Slack Web API's URL (SLACK_API_URL): response_urls are
+	// followed only to Slack's hooks.slack.com or to this URL's host.
+	APIURL  string
+	Catalog *oncall.LiveCatalog // for /ib oncall; may hold none
+	Log     *zap.Logger
 
 	events   seenEvents
 	replays  signatures     // requests taken, to refuse them replayed
@@ -152,7 +157,7 @@ func (g *Gateway) within(ctx context.Context, responseURL string, work func(cont
 
 // respond sends a reply to a response_url, ephemeral to the person who asked.
 func (g *Gateway) respond(ctx context.Context, url string, r reply) {
-	if url == "" || r.text == "" {
+	if r.text == "" || !g.slackURL(url) {
 		return
 	}
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
@@ -162,6 +167,27 @@ func (g *Gateway) respond(ctx context.Context, url string, r reply) {
 		g.Log.Warn("could not send a reply to response_url", zap.Error(err))
 	}
 }
+
+// slackURL says whether a response_url is Slack's, so that a request that
+// got past the signature (a leaked secret) cannot make the gateway post
+// anywhere else.
+func (g *Gateway) slackURL(raw string) bool {
+	if raw == "" {
+		return true // nothing will be posted
+	}
+	u, err := url.Parse(raw)
+	if err != nil {
+		return false
+	}
+	if u.Scheme == "https" && u.Host == "hooks.slack.com" {
+		return true
+	}
+	api, err := url.Parse(g.APIURL)
+	return err == nil && g.APIURL != "" && u.Scheme == api.Scheme && u.Host == api.Host
+}
+
+// slackUserID is the shape of a Slack user's ID.
+var slackUserID = regexp.MustCompile(`^[UW][A-Z0-9]{2,20}$`)
 
 // reply is the gateway's answer to a person: ephemeral text.
 type reply struct {

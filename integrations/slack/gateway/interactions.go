@@ -19,12 +19,22 @@ import (
 // to the response_url.
 func (g *Gateway) Interaction(ctx context.Context, cb goslack.InteractionCallback) *goslack.ViewSubmissionResponse {
 	user := ib.Person{SlackID: cb.User.ID, Name: cb.User.Name}
+	if !slackUserID.MatchString(user.SlackID) {
+		g.Log.Warn("ignored an interaction that names no Slack user")
+		return nil
+	}
+	if !g.slackURL(cb.ResponseURL) {
+		g.Log.Warn("ignored an interaction whose response_url is not Slack's")
+		return nil
+	}
 	switch cb.Type {
 	case goslack.InteractionTypeViewSubmission:
 		return g.submit(ctx, cb, user)
 	case goslack.InteractionTypeBlockActions:
-		for _, action := range cb.ActionCallback.BlockActions {
-			g.act(ctx, cb, action, user)
+		// A click is one action; a payload of more is not Slack's, and would
+		// hold the request for each.
+		if actions := cb.ActionCallback.BlockActions; len(actions) > 0 {
+			g.act(ctx, cb, actions[0], user)
 		}
 	}
 	return nil
