@@ -28,7 +28,10 @@ type Change interface {
 // the timeline post and the refreshed header every change gets.
 type Applied struct {
 	Event TimelineEvent
-	Owed  []Owed
+	// Also are further facts the change recorded, posted with Event (the
+	// pages a resolution stopped).
+	Also []TimelineEvent
+	Owed []Owed
 	// Unseen: nothing the channel's topic and header or the search
 	// attributes show has changed (a reminder on the timeline).
 	Unseen bool
@@ -50,6 +53,19 @@ func (inc *Incident) Check(c Change, now time.Time) error {
 	return c.Check(inc, now)
 }
 
+// Make makes a change that Check accepted. A fact set once the incident is
+// resolved corrects its record: the timeline says so, and a postmortem draft
+// already written is written again from the corrected record.
+func (inc *Incident) Make(c Change, at time.Time) Applied {
+	inc.correcting = inc.Status == Resolved && VerbOf(c).Corrects
+	defer func() { inc.correcting = false }()
+	a := c.Apply(inc, at)
+	if inc.correcting && inc.Postmortem.Drafts > 0 {
+		a.Owed = append(a.Owed, Owed{Kind: OweDraft})
+	}
+	return a
+}
+
 // checkPhase refuses a change the incident's stage does not take.
 func (inc *Incident) checkPhase(v *Verb) error {
 	switch {
@@ -58,7 +74,7 @@ func (inc *Incident) checkPhase(v *Verb) error {
 	case v.Phase == AfterResolution && inc.Status != Resolved:
 		return Errorf(ECONFLICT, "%s is still open: its postmortem begins once it is resolved (`resolve`).", inc.ID)
 	case v.Phase == WhileActive && inc.Status == Resolved:
-		return Errorf(ECONFLICT, "%s is already resolved; what is left is its postmortem: `postmortem`, `action`, `review done`, `close`.", inc.ID)
+		return Errorf(ECONFLICT, "%s is already resolved; what is left is its postmortem: `postmortem`, `action`, `review done`, `close` (or `reopen` if the problem is back).", inc.ID)
 	}
 	return nil
 }

@@ -28,11 +28,28 @@ func (c Command) Is(name string) bool { return c.Verb != nil && c.Verb.Name == n
 
 // Typist is who typed a command and when, and the zone their times are read
 // in. Zone is asked only by commands with times in them, so a front door can
-// look it up lazily; nil reads them in UTC.
+// look it up lazily; nil reads them in UTC. Find, asked only for a person
+// named as @name text, is the Slack user ID of whoever goes by that name; a
+// front door without Slack leaves it nil.
 type Typist struct {
 	By   Person
 	Now  time.Time
 	Zone func() *time.Location
+	Find func(name string) (string, error)
+}
+
+// person reads a person named in a command: Slack's mention of them
+// (<@U…|name>, what Slack sends with its escaping on), their user ID, or
+// @name typed as text, found through Slack's people. A word without @ is a
+// name alone, for someone who is not in Slack.
+func (t Typist) person(word string) (string, error) {
+	if id := mentionedUser(word); id != word || !strings.HasPrefix(word, "@") {
+		return id, nil
+	}
+	if t.Find == nil {
+		return "", Errorf(EINVALID, "%q is a name typed as text: mention the person (pick them from Slack's @ menu) or give their Slack user ID (U…).", clipRunes(CleanText(word), 40))
+	}
+	return t.Find(strings.TrimPrefix(word, "@"))
 }
 
 func (t Typist) zone() *time.Location {
@@ -72,7 +89,7 @@ func (u usageProblem) Error() string { return string(u) }
 // ParseCommand reads one command. An empty text is a request for help. Errors
 // are *Error with code EINVALID and say how to write the command correctly.
 func ParseCommand(text string, defaultSeverity Severity, t Typist) (Command, error) {
-	words := strings.Fields(CleanText(text))
+	words := strings.Fields(stripText(text))
 	if len(words) == 0 {
 		words = []string{"help"}
 	}

@@ -49,7 +49,7 @@ func TestParseCommand(t *testing.T) {
 		{"PostmortemDraft", "postmortem DRAFT", want{verb: "postmortem-draft", change: &ib.RequestDraft{By: by}}},
 		{"ReviewDone", "review done agreed on three actions", want{verb: "review", change: &ib.RecordReview{Notes: "agreed on three actions", By: by}}},
 		{"ActionAdd", "action add alert on error rate <@U0BOBBY> due:2026-12-01", want{verb: "action-add", change: &ib.AddAction{Text: "alert on error rate", Owner: "U0BOBBY", Due: due, By: by}}},
-		{"ActionAddOwnerFirst", "action add @carol due:2026-12-01 write the runbook", want{verb: "action-add", change: &ib.AddAction{Text: "write the runbook", Owner: "carol", Due: due, By: by}}},
+		{"ActionAddOwnerFirst", "action add <@U0CAROL|carol> due:2026-12-01 write the runbook", want{verb: "action-add", change: &ib.AddAction{Text: "write the runbook", Owner: "U0CAROL", Due: due, By: by}}},
 		{"ActionDone", "action " + id + " done 2", want{verb: "action-done", id: id, change: &ib.FinishAction{N: 2, By: by}}},
 		{"Close", "close", want{verb: "close", change: &ib.Close{By: by}}},
 		{"TicketWaive", "ticket waive 12345 called the customer", want{verb: "ticket-waive", change: &ib.WaiveTicket{Ticket: 12345, Reason: "called the customer", By: by}}},
@@ -175,7 +175,7 @@ func TestCommandChange(t *testing.T) {
 // front door looks it up only for them.
 func TestZoneAskedOnlyForTimes(t *testing.T) {
 	for text, asks := range map[string]bool{"note hello": false, "status identified": false, "detected 03:25": true,
-		"impact start 03:25": true, "action add x @bob due:2026-12-01": true, "detected 03:25 UTC": false} {
+		"impact start 03:25": true, "action add x <@U0BOBBY> due:2026-12-01": true, "detected 03:25 UTC": false} {
 		asked := false
 		_, err := ib.ParseCommand(text, ib.S3, ib.Typist{Now: time.Date(2026, 11, 23, 4, 10, 0, 0, time.UTC),
 			Zone: func() *time.Location { asked = true; return time.UTC }})

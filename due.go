@@ -84,7 +84,7 @@ func (inc *Incident) NextDue(s Settings) (Due, bool) {
 // settings' interval.
 func (inc *Incident) statusPageReminderAt(s Settings) (time.Time, bool) {
 	every := s.StatusPageReminder
-	if every <= 0 || inc.Status == Resolved || (inc.Severity != S1 && inc.Severity != S2) {
+	if every <= 0 || !s.Has(StatusPageIntegration) || inc.Status == Resolved || (inc.Severity != S1 && inc.Severity != S2) {
 		return time.Time{}, false
 	}
 	last := inc.DeclaredAt

@@ -2,6 +2,7 @@ package ib
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -245,7 +246,8 @@ func (c *AddLink) read(args []string, t Typist) error {
 	if len(args) == 0 {
 		return usageProblem("needs a web address")
 	}
-	c.URL, c.Label, c.By = args[0], strings.Join(args[1:], " "), t.By
+	c.URL, c.Label = linkedURL(strings.Join(args, " "))
+	c.By = t.By
 	return nil
 }
 
@@ -259,6 +261,17 @@ func (c AddLink) Check(inc *Incident, _ time.Time) error {
 		return Errorf(EINVALID, "A link's label is at most %d characters.", MaxLabelRunes)
 	}
 	return checkURL(c.URL)
+}
+
+// KeepLinks adds links the incident did not ask for (its services'
+// dashboards and runbooks, from the catalog), each that is a web address and
+// fits in.
+func (inc *Incident) KeepLinks(links []Link) {
+	for _, l := range links {
+		if len(inc.Links) < MaxLinks && checkURL(l.URL) == nil && !slices.ContainsFunc(inc.Links, func(have Link) bool { return have.URL == l.URL }) {
+			inc.Links = append(inc.Links, Link{URL: l.URL, Label: clipRunes(CleanText(l.Label), MaxLabelRunes)})
+		}
+	}
 }
 
 func (c AddLink) Apply(inc *Incident, at time.Time) Applied {

@@ -95,6 +95,10 @@ type Summary struct {
 	OffHours []OffHoursPage `json:"off_hours,omitempty"`
 	// Postmortem is the incident's life after resolution.
 	Postmortem Postmortem `json:"postmortem,omitzero"`
+	// RecurrenceOf is the earlier incident of the same title this one is a
+	// recurrence of; Recurrences are the later ones.
+	RecurrenceOf string   `json:"recurrence_of,omitempty"`
+	Recurrences  []string `json:"recurrences,omitempty"`
 }
 
 // Incident is the whole state of one incident, as its workflow keeps it.
@@ -113,6 +117,11 @@ type Incident struct {
 	// Metrics are the response's, as of the query that returned the incident
 	// (Summary.ResponseMetrics computes them).
 	Metrics *Metrics `json:"metrics,omitempty"`
+	// Rules are what this run of the incident's workflow does (rules.go).
+	Rules Rules `json:"-"`
+	// correcting: the change being made corrects a fact after the
+	// resolution (Make), and its events say so.
+	correcting bool
 }
 
 // Declaration is what someone says when they declare an incident.
@@ -192,7 +201,7 @@ func (inc *Incident) Note(at time.Time, kind EventKind, text string) TimelineEve
 // record puts an event on the timeline in time order: a detection time given
 // after declaring goes before the declaration.
 func (inc *Incident) record(at time.Time, kind EventKind, by Person, text string) TimelineEvent {
-	e := TimelineEvent{At: at.UTC(), Kind: kind, By: by, Text: text}
+	e := TimelineEvent{At: at.UTC(), Kind: kind, By: by, Text: text, Correction: inc.correcting}
 	i := len(inc.Timeline)
 	for i > 0 && inc.Timeline[i-1].At.After(e.At) {
 		i--
@@ -230,9 +239,16 @@ func checkService(s string) error {
 // CleanText trims text and drops what could break or disguise it: invalid
 // UTF-8, control characters other than newlines and tabs, and the invisible
 // format characters (zero-width spaces and joiners, bidirectional overrides)
-// that make text read as something else.
+// that make text read as something else. Slack's markup becomes the text
+// people typed (readable).
 func CleanText(s string) string {
-	s = strings.Map(func(r rune) rune {
+	return strings.TrimSpace(stripText(readable(s)))
+}
+
+// stripText drops what CleanText drops, keeping Slack's markup as it came:
+// commands are split into words before their people and links are read.
+func stripText(s string) string {
+	return strings.Map(func(r rune) rune {
 		switch {
 		case r == '\n' || r == '\t':
 			return r
@@ -241,7 +257,6 @@ func CleanText(s string) string {
 		}
 		return r
 	}, strings.ToValidUTF8(s, ""))
-	return strings.TrimSpace(s)
 }
 
 func (s Severity) String() string { return string(s) }
@@ -256,8 +271,10 @@ func (c *HandOver) read(args []string, t Typist) error {
 	if len(args) != 1 {
 		return usageProblem("needs one person")
 	}
-	c.Commander, c.By = mentionedUser(args[0]), t.By
-	return nil
+	var err error
+	c.Commander, err = t.person(args[0])
+	c.By = t.By
+	return err
 }
 
 func (c HandOver) Asker() Person { return c.By }

@@ -9,6 +9,8 @@ const (
 	MsgAnnouncement MessageKind = "announcement" // "an incident was declared", in the incidents channel
 	MsgEvent        MessageKind = "event"        // timeline events, in the incident's channel
 	MsgResolved     MessageKind = "resolved"     // "the incident is resolved", in the incidents channel
+	MsgReopened     MessageKind = "reopened"     // "the incident is reopened", in the incidents channel
+	MsgRaised       MessageKind = "raised"       // "the incident is now S1/S2", in the incidents channel
 	MsgPage         MessageKind = "page"         // a page, by direct message to the person paged
 	MsgNotice       MessageKind = "notice"       // a reminder or a word to people, in the channel or by direct message
 	MsgSuggestion   MessageKind = "suggestion"   // customer tickets that may be about the incident, each with a Link button

@@ -2,6 +2,7 @@ package ib
 
 import (
 	"fmt"
+	"slices"
 	"time"
 )
 
@@ -16,7 +17,20 @@ type OffHoursPage struct {
 	RemindAt time.Time `json:"remind_at"`
 	Manager  Person    `json:"manager,omitzero"` // reminded too, when set
 	Recovery string    `json:"recovery"`         // what the policy grants
-	Reminded bool      `json:"reminded,omitempty"`
+	// RecoveredAt is when that recovery ends.
+	RecoveredAt time.Time `json:"recovered_at,omitzero"`
+	Reminded    bool      `json:"reminded,omitempty"`
+}
+
+// Recovering are the people still recovering at t from an off-hours page.
+func (inc *Incident) Recovering(t time.Time) []Person {
+	var out []Person
+	for _, o := range inc.OffHours {
+		if t.Before(o.RecoveredAt) && !slices.Contains(out, o.Person) {
+			out = append(out, o.Person)
+		}
+	}
+	return out
 }
 
 // RecordOffHours keeps an off-hours page on the incident and its timeline.

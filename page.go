@@ -27,6 +27,9 @@ type Page struct {
 	AckedAt time.Time `json:"acked_at,omitzero"`
 	// Exhausted: everyone in the chain was paged and nobody acknowledged.
 	Exhausted bool `json:"exhausted,omitempty"`
+	// StoppedAt is when the incident's resolution stopped the page: nobody
+	// more is woken for an incident that is over.
+	StoppedAt time.Time `json:"stopped_at,omitzero"`
 }
 
 // What PagerDuty is told of a page (its Events API's actions).
@@ -37,7 +40,22 @@ const (
 )
 
 // Open reports whether the page still waits for an acknowledgement.
-func (p Page) Open() bool { return p.AckedAt.IsZero() && !p.Exhausted }
+func (p Page) Open() bool { return p.AckedAt.IsZero() && !p.Exhausted && p.StoppedAt.IsZero() }
+
+// stopPages stops every page still waiting for an acknowledgement, and says
+// so on the timeline.
+func (inc *Incident) stopPages(at time.Time) []TimelineEvent {
+	var stopped []TimelineEvent
+	for i := range inc.Pages {
+		p := &inc.Pages[i]
+		if !p.Open() {
+			continue
+		}
+		p.StoppedAt, p.NextAt = at.UTC(), time.Time{}
+		stopped = append(stopped, inc.Note(at, EventPage, fmt.Sprintf("Page %s stopped: the incident is resolved, so it escalates no further.", p.ID)))
+	}
+	return stopped
+}
 
 // MaxPages bounds the pages an incident keeps.
 const MaxPages = 50
@@ -84,6 +102,10 @@ func (inc *Incident) Escalate(id string, at, next time.Time) TimelineEvent {
 // Paged records whom a page reached first, once its chain is known.
 func (inc *Incident) Paged(id string, chain []Person, at, next time.Time) TimelineEvent {
 	p := &inc.Pages[inc.page(id)]
+	if !p.StoppedAt.IsZero() {
+		p.Chain = chain
+		return inc.Note(at, EventPage, fmt.Sprintf("Page %s not sent: the incident was resolved first.", id))
+	}
 	p.Chain, p.Level, p.NextAt = chain, 0, next
 	if len(chain) == 0 {
 		p.Exhausted = true
@@ -103,8 +125,10 @@ func (c *SendPage) read(args []string, t Typist) error {
 	if len(args) == 0 {
 		return usageProblem("needs a service or a person to page")
 	}
-	c.Target, c.Message, c.By = mentionedUser(args[0]), strings.Join(args[1:], " "), t.By
-	return nil
+	var err error
+	c.Target, err = t.person(args[0])
+	c.Message, c.By = strings.Join(args[1:], " "), t.By
+	return err
 }
 
 func (c SendPage) Asker() Person { return c.By }

@@ -21,6 +21,9 @@ type PostmortemPolicy struct {
 	// ReviewAfter is how long after resolution the review meeting is held,
 	// moved to the next working morning.
 	ReviewAfter time.Duration `json:"review_after,omitempty"`
+	// Rest is, with next-morning, the rest people get after the resolution
+	// before the stage begins (by the rules of runs since lived-in).
+	Rest time.Duration `json:"rest,omitempty"`
 	// Zone is the time zone used when the commander's is not known.
 	Zone string `json:"zone,omitempty"`
 }
@@ -172,7 +175,7 @@ func (inc *Incident) PlanPostmortem(policy PostmortemPolicy, zone string) {
 	resolved := inc.ResolvedAt
 	switch policy.Start {
 	case "next-morning":
-		pm.StartAt = NextWorkingMorning(resolved, loc, policy.WorkdayStart).UTC()
+		pm.StartAt = NextWorkingMorning(inc.restedAt(policy.Rest), loc, policy.WorkdayStart).UTC()
 	case "now":
 		pm.StartAt = resolved
 	default:
@@ -180,6 +183,23 @@ func (inc *Incident) PlanPostmortem(policy PostmortemPolicy, zone string) {
 		pm.StartAt = resolved.Add(d)
 	}
 	pm.ReviewAt = NextWorkingMorning(resolved.Add(policy.ReviewAfter).Add(-time.Nanosecond), loc, policy.WorkdayStart).UTC()
+}
+
+// restedAt is when the people of the incident have rested after its
+// resolution: a rest after it, and the recovery of everyone paged
+// off-hours. Runs before the lived-in rules waited for neither.
+func (inc *Incident) restedAt(rest time.Duration) time.Time {
+	t := inc.ResolvedAt
+	if !inc.Rules.LivedIn {
+		return t
+	}
+	t = t.Add(rest)
+	for _, o := range inc.OffHours {
+		if o.RecoveredAt.After(t) {
+			t = o.RecoveredAt
+		}
+	}
+	return t
 }
 
 // StartPostmortem moves a resolved incident into its postmortem stage.

@@ -45,8 +45,10 @@ func (c *SetPostmortemOwner) read(args []string, t Typist) error {
 	if len(args) != 1 {
 		return usageProblem("needs one person")
 	}
-	c.Owner, c.By = mentionedUser(args[0]), t.By
-	return nil
+	var err error
+	c.Owner, err = t.person(args[0])
+	c.By = t.By
+	return err
 }
 
 func (c SetPostmortemOwner) Asker() Person { return c.By }
@@ -191,7 +193,11 @@ func (c *AddAction) read(args []string, t Typist) error {
 		case strings.HasPrefix(strings.ToLower(w), "due:"):
 			due = w[len("due:"):]
 		case c.Owner == "" && (strings.HasPrefix(w, "<@") || strings.HasPrefix(w, "@")):
-			c.Owner = strings.TrimPrefix(mentionedUser(w), "@")
+			owner, err := t.person(w)
+			if err != nil {
+				return err
+			}
+			c.Owner = owner
 		default:
 			text = append(text, w)
 		}

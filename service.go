@@ -38,6 +38,9 @@ type Declared struct {
 	// Existing is true when the same incident was already open: a repeated or
 	// simultaneous declare joins the first instead of starting another.
 	Existing bool
+	// RecurrenceOf is the earlier incident of the same title, resolved or
+	// closed, that this new one recurs.
+	RecurrenceOf string
 }
 
 // ListFilter narrows List.

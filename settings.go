@@ -22,6 +22,36 @@ type Settings struct {
 	// SuggestTickets is how often an active incident looks in Zendesk for
 	// customer tickets about its services; 0: never.
 	SuggestTickets time.Duration `json:"suggest_tickets,omitempty"`
+	// Missing are the integrations not configured where the incident was
+	// declared: the changes that need them are refused, and nothing
+	// reminds of them.
+	Missing []Integration `json:"missing,omitempty"`
+}
+
+// Integration is an outside service some changes need.
+type Integration string
+
+const (
+	StatusPageIntegration Integration = "status page"
+	ZendeskIntegration    Integration = "Zendesk"
+)
+
+// notConfigured says that an integration is not configured, and how it is.
+var notConfigured = map[Integration]string{
+	StatusPageIntegration: "No status page is configured: set STATUSPAGE_PAGE_ID and STATUSPAGE_API_KEY for the worker and the gateway.",
+	ZendeskIntegration:    "Zendesk is not configured: set ZENDESK_URL, ZENDESK_EMAIL and ZENDESK_API_TOKEN for the worker and the gateway.",
+}
+
+// Has says whether the integration is configured.
+func (s Settings) Has(i Integration) bool { return !slices.Contains(s.Missing, i) }
+
+// Available refuses a change whose integration is not configured, saying
+// what to set.
+func (s Settings) Available(v *Verb) error {
+	if v.Needs == "" || s.Has(v.Needs) {
+		return nil
+	}
+	return Errorf(ECONFLICT, "`%s` cannot work here. %s", v.Words, notConfigured[v.Needs])
 }
 
 // PageTimeout is how long a page of an incident of sev waits for an

@@ -2,6 +2,7 @@ package ib
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -97,5 +98,13 @@ func (c SetSeverity) Check(inc *Incident, _ time.Time) error {
 func (c SetSeverity) Apply(inc *Incident, at time.Time) Applied {
 	from := inc.Severity
 	inc.Severity = c.Severity
-	return fact(inc.record(at, EventSeverityChanged, c.By, fmt.Sprintf("%s → %s", from, c.Severity)))
+	a := fact(inc.record(at, EventSeverityChanged, c.By, fmt.Sprintf("%s → %s", from, c.Severity)))
+	if inc.Rules.LivedIn && major(c.Severity) && !major(from) {
+		// Raised to a major incident: #incidents hears of it again.
+		a.Owed = []Owed{{Kind: OweAnnouncement, Message: inc.message(MsgRaised, "raised-"+strconv.Itoa(len(inc.Timeline)))}}
+	}
+	return a
 }
+
+// major says whether an incident of the severity is a major one (S1, S2).
+func major(s Severity) bool { return s == S1 || s == S2 }

@@ -3,6 +3,7 @@ package ib
 import (
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -130,7 +131,54 @@ func (c Resolve) Check(*Incident, time.Time) error {
 func (c Resolve) Apply(inc *Incident, at time.Time) Applied {
 	text := CleanText(c.Summary)
 	inc.Status, inc.ResolvedAt, inc.Resolution = Resolved, at.UTC(), text
-	return Applied{Event: inc.record(at, EventResolved, c.By, text), Owed: inc.ResolutionOwed()}
+	a := Applied{Event: inc.record(at, EventResolved, c.By, text), Owed: inc.ResolutionOwed()}
+	if inc.Rules.LivedIn {
+		a.Also = inc.stopPages(at)
+		if sp := inc.StatusPage.Status; sp != "" && sp != Resolved {
+			// The status page's incident was opened: customers are told it
+			// is over, in the resolution's words.
+			public := PostStatusPage{Status: Resolved, Message: text, By: c.By}
+			if public.Message == "" {
+				public.Message = "This incident has been resolved."
+			}
+			p := public.Apply(inc, at)
+			a.Also, a.Owed = append(a.Also, p.Event), append(a.Owed, p.Owed...)
+		}
+	}
+	return a
+}
+
+// Reopen returns a resolved incident to active: the problem is back. Its
+// postmortem stage is set aside and planned again at the next resolution.
+type Reopen struct {
+	Reason string `json:"text,omitempty"`
+	By     Person `json:"by"`
+}
+
+func (c *Reopen) read(args []string, t Typist) error {
+	c.Reason, c.By = strings.Join(args, " "), t.By
+	return nil
+}
+
+func (c Reopen) Asker() Person { return c.By }
+
+func (c Reopen) Check(inc *Incident, _ time.Time) error {
+	if inc.Status != Resolved {
+		return Errorf(ECONFLICT, "%s is not resolved; there is nothing to reopen.", inc.ID)
+	}
+	return checkText("A reason", c.Reason, false, "")
+}
+
+func (c Reopen) Apply(inc *Incident, at time.Time) Applied {
+	text := CleanText(c.Reason)
+	inc.Status, inc.Stage, inc.ResolvedAt, inc.Resolution = Investigating, StageActive, time.Time{}, ""
+	pm := &inc.Postmortem
+	// What the stage planned is set aside; who was named, what was drafted
+	// and the action items stay.
+	pm.StartAt, pm.ReviewAt, pm.DueAt, pm.OwnerRemindedAt, pm.ReviewRemindedAt = time.Time{}, time.Time{}, time.Time{}, time.Time{}, time.Time{}
+	msg := inc.message(MsgReopened, "reopened-"+strconv.Itoa(len(inc.Timeline)))
+	msg.Text = text
+	return Applied{Event: inc.record(at, EventReopened, c.By, text), Owed: []Owed{{Kind: OweAnnouncement, Message: msg}}}
 }
 
 // ResolutionOwed is what a resolution owes the outside world: the

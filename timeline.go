@@ -24,6 +24,8 @@ const (
 	EventAction          EventKind = "action"    // an action item added or done
 	EventTicket          EventKind = "ticket"    // a customer ticket linked, solved or waived
 	EventCommander       EventKind = "commander" // the incident handed to another commander
+	EventReopened        EventKind = "reopened"
+	EventRecurrence      EventKind = "recurrence" // declared again after it was resolved
 )
 
 // TimelineEvent is one dated fact in an incident's history. Times are UTC; front
@@ -33,4 +35,6 @@ type TimelineEvent struct {
 	Kind EventKind `json:"kind"`
 	By   Person    `json:"by"`
 	Text string    `json:"text"`
+	// Correction: a fact set after the resolution, correcting the record.
+	Correction bool `json:"correction,omitempty"`
 }

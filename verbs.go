@@ -25,6 +25,11 @@ type Verb struct {
 	Update string
 	// Phase is when in the incident's life the change is taken.
 	Phase Phase
+	// Corrects: a fact of the record, which, set after the resolution,
+	// corrects it.
+	Corrects bool
+	// Needs is the integration the change needs configured.
+	Needs Integration
 	// Who may make the change by default (IB_RESTRICTED_CHANGES overrides),
 	// and what a refusal says they may do: "change the severity of".
 	Who Role
@@ -44,7 +49,7 @@ type Verb struct {
 type Phase int
 
 const (
-	// WhileActive: until the incident is resolved.
+	// WhileActive: until the incident is resolved (or after it is reopened).
 	WhileActive Phase = iota
 	// AfterResolution: once it is resolved, until it is closed.
 	AfterResolution
@@ -82,15 +87,15 @@ var Verbs = []*Verb{
 	{Name: "resolve", Who: Responders, Act: "resolve", Words: "resolve", Args: "[summary]", Summary: "resolve the incident",
 		Update: "resolve", New: func() Change { return &Resolve{} }},
 	{Name: "detected", Who: Anyone, Act: "set when the problem was detected for", Words: "detected", Args: "<time> [zone]", Summary: "when the problem was first seen, e.g. `detected 03:25` (before declaring is fine)",
-		Update: "set-detected", New: func() Change { return &SetDetected{} }},
+		Update: "set-detected", Phase: UntilClosed, Corrects: true, New: func() Change { return &SetDetected{} }},
 	{Name: "mitigated", Who: Anyone, Act: "set when the worst was over for", Words: "mitigated", Args: "[time] [zone]", Summary: "when the worst was over for customers (default: now)",
-		Update: "set-mitigated", New: func() Change { return &SetMitigated{} }},
+		Update: "set-mitigated", Phase: UntilClosed, Corrects: true, New: func() Change { return &SetMitigated{} }},
 	{Name: "impact-time", Who: Anyone, Act: "set the impact window of", Words: "impact start", Args: "<time> [end <time>] [zone]", Summary: "when customers were affected",
-		Update: "set-impact-time", New: func() Change { return &SetImpactWindow{} }},
+		Update: "set-impact-time", Phase: UntilClosed, Corrects: true, New: func() Change { return &SetImpactWindow{} }},
 	{Name: "impact-size", Who: Anyone, Act: "set the size of the impact of", Words: "impact count", Args: "<number> <what>", Summary: "how many were affected, e.g. `impact count 1234 failed requests`",
-		Update: "set-impact-size", New: func() Change { return &SetImpactSize{} }},
+		Update: "set-impact-size", Phase: UntilClosed, Corrects: true, New: func() Change { return &SetImpactSize{} }},
 	{Name: "customers", Who: Anyone, Act: "answer the first question for", Words: "customers", Args: "<yes|no|unknown>", Summary: "answer: does this affect customers' running workloads?",
-		Update: "answer-customers", New: func() Change { return &AnswerCustomers{} }},
+		Update: "answer-customers", Phase: UntilClosed, Corrects: true, New: func() Change { return &AnswerCustomers{} }},
 	{Name: "page", Who: Responders, Act: "page people for", Words: "page", Args: "<service|@person> [message]", Summary: "page a service's on-call, or a person (only during an incident); it escalates until acknowledged",
 		Update: "page", New: func() Change { return &SendPage{} }},
 	{Name: "ack-page", Who: Responders, Act: "acknowledge the pages of", Words: "ack", Args: "<page, e.g. P1>", Summary: "acknowledge a page (the button on the page does the same)",
@@ -100,11 +105,13 @@ var Verbs = []*Verb{
 	{Name: "link", Who: Anyone, Act: "add links to", Words: "link", Args: "<url> [label]", Summary: "add a dashboard, pull request or log to the incident",
 		Update: "add-link", Phase: UntilClosed, New: func() Change { return &AddLink{} }},
 	{Name: "ticket", Who: Anyone, Act: "link customer tickets to", Words: "ticket", Args: "<number…>", Summary: "link customers' Zendesk tickets to the incident's problem ticket",
-		read: readTickets},
+		Needs: ZendeskIntegration, read: readTickets},
 	{Name: "ticket-waive", Who: Responders, Act: "waive the customer tickets of", Words: "ticket waive", Args: "<number> <reason>", Summary: "a linked ticket needs no follow-up after resolution",
-		Update: "waive-ticket", Phase: UntilClosed, New: func() Change { return &WaiveTicket{} }},
+		Update: "waive-ticket", Phase: UntilClosed, Needs: ZendeskIntegration, New: func() Change { return &WaiveTicket{} }},
 	{Name: "statuspage", Who: Responders, Act: "update the status page for", Words: "statuspage", Args: "<investigating|identified|monitoring|resolved> <message>", Summary: "update the public status page",
-		Update: "post-status-page", New: func() Change { return &PostStatusPage{} }},
+		Update: "post-status-page", Phase: UntilClosed, Needs: StatusPageIntegration, New: func() Change { return &PostStatusPage{} }},
+	{Name: "reopen", Who: Responders, Act: "reopen", Words: "reopen", Args: "[reason]", Summary: "return a resolved incident to active; its postmortem stage is set aside until it is resolved again",
+		Update: "reopen", Phase: UntilClosed, New: func() Change { return &Reopen{} }},
 	{Name: "postmortem", Who: Responders, Act: "begin the postmortem stage of", Words: "postmortem", Summary: "begin the postmortem stage of a resolved incident now",
 		Update: "start-postmortem", Phase: AfterResolution, New: func() Change { return &StartPostmortem{} }},
 	{Name: "postmortem-owner", Who: Responders, Act: "hand over the postmortem of", Words: "postmortem owner", Args: "<@person>", Summary: "hand the postmortem to someone else",
@@ -144,10 +151,14 @@ func Help(invocation string, defaultSeverity Severity) string {
 
 // summary is the help line, with the default severity where it says it.
 func (v *Verb) summary(defaultSeverity any) string {
-	if strings.Contains(v.Summary, "%s") {
-		return fmt.Sprintf(v.Summary, defaultSeverity)
+	s := v.Summary
+	if strings.Contains(s, "%s") {
+		s = fmt.Sprintf(s, defaultSeverity)
 	}
-	return v.Summary
+	if v.Corrects {
+		s += "; after resolution, a correction"
+	}
+	return s
 }
 
 // CommandTable is the command table in Markdown, as the README shows it (a

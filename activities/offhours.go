@@ -22,6 +22,8 @@ type CareResult struct {
 	RemindAt time.Time `json:"remind_at,omitzero"`
 	Manager  ib.Person `json:"manager,omitzero"`
 	Recovery string    `json:"recovery,omitempty"`
+	// RecoveredAt is when the recovery the policy grants ends.
+	RecoveredAt time.Time `json:"recovered_at,omitzero"`
 }
 
 // CareFor reads a paged person's working hours: their rotation's zone and
@@ -34,7 +36,7 @@ func (a *Activities) CareFor(ctx context.Context, in CareInput) (CareResult, err
 		if err != nil {
 			return CareResult{}, err
 		}
-		care = oncall.Care{Zone: time.UTC, Hours: ib.DefaultWorkingHours, Recovery: oncall.DefaultRecovery}
+		care = oncall.Care{Zone: time.UTC, Hours: ib.DefaultWorkingHours, Recovery: oncall.DefaultRecovery, RecoveryTime: oncall.DefaultRecoveryTime}
 		if loc, err := ib.LoadZone(zone); err == nil && zone != "" {
 			care.Zone = loc
 		}
@@ -44,6 +46,7 @@ func (a *Activities) CareFor(ctx context.Context, in CareInput) (CareResult, err
 	}
 	res := CareResult{OffHours: true, Zone: care.Zone.String(), Recovery: care.Recovery,
 		RemindAt: care.Hours.NextStart(in.At, care.Zone).UTC()}
+	res.RecoveredAt = res.RemindAt.Add(care.RecoveryTime)
 	if care.NotifyManager && care.Manager != "" {
 		m, err := a.member(ctx, care.Manager)
 		if err != nil {

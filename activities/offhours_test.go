@@ -30,7 +30,7 @@ teams: [{name: payments, manager: U0MANAGER}]
 services: [{name: checkout, team: payments, rotation: pay}]
 rotations:
   - {name: pay, members: [U0BENBEN], handoff: {weekday: monday, hour: 10}, time_zone: Asia/Tokyo, start: 2026-01-05, working_hours: "10:00-19:00"}
-off_hours: {recovery: half a day off, notify_manager: true}
+off_hours: {recovery: half a day off, recovery_time: 5h, notify_manager: true}
 `))
 	require.NoError(t, err)
 	a := &Activities{Catalog: oncall.NewLiveCatalog(c), Slack: zoneOnlySlack{zones: map[string]string{"U0OUTSIDE": "America/New_York"}}, Log: zap.NewNop()}
@@ -46,11 +46,13 @@ off_hours: {recovery: half a day off, notify_manager: true}
 	got, err = a.CareFor(ctx, CareInput{Person: ben, At: time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)})
 	require.NoError(t, err)
 	assert.Equal(t, CareResult{OffHours: true, Zone: "Asia/Tokyo", RemindAt: time.Date(2026, 11, 24, 1, 0, 0, 0, time.UTC),
-		Manager: ib.Person{SlackID: "U0MANAGER"}, Recovery: "half a day off"}, got)
+		Manager: ib.Person{SlackID: "U0MANAGER"}, Recovery: "half a day off", RecoveredAt: time.Date(2026, 11, 24, 6, 0, 0, 0, time.UTC)}, got,
+		"recovering five hours from the morning")
 
 	// Someone outside the catalog: their Slack profile's zone, 09:00–18:00, no manager.
 	got, err = a.CareFor(ctx, CareInput{Person: ib.Person{SlackID: "U0OUTSIDE"}, At: time.Date(2026, 11, 28, 15, 0, 0, 0, time.UTC)})
 	require.NoError(t, err)
 	assert.Equal(t, CareResult{OffHours: true, Zone: "America/New_York", RemindAt: time.Date(2026, 11, 30, 14, 0, 0, 0, time.UTC),
-		Recovery: oncall.DefaultRecovery}, got, "a Saturday: reminded on Monday morning")
+		Recovery: oncall.DefaultRecovery, RecoveredAt: time.Date(2026, 11, 30, 14, 0, 0, 0, time.UTC).Add(oncall.DefaultRecoveryTime)}, got,
+		"a Saturday: reminded on Monday morning")
 }

@@ -26,15 +26,18 @@ func (a *Activities) PageChain(ctx context.Context, in PageChainInput) ([]ib.Per
 	if catalog == nil {
 		return nil, a.fail(ib.Errorf(ib.EINVALID, "No service catalog is configured (IB_CATALOG): page a person with `page @name` instead."))
 	}
-	s, ok := catalog.Service(in.Target)
-	if !ok {
-		return nil, a.fail(ib.Errorf(ib.EINVALID, "The catalog has no service %q.", in.Target))
+	rotation, team := in.Target, ""
+	if s, ok := catalog.Service(in.Target); ok {
+		rotation, team = s.Rotation, s.Team
 	}
-	r, _ := catalog.Rotation(s.Rotation)
+	r, ok := catalog.Rotation(rotation)
+	if !ok {
+		return nil, a.fail(ib.Errorf(ib.EINVALID, "The catalog has no service or rotation %q.", in.Target))
+	}
 	next, _ := r.Next(in.At)
 	members := []string{r.OnCall(in.At), next}
 	for _, t := range catalog.Teams {
-		if t.Name == s.Team && t.Manager != "" {
+		if t.Name == team && t.Manager != "" {
 			members = append(members, t.Manager)
 		}
 	}

@@ -3,6 +3,7 @@ package activities
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -25,25 +26,60 @@ func (a *Activities) UserZone(ctx context.Context, slackID string) (string, erro
 type OwnerInput struct {
 	Services []string  `json:"services,omitempty"`
 	At       time.Time `json:"at"`
+	// Recovering are people still recovering from an off-hours page: none
+	// of them is made the owner.
+	Recovering []ib.Person `json:"recovering,omitempty"`
+}
+
+// OwnerChoice is the postmortem's owner, and who was passed over because
+// they are still recovering.
+type OwnerChoice struct {
+	Owner  ib.Person `json:"owner,omitzero"`
+	Passed ib.Person `json:"passed,omitzero"`
 }
 
 // PostmortemOwner is the current on-call of the rotation of the team that owns
 // the incident's primary (first) service; nobody when the catalog does not
-// say, and the workflow falls back to the commander.
+// say, and the workflow falls back to the commander. Kept for the runs that
+// ask it (ChoosePostmortemOwner since lived-in).
 func (a *Activities) PostmortemOwner(ctx context.Context, in OwnerInput) (ib.Person, error) {
+	c, err := a.ChoosePostmortemOwner(ctx, in)
+	return c.Owner, err
+}
+
+// ChoosePostmortemOwner is the current on-call of the rotation of the team
+// that owns the incident's primary (first) service, or, when they are still
+// recovering from an off-hours page, the next in that rotation; nobody when
+// the catalog does not say (the workflow falls back to the commander).
+func (a *Activities) ChoosePostmortemOwner(ctx context.Context, in OwnerInput) (OwnerChoice, error) {
 	catalog := a.Catalog.Get()
 	if catalog == nil || len(in.Services) == 0 {
-		return ib.Person{}, nil
+		return OwnerChoice{}, nil
 	}
 	s, ok := catalog.Service(in.Services[0])
 	if !ok {
-		return ib.Person{}, nil
+		return OwnerChoice{}, nil
 	}
 	r, ok := catalog.Rotation(s.Rotation)
 	if !ok {
-		return ib.Person{}, nil
+		return OwnerChoice{}, nil
 	}
-	return a.member(ctx, r.OnCall(in.At))
+	var choice OwnerChoice
+	next, _ := r.Next(in.At)
+	for _, m := range []string{r.OnCall(in.At), next} {
+		p, err := a.member(ctx, m)
+		if err != nil {
+			return OwnerChoice{}, err
+		}
+		if !slices.ContainsFunc(in.Recovering, func(q ib.Person) bool { return q.SlackID != "" && q.SlackID == p.SlackID }) {
+			choice.Owner = p
+			return choice, nil
+		}
+		if choice.Passed == (ib.Person{}) {
+			choice.Passed = p
+		}
+	}
+	return choice, nil // everyone is recovering: the commander owns it
 }
 
 // member is a catalog member (a Slack user ID or an e-mail) as a Slack user.

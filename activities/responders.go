@@ -19,6 +19,10 @@ type ResponderInput struct {
 type Responders struct {
 	Responders []ib.Responder `json:"responders,omitempty"`
 	Unknown    []string       `json:"unknown,omitempty"`
+	// AlwaysPaged are the rotations every incident of the severity pages.
+	AlwaysPaged []string `json:"always_paged,omitempty"`
+	// Links are the services' dashboards and runbooks.
+	Links []ib.Link `json:"links,omitempty"`
 }
 
 // FindResponders resolves the incident's services (and the severity's
@@ -41,5 +45,16 @@ func (a *Activities) FindResponders(ctx context.Context, in ResponderInput) (Res
 		}
 		found[i].Person = p
 	}
-	return Responders{Responders: found, Unknown: unknown}, nil
+	res := Responders{Responders: found, Unknown: unknown, AlwaysPaged: catalog.AlwaysPaged[in.Severity]}
+	for _, name := range in.Services {
+		if s, ok := catalog.Service(name); ok {
+			for _, u := range s.Dashboards {
+				res.Links = append(res.Links, ib.Link{URL: u, Label: s.Name + " dashboard"})
+			}
+			for _, u := range s.Runbooks {
+				res.Links = append(res.Links, ib.Link{URL: u, Label: s.Name + " runbook"})
+			}
+		}
+	}
+	return res, nil
 }

@@ -39,7 +39,7 @@ type Config struct {
 	CollectionEmoji map[string]ib.Collection
 	Policy          ib.Policy // IB_ADMINS, IB_RESTRICTED_CHANGES, IB_RESTRICTED_TO: who may change what from Slack
 	// Postmortem is how resolved incidents are carried through their postmortem
-	// stage: IB_POSTMORTEM_START, IB_WORKDAY_START, IB_POSTMORTEM_DRAFT_DAYS,
+	// stage: IB_POSTMORTEM_START, IB_POSTMORTEM_REST, IB_WORKDAY_START, IB_POSTMORTEM_DRAFT_DAYS,
 	// IB_REVIEW_AFTER, IB_DEFAULT_TIMEZONE.
 	Postmortem         ib.PostmortemPolicy
 	PostmortemTemplate string // IB_POSTMORTEM_TEMPLATE: a file replacing the draft's template
@@ -85,7 +85,8 @@ var EnvVars = []EnvVar{
 	{"IB_ADMINS", "", "Slack user IDs allowed every change, comma-separated"},
 	{"IB_RESTRICTED_CHANGES", ib.DefaultRestrictions(), "who may make which change from Slack, by the change's name (`starter help` lists the changes): a name alone restricts it to IB_RESTRICTED_TO (or the stricter role the command table gives it), name=role to a role of anyone, responders, owner or commander; the changes not named are anyone's; admins may make every change"},
 	{"IB_RESTRICTED_TO", "responders", "the role of a name without one in IB_RESTRICTED_CHANGES: responders (the commander, those on call for the incident, paged for it, acting in its channel, and its postmortem's owner), owner (the postmortem's owner and the commander) or commander"},
-	{"IB_POSTMORTEM_START", "next-morning", "when a resolved incident enters its postmortem stage: next-morning (the commander's next working morning), now, or a duration such as 2h"},
+	{"IB_POSTMORTEM_START", "next-morning", "when a resolved incident enters its postmortem stage: next-morning (the commander's first working morning after IB_POSTMORTEM_REST and after the recovery of anyone paged off-hours), now, or a duration such as 2h"},
+	{"IB_POSTMORTEM_REST", "12h", "with next-morning, the rest people get after the resolution before the postmortem stage begins"},
 	{"IB_WORKDAY_START", "9", "the hour working mornings begin, in each commander's time zone"},
 	{"IB_POSTMORTEM_DRAFT_DAYS", "S1=3,S2=5,S3=10,S4=10", "working days the owner has for the postmortem draft, by severity"},
 	{"IB_REVIEW_AFTER", "168h", "how long after resolution the postmortem review meeting is (moved to a working morning)"},
@@ -170,6 +171,9 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 	if c.Postmortem.DraftDays, err = ib.ParseDraftDays(get("IB_POSTMORTEM_DRAFT_DAYS")); err != nil {
 		bad("IB_POSTMORTEM_DRAFT_DAYS", "%v", err)
 	}
+	if c.Postmortem.Rest, err = time.ParseDuration(get("IB_POSTMORTEM_REST")); err != nil || c.Postmortem.Rest < 0 {
+		bad("IB_POSTMORTEM_REST", "%q must be a duration such as 12h, or 0", get("IB_POSTMORTEM_REST"))
+	}
 	if c.Postmortem.ReviewAfter, err = time.ParseDuration(get("IB_REVIEW_AFTER")); err != nil || c.Postmortem.ReviewAfter <= 0 {
 		bad("IB_REVIEW_AFTER", "%q must be a duration such as 168h", get("IB_REVIEW_AFTER"))
 	}
@@ -238,3 +242,6 @@ func (c Config) IncidentURL(id string) string {
 
 // ZendeskEnabled says whether Zendesk is configured.
 func (c Config) ZendeskEnabled() bool { return c.ZendeskURL != "" }
+
+// StatusPageEnabled says whether a status page is configured.
+func (c Config) StatusPageEnabled() bool { return c.StatusPageID != "" }

@@ -30,7 +30,7 @@ func TestLoadConfig(t *testing.T) {
 		assert.Equal(t, "inc", c.ChannelPrefix)
 		assert.Equal(t, "incidents", c.IncidentsChannel)
 		assert.Equal(t, ib.S3, c.DefaultSeverity)
-		assert.Equal(t, ib.PostmortemPolicy{Start: "next-morning", WorkdayStart: 9, Zone: "UTC", ReviewAfter: 168 * time.Hour,
+		assert.Equal(t, ib.PostmortemPolicy{Start: "next-morning", WorkdayStart: 9, Zone: "UTC", ReviewAfter: 168 * time.Hour, Rest: 12 * time.Hour,
 			DraftDays: map[ib.Severity]int{ib.S1: 3, ib.S2: 5, ib.S3: 10, ib.S4: 10}}, c.Postmortem)
 		assert.Equal(t, "postmortems", c.DocumentsDir)
 	})

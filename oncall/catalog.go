@@ -27,12 +27,20 @@ type Catalog struct {
 // the next working morning the bot reminds them (and their manager, if asked)
 // to take it.
 type OffHoursPolicy struct {
-	Recovery      string `yaml:"recovery"`       // e.g. "half a day off"; default DefaultRecovery
-	NotifyManager bool   `yaml:"notify_manager"` // remind the team's manager too
+	Recovery string `yaml:"recovery"` // e.g. "half a day off"; default DefaultRecovery
+	// RecoveryTime is how long the recovery lasts from the next working
+	// morning: nobody still recovering is made a postmortem's owner, and the
+	// postmortem stage waits for it. Default DefaultRecoveryTime.
+	RecoveryTime  time.Duration `yaml:"recovery_time"`
+	NotifyManager bool          `yaml:"notify_manager"` // remind the team's manager too
 }
 
 // DefaultRecovery is the recovery time granted when the catalog does not say.
 const DefaultRecovery = "the time you need to recover (start late or leave early today)"
+
+// DefaultRecoveryTime is how long a recovery lasts when the catalog does not
+// say: a morning.
+const DefaultRecoveryTime = 4 * time.Hour
 
 // Team owns services.
 type Team struct {
@@ -162,6 +170,9 @@ type Care struct {
 	Hours    ib.WorkingHours
 	Manager  string // the owning team's manager (Slack user ID or e-mail), "" if none
 	Recovery string // what the policy grants after an off-hours page
+	// RecoveryTime is how long the recovery lasts from the next working
+	// morning.
+	RecoveryTime time.Duration
 	// NotifyManager: the manager is reminded too.
 	NotifyManager bool
 }
@@ -179,9 +190,12 @@ func (c *Catalog) CareOf(names ...string) (Care, bool) {
 		if !slices.ContainsFunc(r.Members, named) && !slices.ContainsFunc(r.Override, func(o Override) bool { return named(o.Member) }) {
 			continue
 		}
-		care := Care{Zone: r.loc, Hours: r.hours, Recovery: c.OffHours.Recovery, NotifyManager: c.OffHours.NotifyManager}
+		care := Care{Zone: r.loc, Hours: r.hours, Recovery: c.OffHours.Recovery, RecoveryTime: c.OffHours.RecoveryTime, NotifyManager: c.OffHours.NotifyManager}
 		if care.Recovery == "" {
 			care.Recovery = DefaultRecovery
+		}
+		if care.RecoveryTime <= 0 {
+			care.RecoveryTime = DefaultRecoveryTime
 		}
 		for _, s := range c.Services {
 			if s.Rotation != r.Name {
@@ -241,6 +255,35 @@ func (c *Catalog) Rotation(name string) (*Rotation, bool) {
 		}
 	}
 	return nil, false
+}
+
+// ServiceNames are the catalog's services, in its order; none without a
+// catalog.
+func (c *Catalog) ServiceNames() []string {
+	if c == nil {
+		return nil
+	}
+	names := make([]string, len(c.Services))
+	for i, s := range c.Services {
+		names[i] = s.Name
+	}
+	return names
+}
+
+// ServicesLike are the services whose name or alias contains query, in any
+// case, in the catalog's order, at most limit of them.
+func (c *Catalog) ServicesLike(query string, limit int) []string {
+	query = strings.ToLower(strings.TrimSpace(query))
+	var names []string
+	for _, s := range c.Services {
+		if len(names) == limit {
+			break
+		}
+		if slices.ContainsFunc(append([]string{s.Name}, s.Aliases...), func(n string) bool { return strings.Contains(strings.ToLower(n), query) }) {
+			names = append(names, s.Name)
+		}
+	}
+	return names
 }
 
 // Service finds a service by name or alias, in any case.

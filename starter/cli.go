@@ -58,6 +58,9 @@ func (c *cli) create(ctx context.Context, d ib.Declaration) error {
 	} else {
 		fmt.Fprintf(c.out, "Declared %s (%s): %s\n", res.ID, d.Severity, d.Title)
 	}
+	if res.RecurrenceOf != "" {
+		fmt.Fprintf(c.out, "A recurrence of %s, which was resolved: the two are linked.\n", res.RecurrenceOf)
+	}
 	fmt.Fprintf(c.out, "Web UI: %s\n", c.link(res.ID))
 	return nil
 }

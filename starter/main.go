@@ -21,6 +21,7 @@ import (
 
 	"github.com/incident-buddy/ib"
 	"github.com/incident-buddy/ib/config"
+	"github.com/incident-buddy/ib/integrations/slack"
 	ibtemporal "github.com/incident-buddy/ib/integrations/temporal"
 	"github.com/incident-buddy/ib/internal/logging"
 )
@@ -66,7 +67,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	var inv invocation
 	if !report {
-		if inv, err = parse(args, cfg.DefaultSeverity); err != nil {
+		if inv, err = parse(args, cfg.DefaultSeverity, findPerson(ctx, cfg)); err != nil {
 			fmt.Fprintln(stderr, ib.ErrorMessage(err))
 			return exitUsage
 		}
@@ -103,6 +104,11 @@ func newIncidents(c client.Client, cfg config.Config) *ibtemporal.Incidents {
 	settings := ib.Settings{StatusPageReminder: cfg.StatusPageReminder, Postmortem: cfg.Postmortem}
 	if cfg.ZendeskEnabled() {
 		settings.ProblemTickets, settings.SuggestTickets = cfg.ProblemTickets, cfg.SuggestTickets
+	} else {
+		settings.Missing = append(settings.Missing, ib.ZendeskIntegration)
+	}
+	if !cfg.StatusPageEnabled() {
+		settings.Missing = append(settings.Missing, ib.StatusPageIntegration)
 	}
 	return &ibtemporal.Incidents{Client: c, Settings: settings}
 }
@@ -117,10 +123,24 @@ type invocation struct {
 	asJSON      bool           // show --json
 }
 
+// findPerson finds people named as @name through Slack's people, when the
+// CLI has the bot's token; without it, such names are refused.
+func findPerson(ctx context.Context, cfg config.Config) func(string) (string, error) {
+	if cfg.SlackBotToken == "" {
+		return nil
+	}
+	people := &slack.Directory{API: slack.NewClient(cfg.SlackBotToken, cfg.SlackAPIURL, nil).API()}
+	return func(name string) (string, error) {
+		ctx, cancel := context.WithTimeout(ctx, callTimeout)
+		defer cancel()
+		return people.Find(ctx, name)
+	}
+}
+
 // parse reads a command line. Words after the command name go through
 // ib.ParseCommand, exactly as the text after /ib does; flags add what Slack's
 // modal would (impact, description, …).
-func parse(args []string, defaultSeverity ib.Severity) (invocation, error) {
+func parse(args []string, defaultSeverity ib.Severity, find func(string) (string, error)) (invocation, error) {
 	var inv invocation
 	fs := flag.NewFlagSet(args[0], flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
@@ -145,7 +165,7 @@ func parse(args []string, defaultSeverity ib.Severity) (invocation, error) {
 	words := append([]string{args[0]}, severity)
 	words = append(append(words, fs.Args()...), title)
 	cmd, err := ib.ParseCommand(strings.Join(words, " "), defaultSeverity,
-		ib.Typist{By: currentUser(), Now: time.Now(), Zone: func() *time.Location { return time.Local }})
+		ib.Typist{By: currentUser(), Now: time.Now(), Zone: func() *time.Location { return time.Local }, Find: find})
 	if err != nil {
 		return inv, err
 	}

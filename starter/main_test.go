@@ -17,7 +17,7 @@ import (
 
 func TestParse(t *testing.T) {
 	t.Run("CreateFromFlags", func(t *testing.T) {
-		inv, err := parse([]string{"create", "--severity", "S1", "--title", "Checkout API returning 500s", "--impact", "EU checkouts fail", "--services", "checkout, payments"}, ib.S3)
+		inv, err := parse([]string{"create", "--severity", "S1", "--title", "Checkout API returning 500s", "--impact", "EU checkouts fail", "--services", "checkout, payments"}, ib.S3, nil)
 		require.NoError(t, err)
 		d := inv.declaration
 		assert.Equal(t, "Checkout API returning 500s", d.Title)
@@ -27,24 +27,24 @@ func TestParse(t *testing.T) {
 		assert.NotEmpty(t, d.Declarer.Name)
 	})
 	t.Run("CreateFromWords", func(t *testing.T) {
-		inv, err := parse([]string{"create", "S2", "Login", "broken"}, ib.S3)
+		inv, err := parse([]string{"create", "S2", "Login", "broken"}, ib.S3, nil)
 		require.NoError(t, err)
 		assert.Equal(t, "Login broken", inv.declaration.Title)
 		assert.Equal(t, ib.S2, inv.declaration.Severity)
 	})
 	t.Run("CreateDefaultSeverity", func(t *testing.T) {
-		inv, err := parse([]string{"create", "Login broken"}, ib.S4)
+		inv, err := parse([]string{"create", "Login broken"}, ib.S4, nil)
 		require.NoError(t, err)
 		assert.Equal(t, ib.S4, inv.declaration.Severity)
 	})
 	t.Run("Status", func(t *testing.T) {
-		inv, err := parse([]string{"status", "INC-20261123-K7QF", "identified"}, ib.S3)
+		inv, err := parse([]string{"status", "INC-20261123-K7QF", "identified"}, ib.S3, nil)
 		require.NoError(t, err)
 		assert.Equal(t, &ib.SetStatus{Status: ib.Identified, By: currentUser()}, inv.Change)
 		assert.Equal(t, "INC-20261123-K7QF", inv.IncidentID)
 	})
 	t.Run("ListFlags", func(t *testing.T) {
-		inv, err := parse([]string{"list", "--all", "--query", "IncidentSeverity='S1'"}, ib.S3)
+		inv, err := parse([]string{"list", "--all", "--query", "IncidentSeverity='S1'"}, ib.S3, nil)
 		require.NoError(t, err)
 		assert.True(t, inv.all)
 		assert.Equal(t, "IncidentSeverity='S1'", inv.query)
@@ -57,7 +57,7 @@ func TestParse(t *testing.T) {
 		"ErrEmptyTitle":     {"create", "--severity", "S1"},
 	} {
 		t.Run(name, func(t *testing.T) {
-			_, err := parse(args, ib.S3)
+			_, err := parse(args, ib.S3, nil)
 			assert.Equal(t, ib.EINVALID, ib.ErrorCode(err), "%v", err)
 			assert.NotEmpty(t, ib.ErrorMessage(err))
 		})

@@ -66,8 +66,9 @@ func TestDeclareModal(t *testing.T) {
 	assert.Empty(t, fake.Responses(key), "and nothing else")
 	view := lastView(t, "ib_declare")
 	assert.Equal(t, general, view.PrivateMetadata)
-	for _, want := range []string{"Does this affect customers' running workloads?", ib.S1.Meaning(), "Not known yet"} {
-		assert.Contains(t, string(view.Raw), want)
+	for _, want := range []string{"Does this affect customers' running workloads?", ib.S1.Meaning(), "Not known yet",
+		`"multi_static_select"`, `"value":"checkout"`, `"value":"batch-jobs"`} {
+		assert.Contains(t, string(view.Raw), want, "the catalog's services are offered")
 	}
 
 	submit := func(title, severity string) (int, string) {
@@ -79,7 +80,8 @@ func TestDeclareModal(t *testing.T) {
 					"severity":           map[string]any{"severity": map[string]any{"type": "static_select", "selected_option": map[string]any{"value": severity}}},
 					"customers_affected": map[string]any{"customers_affected": map[string]any{"type": "radio_buttons", "selected_option": map[string]any{"value": "yes"}}},
 					"impact":             map[string]any{"impact": map[string]any{"type": "plain_text_input", "value": "Checkouts fail in EU"}},
-					"services":           map[string]any{"services": map[string]any{"type": "plain_text_input", "value": "checkout, payments"}},
+					"services": map[string]any{"services": map[string]any{"type": "multi_static_select",
+						"selected_options": []map[string]any{{"value": "checkout"}, {"value": "batch-jobs"}}}},
 				}}},
 		})
 	}
@@ -98,7 +100,7 @@ func TestDeclareModal(t *testing.T) {
 	inc := roomReady(t, id)
 	assert.Equal(t, ib.S1, inc.Severity)
 	assert.Equal(t, ib.Yes, inc.CustomersAffected)
-	assert.Equal(t, []string{"checkout", "payments"}, inc.Services)
+	assert.Equal(t, []string{"checkout", "batch-jobs"}, inc.Services)
 	assert.Equal(t, "Checkouts fail in EU", inc.Impact)
 }
 

@@ -192,7 +192,7 @@ func newTestCatalog() (*oncall.Catalog, error) {
 	testCatalogYAML = fmt.Sprintf(`
 teams: [{name: payments}, {name: cre}, {name: data, manager: %s}]
 services:
-  - {name: checkout, team: payments, rotation: payments, aliases: [checkout-api]}
+  - {name: checkout, team: payments, rotation: payments, aliases: [checkout-api], dashboards: ["https://grafana.example/d/checkout"], runbooks: ["https://wiki.example/runbooks/checkout"]}
   - {name: batch-jobs, team: data, rotation: night}
 rotations:
   - {name: payments, members: [alice@example.com, bob@example.com, dan@example.com, eve@example.com, fay@example.com], %s, time_zone: Europe/Berlin, pagerduty_routing_key: R0UT1NGKEY0000000000000000PAYMNT,

@@ -54,7 +54,7 @@ func restrictedExamples(id, someone string) map[string]string {
 		"postmortem": "postmortem " + id, "postmortem-owner": "postmortem " + id + " owner <@" + someone + ">",
 		"postmortem-done": "postmortem " + id + " done", "postmortem-waive": "postmortem " + id + " waive small",
 		"review": "review " + id + " done", "action-add": "action " + id + " add fix it <@" + someone + "> due:" + due,
-		"close": "close " + id,
+		"close": "close " + id, "reopen": "reopen " + id + " it is back",
 	}
 }
 
@@ -274,7 +274,7 @@ func TestHostileMentionsAndLinksRenderAsText(t *testing.T) {
 	assert.Greater(t, read, 20)
 	header := headerOf(t, state(t, id))
 	assert.Contains(t, header, `\u003c@`+alice+`\u003e`, "the bot's own mentions stay real")
-	assert.Contains(t, header, `\u0026lt;!channel\u0026gt;`, "the injected text shows as text")
+	assert.Contains(t, header, `12 @channel @here @U00000002 Official runbook (https://evil.example) \u0026amp; co`, "the injected text reads as typed, as text")
 	assert.Contains(t, gw.ask(t, alice, in, "link https://a.example/x><!channel> x"), "cannot contain <, >, | or spaces")
 }
 

@@ -29,7 +29,7 @@ func TestRespondersOnDeclare(t *testing.T) {
 		assert.Equal(t, slackID, inc.Responders[i].SlackID, "named as a Slack user")
 		assert.Equal(t, r.Rotation, inc.Responders[i].Rotation)
 	}
-	assert.Contains(t, inc.Timeline[1].Text, "no service billing", "an unknown service is said, not ignored")
+	assert.Contains(t, timelineText(inc), "no service billing", "an unknown service is said, not ignored")
 	waitFor(t, "the header names who is on call", func() bool {
 		header := messagesAbout(inc.Channel.Name, id)
 		return len(header) > 0 && strings.Contains(string(header[0].Blocks), "On call")

@@ -94,7 +94,7 @@ func run() error {
 	}
 	acts.Catalog = catalog
 	acts.Pager = &pagerduty.Client{URL: cfg.PagerDutyURL}
-	if cfg.StatusPageID != "" {
+	if cfg.StatusPageEnabled() {
 		acts.StatusPage = &statuspage.Client{BaseURL: cfg.StatusPageURL, PageID: cfg.StatusPageID, APIKey: cfg.StatusPageKey,
 			Components: cfg.StatusPageComponents}
 	}

@@ -35,6 +35,9 @@ const (
 	// SignalTicket carries an ib.TicketEvent from Zendesk: a new ticket about
 	// the incident, or a linked ticket's new status.
 	SignalTicket = "zendesk-ticket"
+	// SignalRecurrence carries the ID of a later incident of the same title,
+	// declared after this one was resolved.
+	SignalRecurrence = "recurrence"
 )
 
 // LinkRequest asks to link customer tickets.
@@ -49,6 +52,9 @@ type DeclareRequest struct {
 	Declaration ib.Declaration `json:"declaration"`
 	DeclaredAt  time.Time      `json:"declared_at"`
 	Settings    ib.Settings    `json:"settings"`
+	// RecurrenceOf is the earlier incident of the same title, resolved or
+	// closed, that this one recurs.
+	RecurrenceOf string `json:"recurrence_of,omitempty"`
 	// Carried is the state a long incident hands to its next run when it
 	// continues as new; nil when the incident is declared.
 	Carried *Carried `json:"carried,omitempty"`

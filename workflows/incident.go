@@ -35,13 +35,14 @@ func IncidentWorkflow(ctx workflow.Context, req DeclareRequest) (ib.Incident, er
 type incident struct {
 	Carried
 
-	settings   ib.Settings
-	log        log.Logger
-	events     workflow.ReceiveChannel // SignalSlackEvent
-	ticketNews workflow.ReceiveChannel // SignalTicket
-	lanes                              // the owed work being paid
-	timer      *dueTimer
-	linking    workflow.Mutex // one ticket link at a time
+	settings    ib.Settings
+	log         log.Logger
+	events      workflow.ReceiveChannel // SignalSlackEvent
+	ticketNews  workflow.ReceiveChannel // SignalTicket
+	recurrences workflow.ReceiveChannel // SignalRecurrence
+	lanes                               // the owed work being paid
+	timer       *dueTimer
+	linking     workflow.Mutex // one ticket link at a time
 }
 
 func newIncident(ctx workflow.Context, req DeclareRequest) (*incident, error) {
@@ -57,11 +58,16 @@ func newIncident(ctx workflow.Context, req DeclareRequest) (*incident, error) {
 			return nil, temporal.NewNonRetryableApplicationError(ib.ErrorMessage(err), ib.EINVALID, err)
 		}
 		w.Carried = Carried{Incident: ib.NewIncident(req.ID, d, req.DeclaredAt)}
+		if req.RecurrenceOf != "" {
+			w.Recurs(req.RecurrenceOf, req.DeclaredAt)
+		}
 	}
+	w.Rules = rulesOf(workflow.GetVersion(ctx, versionLivedIn, workflow.DefaultVersion, 1))
 	w.lanes = newLanes(ctx)
 	w.linking = workflow.NewMutex(ctx)
 	w.events = workflow.GetSignalChannel(ctx, SignalSlackEvent)
 	w.ticketNews = workflow.GetSignalChannel(ctx, SignalTicket)
+	w.recurrences = workflow.GetSignalChannel(ctx, SignalRecurrence)
 	if err := w.handle(ctx); err != nil {
 		return nil, err
 	}
@@ -114,7 +120,7 @@ func (w *incident) await(ctx workflow.Context) {
 	w.arm(ctx, due, ok)
 	_ = workflow.Await(ctx, func() bool {
 		next, still := w.NextDue(w.settings)
-		return w.events.Len() > 0 || w.ticketNews.Len() > 0 || w.payable() || w.timerFired() ||
+		return w.events.Len() > 0 || w.ticketNews.Len() > 0 || w.recurrences.Len() > 0 || w.payable() || w.timerFired() ||
 			still != ok || !next.At.Equal(due.At) || w.historyFull(ctx) || w.finished()
 	})
 }
@@ -146,7 +152,7 @@ func (w *incident) continueAsNew(ctx workflow.Context) error {
 func (w *incident) take(ctx workflow.Context, a ib.Applied) {
 	w.Compact()
 	if a.Event != (ib.TimelineEvent{}) {
-		w.tell(a.Event)
+		w.tell(append([]ib.TimelineEvent{a.Event}, a.Also...)...)
 	}
 	if a.Event != (ib.TimelineEvent{}) && !a.Unseen {
 		w.refresh(ctx)
@@ -154,12 +160,12 @@ func (w *incident) take(ctx workflow.Context, a ib.Applied) {
 	w.owe(a.Owed...)
 }
 
-// tell owes the channel a post of a timeline event just recorded. Its key is
-// the timeline's length, which every new event raises: no two posts share a
-// key, even when they are made at the same instant.
-func (w *incident) tell(e ib.TimelineEvent) {
+// tell owes the channel one post of timeline events just recorded. Its key
+// is the timeline's length, which every new event raises: no two posts share
+// a key, even when they are made at the same instant.
+func (w *incident) tell(events ...ib.TimelineEvent) {
 	msg := ib.NewMessage(ib.MsgEvent, ib.Summary{ID: w.ID}, strconv.Itoa(len(w.Timeline)))
-	msg.Incident, msg.Events = ib.Summary{}, []ib.TimelineEvent{e}
+	msg.Incident, msg.Events = ib.Summary{}, events
 	w.owe(ib.Owed{Kind: ib.OwePost, Message: &msg})
 }
 

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -45,6 +47,8 @@ type incidentSuite struct {
 	notices   []notice                  // reminders and words to people, in order
 	// care says whether a page reached its person off-hours; nil: never.
 	care func(activities.CareInput) activities.CareResult
+	// recovering are the people the postmortem's owner was chosen around.
+	recovering []ib.Person
 }
 
 // notice is a reminder as it was sent: when, to which channel or person.
@@ -65,7 +69,7 @@ func (s *incidentSuite) SetupTest() {
 	s.env = s.NewTestWorkflowEnvironment()
 	s.env.RegisterActivity(a)
 	s.env.SetStartTime(declaredAt)
-	s.posted, s.announced, s.indexed, s.drafts, s.notices, s.care = nil, nil, temporal.SearchAttributes{}, nil, nil, nil
+	s.posted, s.announced, s.indexed, s.drafts, s.notices, s.care, s.recovering = nil, nil, temporal.SearchAttributes{}, nil, nil, nil, nil
 }
 
 // slack is how the mocked Slack activities behave in one test.
@@ -111,6 +115,16 @@ func (s *incidentSuite) mockSlack(sl slack) {
 	})
 	s.env.OnActivity(a.UserZone, mock.Anything, mock.Anything).Return("Europe/Berlin", nil)
 	s.env.OnActivity(a.PostmortemOwner, mock.Anything, mock.Anything).Return(bob, nil)
+	s.env.OnActivity(a.ChoosePostmortemOwner, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, in activities.OwnerInput) (activities.OwnerChoice, error) {
+			s.mu.Lock()
+			defer s.mu.Unlock()
+			s.recovering = append(s.recovering, in.Recovering...)
+			if slices.Contains(in.Recovering, bob) {
+				return activities.OwnerChoice{Owner: alice, Passed: bob}, nil
+			}
+			return activities.OwnerChoice{Owner: bob}, nil
+		})
 	s.env.OnActivity(a.DraftPostmortem, mock.Anything, mock.Anything).Return(
 		func(_ context.Context, in activities.DraftInput) (activities.Draft, error) {
 			s.mu.Lock()
@@ -354,7 +368,8 @@ func (s *incidentSuite) TestStatusPageReminder() {
 	var inc ib.Incident
 	s.Require().NoError(s.env.GetWorkflowResult(&inc))
 	s.Equal("sp000001", inc.StatusPage.IncidentID)
-	s.env.AssertActivityNumberOfCalls(s.T(), "PostStatusPage", 1)
+	s.Equal(ib.Resolved, inc.StatusPage.Status, "the resolution resolves the status page's incident")
+	s.env.AssertActivityNumberOfCalls(s.T(), "PostStatusPage", 2)
 }
 
 // A status page update sent with the resolution is posted before the run ends.
@@ -525,4 +540,43 @@ func (s *incidentSuite) TestFirstLoopStateTakenOver() {
 	s.env.AssertActivityCalled(s.T(), "Refresh", mock.Anything, mock.Anything)
 	s.env.AssertActivityCalled(s.T(), "SetReactions", mock.Anything, activities.ReactionsInput{Channel: channel.ID,
 		Changes: []activities.ReactionChange{{TS: "5.0001", Emoji: "receipt", Add: true}}})
+}
+
+// The postmortem stage waits for a rest after the resolution and for the
+// recovery of whoever was paged off-hours; begun early, it passes over
+// someone still recovering for its owner.
+func (s *incidentSuite) TestPostmortemWaitsForRecovery() {
+	s.mockSlack(slack{})
+	s.mockPaging(bob, alice)
+	morning := time.Date(2026, 11, 23, 8, 0, 0, 0, time.UTC) // 09:00 in Berlin
+	s.care = func(in activities.CareInput) activities.CareResult {
+		return activities.CareResult{OffHours: true, Zone: "Europe/Berlin", RemindAt: morning, RecoveredAt: morning.Add(4 * time.Hour), Recovery: "half a day off"}
+	}
+	req := request()
+	req.Settings.Postmortem = ib.PostmortemPolicy{Rest: time.Hour}
+	s.change(time.Minute, &ib.SendPage{Target: "checkout", By: alice}, new(error))
+	s.change(5*time.Minute, &ib.AckPage{Page: "P1", By: bob}, new(error))
+	s.change(12*time.Minute, &ib.Resolve{By: alice}, new(error)) // 04:07
+	var planned time.Time
+	s.env.RegisterDelayedCallback(func() { planned = s.state().Postmortem.StartAt }, time.Hour)
+	s.change(morning.Add(2*time.Hour).Sub(declaredAt), &ib.StartPostmortem{By: alice}, new(error)) // begun during the recovery
+	s.change(48*time.Hour, &ib.RecordReview{By: alice}, new(error))
+	s.change(48*time.Hour+time.Second, &ib.Close{By: alice}, new(error))
+	s.env.ExecuteWorkflow(workflows.IncidentWorkflow, req)
+	s.Require().NoError(s.env.GetWorkflowError())
+
+	s.Equal(time.Date(2026, 11, 24, 8, 0, 0, 0, time.UTC), planned, "Tuesday morning: bob recovers until Monday noon")
+	var inc ib.Incident
+	s.Require().NoError(s.env.GetWorkflowResult(&inc))
+	s.Equal([]ib.Person{bob}, s.recovering)
+	s.Equal(alice, inc.Postmortem.Owner, "not bob, who is still recovering")
+	s.Contains(timelineText(inc), "bob is still recovering from a page outside working hours, so the postmortem went to alice")
+}
+
+func timelineText(inc ib.Incident) string {
+	var b strings.Builder
+	for _, e := range inc.Timeline {
+		b.WriteString(e.Text + "\n")
+	}
+	return b.String()
 }

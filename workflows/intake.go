@@ -28,13 +28,16 @@ func (w *incident) handle(ctx workflow.Context) error {
 				if err != nil {
 					return w.Summary, err
 				}
-				w.take(ctx, c.Apply(&w.Incident, workflow.Now(ctx)))
+				w.take(ctx, w.Make(c, workflow.Now(ctx)))
 				return w.Summary, nil
 			},
 			workflow.UpdateHandlerOptions{Validator: func(ctx workflow.Context, payload converter.RawValue) error {
 				c, err := decodeChange(v, payload)
 				if err != nil {
 					return err
+				}
+				if err := w.settings.Available(v); err != nil {
+					return refusal(err)
 				}
 				return refusal(w.Check(c, workflow.Now(ctx)))
 			}},
@@ -45,6 +48,10 @@ func (w *incident) handle(ctx workflow.Context) error {
 	}
 	return workflow.SetUpdateHandlerWithOptions(ctx, UpdateLinkTickets, w.linkTickets,
 		workflow.UpdateHandlerOptions{Validator: func(ctx workflow.Context, req LinkRequest) error {
+			ticket, _ := ib.VerbNamed("ticket")
+			if err := w.settings.Available(ticket); err != nil {
+				return refusal(err)
+			}
 			return refusal(w.CheckLink(req.IDs))
 		}})
 }
@@ -63,6 +70,7 @@ func (w *incident) state() (ib.Incident, error) {
 func (w *incident) takeSignals(ctx workflow.Context) {
 	drain(w.events, func(e ib.ChannelEvent) { w.observe(ctx, e) })
 	drain(w.ticketNews, func(e ib.TicketEvent) { w.ticketNewsCame(ctx, e) })
+	drain(w.recurrences, func(id string) { w.take(ctx, ib.Applied{Event: w.Recurred(id, workflow.Now(ctx))}) })
 }
 
 // observe takes each channel event once, however often Slack delivers it:

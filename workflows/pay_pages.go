@@ -26,7 +26,7 @@ func (w *incident) payPage(ctx workflow.Context, batch []Owed) []Owed {
 		}
 		now := workflow.Now(ctx)
 		w.take(ctx, ib.Applied{Event: w.Paged(p.ID, chain, now, now.Add(w.settings.PageTimeout(w.Severity)))})
-		if len(chain) > 0 {
+		if paged, _ := w.Page(p.ID); paged.Open() {
 			// PagerDuty goes beside the Slack page, never in front of it.
 			w.owe(ib.Owed{Kind: ib.OwePageSend, Ref: p.ID}, ib.Owed{Kind: ib.OwePager, Ref: p.ID, Action: ib.PagerTrigger})
 		}
@@ -59,7 +59,7 @@ func (w *incident) checkCare(ctx workflow.Context, id string, to ib.Person) bool
 	}
 	if care.OffHours {
 		w.take(ctx, ib.Applied{Event: w.RecordOffHours(ib.OffHoursPage{Page: id, Person: to, At: now, Zone: care.Zone,
-			RemindAt: care.RemindAt, Manager: care.Manager, Recovery: care.Recovery})})
+			RemindAt: care.RemindAt, Manager: care.Manager, Recovery: care.Recovery, RecoveredAt: care.RecoveredAt})})
 	}
 	return true
 }

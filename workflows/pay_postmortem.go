@@ -47,23 +47,40 @@ func (w *incident) plan(ctx workflow.Context) bool {
 }
 
 // assignOwner gives the postmortem its owner and deadline once its stage has
-// begun: the one already named, else the primary service's on-call, else
-// the commander.
+// begun: the one already named, else the primary service's on-call (the
+// next in the rotation while they recover from an off-hours page), else the
+// commander.
 func (w *incident) assignOwner(ctx workflow.Context) bool {
 	if !w.NeedsOwner() {
 		return true
 	}
-	owner := w.Postmortem.Owner
-	if owner == (ib.Person{}) && !w.settle(ctx, "find the postmortem's owner", workflow.ExecuteActivity(slackCall(ctx), a.PostmortemOwner,
-		activities.OwnerInput{Services: w.Services, At: workflow.Now(ctx)}), &owner) {
+	choice := activities.OwnerChoice{Owner: w.Postmortem.Owner}
+	if choice.Owner == (ib.Person{}) && !w.findOwner(ctx, &choice) {
 		return false
 	}
-	if owner == (ib.Person{}) {
-		owner = w.Commander
+	if choice.Owner == (ib.Person{}) {
+		choice.Owner = w.Commander
 	}
-	w.take(ctx, ib.Applied{Event: w.AssignOwner(owner, w.settings.Postmortem, workflow.Now(ctx))})
+	now := workflow.Now(ctx)
+	a := ib.Applied{Event: w.AssignOwner(choice.Owner, w.settings.Postmortem, now)}
+	if choice.Passed != (ib.Person{}) {
+		a.Also = []ib.TimelineEvent{w.Note(now, ib.EventStage, fmt.Sprintf(
+			"%s is still recovering from a page outside working hours, so the postmortem went to %s.", choice.Passed.Label(), choice.Owner.Label()))}
+	}
+	w.take(ctx, a)
 	w.owe(ib.Owed{Kind: ib.OweDraft}, ib.Owed{Kind: ib.OweOwnerNotice})
 	return true
+}
+
+// findOwner asks the catalog who owns the postmortem; runs since lived-in
+// pass over anyone still recovering.
+func (w *incident) findOwner(ctx workflow.Context, choice *activities.OwnerChoice) bool {
+	in := activities.OwnerInput{Services: w.Services, At: workflow.Now(ctx)}
+	if !w.Rules.LivedIn {
+		return w.settle(ctx, "find the postmortem's owner", workflow.ExecuteActivity(slackCall(ctx), a.PostmortemOwner, in), &choice.Owner)
+	}
+	in.Recovering = w.Recovering(in.At)
+	return w.settle(ctx, "find the postmortem's owner", workflow.ExecuteActivity(slackCall(ctx), a.ChoosePostmortemOwner, in), choice)
 }
 
 // draft writes the postmortem draft from the incident's record, uploads it

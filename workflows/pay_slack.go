@@ -96,11 +96,17 @@ func (w *incident) payReactions(ctx workflow.Context, batch []Owed) []Owed {
 func (w *incident) payStatusPage(ctx workflow.Context, batch []Owed) []Owed {
 	o := batch[0]
 	var id string
-	posted := w.settle(ctx, "update the status page", workflow.ExecuteActivity(slackCall(ctx), a.PostStatusPage, activities.StatusPageInput{
+	post := workflow.ExecuteActivity(slackCall(ctx), a.PostStatusPage, activities.StatusPageInput{
 		IncidentID: w.ID, PageIncidentID: w.StatusPage.IncidentID, Name: w.Title, Severity: w.Severity, Status: o.Status, Body: o.Text,
-	}), &id)
+	})
+	posted := w.settle(ctx, "update the status page", post, &id)
 	if id != "" {
 		w.StatusPage.IncidentID = id
+	}
+	if posted && w.Rules.LivedIn && o.Status == ib.Resolved && post.Get(ctx, nil) != nil {
+		// Customers must not be left reading that the incident goes on.
+		w.take(ctx, ib.Applied{Event: w.Note(workflow.Now(ctx), ib.EventStatusPage,
+			"The status page still shows this incident as open: close it there, or try `/ib statuspage resolved <message>` again.")})
 	}
 	return unless(posted, batch)
 }

@@ -21,6 +21,10 @@ func (w *incident) openRoom(ctx workflow.Context) error {
 	var found activities.Responders
 	w.settle(ctx, "find who is on call", responders, &found)
 	w.Responders = found.Responders
+	if w.Rules.LivedIn {
+		w.KeepLinks(found.Links)
+		w.pageRotations(ctx, found.AlwaysPaged)
+	}
 	for _, s := range found.Unknown {
 		w.Note(workflow.Now(ctx), ib.EventNote, "The service catalog has no service "+s+"; nobody was paged for it.")
 	}
@@ -44,6 +48,15 @@ func (w *incident) openRoom(ctx workflow.Context) error {
 		w.keepProblem(ctx, problem)
 	}
 	return nil
+}
+
+// pageRotations pages the rotations every incident of its severity pages (the
+// catalog's always_paged): like any page, until someone acknowledges it.
+func (w *incident) pageRotations(ctx workflow.Context, rotations []string) {
+	for _, r := range rotations {
+		page := &ib.SendPage{Target: r, Message: fmt.Sprintf("Every %s incident pages %s.", w.Severity, r), By: ib.Person{Name: "Incident Buddy"}}
+		w.take(ctx, w.Make(page, workflow.Now(ctx)))
+	}
 }
 
 // people are the Slack users to invite on declaration: commander, declarer

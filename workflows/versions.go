@@ -1,5 +1,11 @@
 package workflows
 
+import (
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/incident-buddy/ib"
+)
+
 // The change IDs of workflow.GetVersion: each guards a change of the
 // incident workflow's commands, so that incidents running on the code before
 // it replay as they were recorded. docs/versioning.md says why each exists,
@@ -10,7 +16,17 @@ const (
 	// end or continue as new; every run after that, and every incident
 	// declared since (1), runs the ledger loop (incident.go).
 	versionOwedLedger = "owed-ledger"
+	// versionLivedIn sets ib.Rules.LivedIn for runs since (1): resolution
+	// stops pages and resolves the status page, the postmortem stage waits
+	// for rest and recovery, always-paged rotations are paged. The first
+	// loop keeps the rules it had.
+	versionLivedIn = "lived-in"
 )
+
+// rulesOf are the rules of a run, from its version of versionLivedIn.
+func rulesOf(livedIn workflow.Version) ib.Rules {
+	return ib.Rules{LivedIn: livedIn >= 1}
+}
 
 // The first loop's own change IDs, kept in its files, guard what changed
 // within it; they retire with it:

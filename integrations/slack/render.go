@@ -2,6 +2,7 @@ package slack
 
 import (
 	"fmt"
+	"net/url"
 	"regexp"
 	"strconv"
 	"strings"
@@ -40,11 +41,22 @@ func Render(m ib.Message, link string) (string, []goslack.Block) {
 		return fmt.Sprintf("%s %s: %s", s.Severity, s.ID, Escape(s.Title)), headerBlocks(s, link)
 	case ib.MsgAnnouncement:
 		return announcement(s)
+	case ib.MsgRaised:
+		text := fmt.Sprintf("%s Now %s: %s", SeverityEmoji[s.Severity], s.Severity, Escape(s.Title))
+		body := fmt.Sprintf("%s *Raised to %s*: %s in %s\nCommander: %s", SeverityEmoji[s.Severity], s.Severity, Escape(s.Title), ChannelLink(s.Channel), Mention(s.Commander))
+		return text, []goslack.Block{section(body), joinButton(s), contextLine(s.ID + " · " + s.Severity.Meaning())}
 	case ib.MsgResolved:
 		text := fmt.Sprintf("✅ Resolved: %s", Escape(s.Title))
 		body := fmt.Sprintf("✅ *Resolved* after %s: %s in %s", humanDuration(s.ResolvedAt.Sub(s.DeclaredAt)), Escape(s.Title), ChannelLink(s.Channel))
 		if s.Resolution != "" {
 			body += "\n" + Escape(s.Resolution)
+		}
+		return text, []goslack.Block{section(body), contextLine(s.ID)}
+	case ib.MsgReopened:
+		text := fmt.Sprintf("🔁 Reopened: %s", Escape(s.Title))
+		body := fmt.Sprintf("🔁 *Reopened*: %s %s in %s", s.Severity, Escape(s.Title), ChannelLink(s.Channel))
+		if m.Text != "" {
+			body += "\n" + Escape(m.Text)
 		}
 		return text, []goslack.Block{section(body), contextLine(s.ID)}
 	case ib.MsgPage:
@@ -72,7 +84,16 @@ func announcement(s ib.Summary) (string, []goslack.Block) {
 	if s.Impact != "" {
 		body += "\nImpact: " + Escape(s.Impact)
 	}
-	return text, []goslack.Block{section(body), contextLine(s.ID + " · declared by " + Mention(s.Declarer))}
+	return text, []goslack.Block{section(body), joinButton(s), contextLine(s.ID + " · declared by " + Mention(s.Declarer))}
+}
+
+// joinButton takes whoever presses it into the incident's channel: Slack
+// opens the channel, and anyone may join a public one.
+func joinButton(s ib.Summary) goslack.Block {
+	join := goslack.NewButtonBlockElement(ActionJoin, s.ID, plain("Join "+truncate("#"+s.Channel.Name, 60)))
+	join.URL = "https://slack.com/app_redirect?channel=" + url.QueryEscape(s.Channel.ID)
+	join.Style = goslack.StylePrimary
+	return goslack.NewActionBlock("ib_join", join)
 }
 
 // page is a page's direct message, with its Acknowledge button.
@@ -166,13 +187,28 @@ func headerBlocks(s ib.Summary, link string) []goslack.Block {
 		blocks = append(blocks, headerActions(s))
 	}
 	footer := s.ID + " · " + s.Stage.Title()
+	if s.RecurrenceOf != "" {
+		footer += " · a recurrence of " + s.RecurrenceOf
+	}
+	if len(s.Recurrences) > 0 {
+		footer += " · recurred as " + strings.Join(s.Recurrences, ", ")
+	}
 	if link != "" {
 		footer += " · <" + safeURL(link) + "|history in the Temporal Web UI>"
 	}
 	return append(blocks, contextLine(footer+" · managed by Incident Buddy: `/ib help`"))
 }
 
+// EventLine is a timeline event as one line of a post; a correction made
+// after the resolution says so.
 func EventLine(e ib.TimelineEvent) string {
+	if e.Correction {
+		return "✏️ Correction: " + eventLine(e)
+	}
+	return eventLine(e)
+}
+
+func eventLine(e ib.TimelineEvent) string {
 	by := Mention(e.By)
 	switch e.Kind {
 	case ib.EventDetected:
@@ -199,6 +235,14 @@ func EventLine(e ib.TimelineEvent) string {
 		return fmt.Sprintf("🔄 Status %s (by %s)", Escape(e.Text), by)
 	case ib.EventSeverityChanged:
 		return fmt.Sprintf("🚨 Severity %s (by %s)", Escape(e.Text), by)
+	case ib.EventReopened:
+		line := "🔁 Reopened by " + by
+		if e.Text != "" {
+			line += ": " + Escape(e.Text)
+		}
+		return line
+	case ib.EventRecurrence:
+		return "🔁 " + Escape(e.Text)
 	case ib.EventResolved:
 		line := "✅ Resolved by " + by
 		if e.Text != "" {

@@ -20,6 +20,9 @@ const (
 	ActionAckPage  = "ib_ack_page" // a page's direct message: acknowledge it
 	// ActionLinkTicket links a suggested customer ticket.
 	ActionLinkTicket = "ib_link_ticket"
+	// ActionJoin opens the incident's channel from #incidents (a link: the
+	// gateway has nothing to do).
+	ActionJoin = "ib_join"
 )
 
 // Block IDs of the modals' inputs. They are the names ib.Error.Field uses, so a
@@ -39,7 +42,7 @@ const (
 
 // DeclareModal is the form of /ib create without text. privateMetadata carries
 // the channel it was opened from, for the answer.
-func DeclareModal(defaultSeverity ib.Severity, customerQuestion, privateMetadata string) goslack.ModalViewRequest {
+func DeclareModal(defaultSeverity ib.Severity, customerQuestion, privateMetadata string, services []string) goslack.ModalViewRequest {
 	severities := make([]*goslack.OptionBlockObject, 0, len(ib.Severities))
 	var initial *goslack.OptionBlockObject
 	for _, s := range ib.Severities {
@@ -76,12 +79,45 @@ func DeclareModal(defaultSeverity ib.Severity, customerQuestion, privateMetadata
 			goslack.NewInputBlock(fieldSeverity, plain("Severity"), nil, sevSelect),
 			optional(goslack.NewInputBlock(fieldImpact, plain("Impact"), plain("Who is affected, and how?"), multiline(fieldImpact))),
 			optional(goslack.NewInputBlock(fieldDescription, plain("What is known so far"), nil, multiline(fieldDescription))),
-			optional(goslack.NewInputBlock(fieldServices, plain("Affected services"), plain("Comma-separated, e.g. checkout, payments"),
-				goslack.NewPlainTextInputBlockElement(nil, fieldServices))),
+			servicesInput(services),
 			optional(goslack.NewInputBlock(fieldCommander, plain("Commander"), plain("Leave empty to command it yourself"),
 				goslack.NewOptionsSelectBlockElement(goslack.OptTypeUser, plain("Pick a person"), fieldCommander))),
 		}},
 	}
+}
+
+// maxStaticOptions is the most options Slack allows a static menu; a longer
+// catalog is searched as people type (block_suggestion).
+const maxStaticOptions = 100
+
+// servicesInput asks which services are affected: picked from the catalog's
+// (searched as people type when there are many), or typed when there is no
+// catalog.
+func servicesInput(services []string) *goslack.InputBlock {
+	hint := plain("Their on-call is invited")
+	var element goslack.BlockElement
+	switch {
+	case len(services) == 0:
+		hint = plain("Comma-separated, e.g. checkout, payments")
+		element = goslack.NewPlainTextInputBlockElement(nil, fieldServices)
+	case len(services) <= maxStaticOptions:
+		element = goslack.NewOptionsMultiSelectBlockElement(goslack.MultiOptTypeStatic, plain("Pick services"), fieldServices, ServiceOptions(services)...)
+	default:
+		search := goslack.NewOptionsMultiSelectBlockElement(goslack.MultiOptTypeExternal, plain("Type to find services"), fieldServices)
+		one := 1
+		search.MinQueryLength = &one
+		element = search
+	}
+	return optional(goslack.NewInputBlock(fieldServices, plain("Affected services"), hint, element))
+}
+
+// ServiceOptions are services as a menu's options (at most Slack's 100).
+func ServiceOptions(services []string) []*goslack.OptionBlockObject {
+	var options []*goslack.OptionBlockObject
+	for _, s := range services[:min(len(services), maxStaticOptions)] {
+		options = append(options, goslack.NewOptionBlockObject(s, plain(truncate(s, 75)), nil))
+	}
+	return options
 }
 
 // DeclarationFrom reads a submitted declare modal.
@@ -97,6 +133,9 @@ func DeclarationFrom(v goslack.View, user ib.Person) ib.Declaration {
 		Services:          ib.SplitList(get(fieldServices).Value),
 		Declarer:          user,
 	}
+	for _, o := range get(fieldServices).SelectedOptions {
+		d.Services = append(d.Services, o.Value)
+	}
 	if c := get(fieldCommander).SelectedUser; c != "" {
 		d.Commander = ib.Person{SlackID: c}
 	}
@@ -105,15 +144,23 @@ func DeclarationFrom(v goslack.View, user ib.Person) ib.Declaration {
 
 // DeclaredModal replaces the declare modal once the incident exists.
 func DeclaredModal(res ib.Declared, d ib.Declaration) *goslack.ModalViewRequest {
-	text := fmt.Sprintf("%s *%s* is declared: %s\nIts channel is being opened and you will be invited.",
-		SeverityEmoji[d.Severity], res.ID, Escape(d.Title))
-	if res.Existing {
-		text = fmt.Sprintf("*%s* was already open for this title, so no second incident was declared. You can find it with `/ib list`.", res.ID)
-	}
 	return &goslack.ModalViewRequest{
 		Type: goslack.VTModal, Title: plain("Incident declared"), Close: plain("Done"),
-		Blocks: goslack.Blocks{BlockSet: []goslack.Block{section(text)}},
+		Blocks: goslack.Blocks{BlockSet: []goslack.Block{section(DeclaredText(res, d))}},
 	}
+}
+
+// DeclaredText answers a declaration: the incident it started (a recurrence
+// of an earlier one, perhaps), or the active one of the same title it joined.
+func DeclaredText(res ib.Declared, d ib.Declaration) string {
+	if res.Existing {
+		return fmt.Sprintf("*%s* is already open for this title, so no second incident was declared. `/ib list` shows it.", res.ID)
+	}
+	text := fmt.Sprintf("%s *%s* declared: %s\nIts channel is being opened; you will be invited.", SeverityEmoji[d.Severity], res.ID, Escape(d.Title))
+	if res.RecurrenceOf != "" {
+		text += fmt.Sprintf("\nA recurrence of *%s*, which was resolved: the two are linked.", res.RecurrenceOf)
+	}
+	return text
 }
 
 // ResolveModal asks for a resolution summary. Its private metadata carries the

@@ -43,16 +43,19 @@ type Incidents struct {
 
 var _ ib.IncidentService = (*Incidents)(nil)
 
-// Declare starts an incident, or finds the open one the same declaration
-// already started (failure mode F2). IDs are four characters a day, so two
-// titles can meet on one: a running incident of another title is stepped over
-// like a closed one.
+// Declare starts an incident, or finds the active one the same declaration
+// already started (failure mode F2). An incident of the same title that is
+// resolved or closed is an earlier one: the problem recurs, and this
+// declaration starts a new incident, linked to it both ways. IDs are four
+// characters a day, so two titles can meet on one: an incident of another
+// title is stepped over.
 func (s *Incidents) Declare(ctx context.Context, d ib.Declaration) (ib.Declared, error) {
 	d, err := d.Validate()
 	if err != nil {
 		return ib.Declared{}, err
 	}
 	now := s.now()
+	var earlier string // a resolved or closed incident of the same title
 	for attempt := 1; attempt <= maxIDAttempts; attempt++ {
 		id := ib.IncidentID(d.Title, now, attempt)
 		_, err := s.Client.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
@@ -66,11 +69,16 @@ func (s *Incidents) Declare(ctx context.Context, d ib.Declaration) (ib.Declared,
 			TypedSearchAttributes:                    temporal.NewSearchAttributes(workflows.SearchAttributes(ib.NewIncident(id, d, now).Summary)...),
 			StaticSummary:                            d.Title,
 			Memo:                                     map[string]any{memoTitle: d.Title},
-		}, workflows.WorkflowType, workflows.DeclareRequest{ID: id, Declaration: d, DeclaredAt: now, Settings: s.Settings})
+		}, workflows.WorkflowType, workflows.DeclareRequest{ID: id, Declaration: d, DeclaredAt: now, Settings: s.Settings, RecurrenceOf: earlier})
 		var started *serviceerror.WorkflowExecutionAlreadyStarted
 		switch {
 		case err == nil:
-			return ib.Declared{ID: id}, nil
+			if earlier != "" {
+				// The earlier incident names its recurrence; should it not
+				// hear of it, the recurrence still names it.
+				_ = s.Client.SignalWorkflow(ctx, earlier, "", workflows.SignalRecurrence, id)
+			}
+			return ib.Declared{ID: id, RecurrenceOf: earlier}, nil
 		case !errors.As(err, &started):
 			return ib.Declared{}, unavailable(err)
 		}
@@ -79,11 +87,15 @@ func (s *Incidents) Declare(ctx context.Context, d ib.Declaration) (ib.Declared,
 			return ib.Declared{}, unavailable(err)
 		}
 		info := desc.GetWorkflowExecutionInfo()
-		// The same declaration joins its incident; another title that happens
-		// to share the ID takes the next one.
-		if info.GetStatus() == enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING && ib.SameTitle(payloadString(info.GetMemo().GetFields()[memoTitle]), d.Title) {
-			return ib.Declared{ID: id, Existing: true}, nil
+		if !ib.SameTitle(payloadString(info.GetMemo().GetFields()[memoTitle]), d.Title) {
+			continue // another title that happens to share the ID
 		}
+		running := info.GetStatus() == enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING
+		status := ib.Status(payloadString(info.GetSearchAttributes().GetIndexedFields()[workflows.StatusKey.GetName()]))
+		if running && status != ib.Resolved {
+			return ib.Declared{ID: id, Existing: true}, nil // the same declaration joins its incident
+		}
+		earlier = id
 	}
 	return ib.Declared{}, ib.Errorf(ib.ECONFLICT, "%d incidents titled %q were already declared today; choose a more specific title.", maxIDAttempts, d.Title)
 }

@@ -29,6 +29,7 @@ var tiers = map[string]int{
 	"chat.getPermalink":            tier4,
 	"users.info":                   tier4,
 	"users.lookupByEmail":          tier3,
+	"users.list":                   tier2,
 	"chat.postMessage":             600, // "special": limited per channel, see postsPerChannel
 	"reactions.add":                tier3,
 	"pins.add":                     tier2,

@@ -3,6 +3,7 @@ package fakeslack
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"regexp"
 	"slices"
 	"strconv"
@@ -33,6 +34,7 @@ func init() {
 		"chat.postMessage":             (*Server).chatPostMessage,
 		"chat.update":                  (*Server).chatUpdate,
 		"users.info":                   (*Server).usersInfo,
+		"users.list":                   (*Server).usersList,
 		"users.lookupByEmail":          (*Server).usersLookupByEmail,
 		"views.open":                   (*Server).viewsOpen,
 		"chat.getPermalink":            (*Server).chatGetPermalink,
@@ -357,6 +359,27 @@ func (s *Server) usersInfo(a args) (answer, int) {
 		return fail("user_not_found")
 	}
 	return answer{"user": userJSON(u)}, 0
+}
+
+// usersList pages through the workspace's people in ID order, as Slack does
+// with a cursor: at most limit (Slack suggests 200, allows 1,000) a page.
+func (s *Server) usersList(a args) (answer, int) {
+	limit, _ := strconv.Atoi(a.str("limit"))
+	if limit <= 0 || limit > 1000 {
+		limit = 100
+	}
+	ids := slices.Sorted(maps.Keys(s.users))
+	start, _ := strconv.Atoi(a.str("cursor"))
+	var page []map[string]any
+	i := min(start, len(ids))
+	for ; i < len(ids) && len(page) < limit; i++ {
+		page = append(page, userJSON(s.users[ids[i]]))
+	}
+	next := ""
+	if i < len(ids) {
+		next = strconv.Itoa(i)
+	}
+	return answer{"members": page, "response_metadata": map[string]string{"next_cursor": next}}, 0
 }
 
 func (s *Server) usersLookupByEmail(a args) (answer, int) {

@@ -28,7 +28,8 @@ func (g *Gateway) Command(ctx context.Context, sc goslack.SlashCommand) *goslack
 	return g.within(ctx, sc.ResponseURL, func(ctx context.Context) reply {
 		// Times are read in the typist's zone, looked up only for a command
 		// that has times in it.
-		typist := ib.Typist{By: user, Now: time.Now(), Zone: func() *time.Location { return g.userZone(ctx, user.SlackID) }}
+		typist := ib.Typist{By: user, Now: time.Now(), Zone: func() *time.Location { return g.userZone(ctx, user.SlackID) },
+			Find: func(name string) (string, error) { return g.directory().Find(ctx, name) }}
 		cmd, err := ib.ParseCommand(sc.Text, g.DefaultSeverity, typist)
 		switch {
 		case err != nil:
@@ -89,10 +90,7 @@ func (g *Gateway) declare(ctx context.Context, d ib.Declaration) reply {
 	if err != nil {
 		return g.sorry(err)
 	}
-	if res.Existing {
-		return say(fmt.Sprintf("*%s* is already open for this title, so no second incident was declared. `/ib list` shows it.", res.ID))
-	}
-	return say(fmt.Sprintf("%s *%s* declared: %s\nIts channel is being opened; you will be invited.", slack.SeverityEmoji[d.Severity], res.ID, slack.Escape(d.Title)))
+	return say(slack.DeclaredText(res, d))
 }
 
 // change applies a change after checking who may make it: the policy counts
@@ -175,7 +173,7 @@ func (g *Gateway) list(ctx context.Context) reply {
 func (g *Gateway) openDeclareModal(ctx context.Context, sc goslack.SlashCommand) reply {
 	ctx, cancel := context.WithTimeout(ctx, answerWithin)
 	defer cancel()
-	if _, err := g.API.OpenViewContext(ctx, sc.TriggerID, slack.DeclareModal(g.DefaultSeverity, g.CustomerQuestion, sc.ChannelID)); err != nil {
+	if _, err := g.API.OpenViewContext(ctx, sc.TriggerID, slack.DeclareModal(g.DefaultSeverity, g.CustomerQuestion, sc.ChannelID, g.Catalog.Get().ServiceNames())); err != nil {
 		g.Log.Warn("could not open the declare modal", zap.Error(err))
 		return say("❌ Could not open the form. Declare inline instead: `/ib create S2 Checkout API returning 500s`.")
 	}

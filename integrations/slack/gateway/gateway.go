@@ -47,8 +47,9 @@ type Gateway struct {
 	Log     *zap.Logger
 
 	events   seenEvents
-	replays  signatures     // requests taken, to refuse them replayed
-	followUp sync.WaitGroup // work still running after its answer
+	people   *slack.Directory // the workspace's people by name, for @name typed as text
+	replays  signatures       // requests taken, to refuse them replayed
+	followUp sync.WaitGroup   // work still running after its answer
 
 	mu        sync.Mutex
 	botUserID string                    // from auth.test: the bot's own reactions are not people's
@@ -166,6 +167,16 @@ func (g *Gateway) respond(ctx context.Context, url string, r reply) {
 	if err := goslack.PostWebhookContext(ctx, url, msg); err != nil {
 		g.Log.Warn("could not send a reply to response_url", zap.Error(err))
 	}
+}
+
+// directory is the workspace's people, read through the gateway's Web API.
+func (g *Gateway) directory() *slack.Directory {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.people == nil {
+		g.people = &slack.Directory{API: g.API}
+	}
+	return g.people
 }
 
 // slackURL says whether a response_url is Slack's, so that a request that

@@ -94,6 +94,10 @@ func (g *Gateway) serveInteraction(w http.ResponseWriter, r *http.Request, _ []b
 		http.Error(w, "bad interaction payload", http.StatusBadRequest)
 		return
 	}
+	if cb.Type == goslack.InteractionTypeBlockSuggestion {
+		writeJSONOrEmpty(w, g.Suggest(cb))
+		return
+	}
 	writeJSONOrEmpty(w, g.Interaction(r.Context(), cb))
 }
 

@@ -40,6 +40,16 @@ func (g *Gateway) Interaction(ctx context.Context, cb goslack.InteractionCallbac
 	return nil
 }
 
+// Suggest answers a menu searched as people type: the declare form's
+// services, when the catalog has more than a menu holds.
+func (g *Gateway) Suggest(cb goslack.InteractionCallback) *goslack.OptionsResponse {
+	var names []string
+	if catalog := g.Catalog.Get(); catalog != nil {
+		names = catalog.ServicesLike(cb.Value, 100)
+	}
+	return &goslack.OptionsResponse{Options: slack.ServiceOptions(names)}
+}
+
 // act carries out one header action. Opening a modal must use the trigger_id
 // at once; a change answers through response_url, where a refusal shows its
 // reason.

@@ -48,8 +48,12 @@ func (g *Gateway) route(ctx context.Context, client *socketmode.Client, evt sock
 		if !ok {
 			return
 		}
-		if cb.Type == goslack.InteractionTypeViewSubmission {
+		switch cb.Type {
+		case goslack.InteractionTypeViewSubmission:
 			ack(g, client, evt.Request, g.Interaction(ctx, cb))
+			return
+		case goslack.InteractionTypeBlockSuggestion:
+			ack(g, client, evt.Request, g.Suggest(cb))
 			return
 		}
 		ack[struct{}](g, client, evt.Request, nil)
