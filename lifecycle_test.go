@@ -20,6 +20,7 @@ func livedIn(t *testing.T) ib.Incident {
 	require.NoError(t, inc.Check(page, declaredAt))
 	inc.Make(page, declaredAt)
 	inc.Paged("P1", []ib.Person{{SlackID: "U0DORA01"}, {SlackID: "U0EVE001"}}, declaredAt, declaredAt.Add(10*time.Minute))
+	inc.PageSent("P1", declaredAt.Add(10*time.Minute))
 	return inc
 }
 
@@ -136,4 +137,25 @@ func TestSlackMarkupAndPeople(t *testing.T) {
 	cmd, err := ib.ParseCommand("link <https://grafana.example/d/y|Latency> p99", ib.S3, typist)
 	require.NoError(t, err)
 	assert.Equal(t, "https://grafana.example/d/y", cmd.Change.(*ib.AddLink).URL)
+}
+
+// A page's message held up (its lane busy, a worker gone) does not cost its
+// person their turn: the wait for an acknowledgement starts once it is sent.
+func TestPageWaitsFromItsMessage(t *testing.T) {
+	inc := ib.NewIncident("INC-20261123-K7QF", ib.Declaration{Title: "Control plane API outage", Severity: ib.S2, Declarer: alice, Commander: alice}, declaredAt)
+	inc.Rules = ib.Rules{LivedIn: true}
+	inc.Make(&ib.SendPage{Target: "checkout", By: alice}, declaredAt)
+	inc.Paged("P1", []ib.Person{{SlackID: "U0DORA01"}, {SlackID: "U0EVE001"}}, declaredAt, declaredAt.Add(10*time.Minute))
+	_, due := inc.NextDue(ib.Settings{})
+	assert.False(t, due, "no escalation before the message is sent")
+
+	sent := declaredAt.Add(3 * time.Minute)
+	inc.PageSent("P1", sent.Add(10*time.Minute))
+	next, due := inc.NextDue(ib.Settings{})
+	require.True(t, due)
+	assert.Equal(t, sent.Add(10*time.Minute), next.At, "ten minutes from the message, not from the decision")
+
+	inc.Escalate("P1", next.At, next.At.Add(10*time.Minute))
+	_, due = inc.NextDue(ib.Settings{})
+	assert.False(t, due, "the next person's ten minutes start when their message goes")
 }

@@ -87,7 +87,9 @@ func (inc *Incident) Page(id string) (Page, bool) {
 }
 
 // Escalate records that the page now goes to the next in its chain (or that
-// the chain is exhausted), until next.
+// the chain is exhausted), until next. By the lived-in rules, the wait for
+// an acknowledgement starts once the message has reached them (PageSent):
+// a message held up must not cost its person their turn.
 func (inc *Incident) Escalate(id string, at, next time.Time) TimelineEvent {
 	p := &inc.Pages[inc.page(id)]
 	if p.Level+1 >= len(p.Chain) {
@@ -95,7 +97,7 @@ func (inc *Incident) Escalate(id string, at, next time.Time) TimelineEvent {
 		return inc.Note(at, EventPage, fmt.Sprintf("Page %s: nobody acknowledged it; everyone in its chain was paged.", id))
 	}
 	p.Level++
-	p.NextAt = next
+	p.NextAt = inc.untilSent(next)
 	return inc.Note(at, EventPage, fmt.Sprintf("Page %s not acknowledged: escalated to %s.", id, p.Chain[p.Level].Label()))
 }
 
@@ -106,12 +108,31 @@ func (inc *Incident) Paged(id string, chain []Person, at, next time.Time) Timeli
 		p.Chain = chain
 		return inc.Note(at, EventPage, fmt.Sprintf("Page %s not sent: the incident was resolved first.", id))
 	}
-	p.Chain, p.Level, p.NextAt = chain, 0, next
+	p.Chain, p.Level, p.NextAt = chain, 0, inc.untilSent(next)
 	if len(chain) == 0 {
 		p.Exhausted = true
 		return inc.Note(at, EventPage, fmt.Sprintf("Page %s: nobody is on call for %s.", id, p.Target))
 	}
 	return inc.Note(at, EventPage, fmt.Sprintf("Page %s sent to %s.", id, chain[0].Label()))
+}
+
+// PageSent records that the page's message reached whoever has it now; it
+// escalates at next unless acknowledged.
+func (inc *Incident) PageSent(id string, next time.Time) {
+	p := &inc.Pages[inc.page(id)]
+	p.Sent = p.Level + 1
+	if inc.Rules.LivedIn && p.Open() {
+		p.NextAt = next
+	}
+}
+
+// untilSent is when a page escalates, as decided before its message is sent:
+// by the lived-in rules, not until it is sent.
+func (inc *Incident) untilSent(next time.Time) time.Time {
+	if inc.Rules.LivedIn {
+		return time.Time{}
+	}
+	return next
 }
 
 // SendPage calls a service's on-call, or a person, to the incident now.

@@ -7,7 +7,8 @@ package ib
 // (docs/versioning.md).
 type Rules struct {
 	// LivedIn: resolution stops the pages still escalating and resolves the
-	// status page's incident; the postmortem stage waits for a night's rest
+	// status page's incident; a page waits for an acknowledgement from when
+	// its message is sent; the postmortem stage waits for a night's rest
 	// and for the recovery of those paged off-hours, and its owner is nobody
 	// still recovering; the rotations a severity always pages are paged.
 	LivedIn bool

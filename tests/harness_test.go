@@ -297,6 +297,37 @@ func settled(t testing.TB, c client.Client, id string) {
 	})
 }
 
+// whereItWaits logs what an incident's workflow is waiting on, for a test
+// that failed waiting for it: its pending work and its last events.
+func whereItWaits(t testing.TB, c client.Client, id string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), callTimeout)
+	defer cancel()
+	d, err := c.DescribeWorkflowExecution(ctx, id, "")
+	if err != nil {
+		t.Logf("%s: %v", id, err)
+		return
+	}
+	t.Logf("%s: %s, pending workflow task %v", id, d.GetWorkflowExecutionInfo().GetStatus(), d.GetPendingWorkflowTask())
+	for _, a := range d.GetPendingActivities() {
+		t.Logf("pending %s: %s, attempt %d, last failure %v", a.GetActivityType().GetName(), a.GetState(), a.GetAttempt(), a.GetLastFailure().GetMessage())
+	}
+	var events []string
+	iter := c.GetWorkflowHistory(ctx, id, "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+	for iter.HasNext() {
+		e, err := iter.Next()
+		if err != nil {
+			break
+		}
+		what := e.GetActivityTaskScheduledEventAttributes().GetActivityType().GetName() + e.GetTimerStartedEventAttributes().GetStartToFireTimeout().AsDuration().String()
+		if f := e.GetActivityTaskFailedEventAttributes().GetFailure(); f != nil {
+			what += f.GetMessage()
+		}
+		events = append(events, fmt.Sprintf("%d %s %s %s", e.GetEventId(), e.GetEventTime().AsTime().Format("15:04:05.000"), e.GetEventType(), what))
+	}
+	t.Logf("last events:\n%s", strings.Join(events[max(0, len(events)-60):], "\n"))
+}
+
 // declare declares an incident and returns its ID.
 func declare(t *testing.T, d ib.Declaration) string {
 	t.Helper()

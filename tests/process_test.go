@@ -178,7 +178,10 @@ func TestPageEscalationSurvivesWorkerRestart(t *testing.T) {
 	first.kill() // while the escalation timer is pending
 
 	startWorker(t, "IB_CATALOG="+catalogFile)
-	require.Eventually(t, func() bool { return pages(next) >= 1 }, patience, 100*time.Millisecond, "the new worker escalates")
+	if !assert.Eventually(t, func() bool { return pages(next) >= 1 }, patience, 100*time.Millisecond, "the new worker escalates") {
+		whereItWaits(t, c, res.ID)
+		t.FailNow()
+	}
 	settled(t, c, res.ID) // a repeated page would be sent by now
 	assert.Equal(t, 1, pages(next), "escalated exactly once")
 	assert.Equal(t, 1, pages(oncall), "the first page is not sent again")

@@ -40,7 +40,7 @@ func (w *incident) payPage(ctx workflow.Context, batch []Owed) []Owed {
 		}), nil) {
 			return batch
 		}
-		w.Pages[slices.IndexFunc(w.Pages, func(q ib.Page) bool { return q.ID == p.ID })].Sent = p.Level + 1
+		w.PageSent(p.ID, workflow.Now(ctx).Add(w.settings.PageTimeout(w.Severity)))
 		w.owe(ib.Owed{Kind: ib.OweCare, Ref: p.ID, Person: to})
 	case ib.OweCare:
 		return unless(w.checkCare(ctx, p.ID, o.Person), batch)

@@ -17,7 +17,8 @@ const (
 	// declared since (1), runs the ledger loop (incident.go).
 	versionOwedLedger = "owed-ledger"
 	// versionLivedIn sets ib.Rules.LivedIn for runs since (1): resolution
-	// stops pages and resolves the status page, the postmortem stage waits
+	// stops pages and resolves the status page, a page's wait starts when its
+	// message is sent, the postmortem stage waits
 	// for rest and recovery, always-paged rotations are paged. The first
 	// loop keeps the rules it had.
 	versionLivedIn = "lived-in"
