@@ -13,11 +13,60 @@ import (
 // week in any calendar month.
 const MaxOnCallPerMonth = 7 * 24 * time.Hour
 
+// Identity turns an e-mail the catalog lists into the Slack user ID it
+// belongs to ("" when it cannot tell), so that a person listed by e-mail in
+// one rotation and by Slack ID in another is one person to the policy.
+type Identity func(email string) string
+
+// of is the identity of a member as listed: a Slack user ID, or an e-mail in
+// any case; resolved to a Slack ID where resolve can.
+func (resolve Identity) of(member string) string {
+	m := strings.TrimSpace(member)
+	if !strings.Contains(m, "@") {
+		return m
+	}
+	m = strings.ToLower(m)
+	if resolve != nil {
+		if id := resolve(m); id != "" {
+			return id
+		}
+	}
+	return m
+}
+
+// People are everyone the catalog names, as it names them: the rotations'
+// members and overrides, and the teams' managers, each once.
+func (c *Catalog) People() []string {
+	var people []string
+	add := func(p string) {
+		if p = strings.TrimSpace(p); p != "" && !slices.Contains(people, p) {
+			people = append(people, p)
+		}
+	}
+	for _, r := range c.Rotations {
+		for _, m := range r.Members {
+			add(m)
+		}
+		for _, o := range r.Override {
+			add(o.Member)
+		}
+	}
+	for _, t := range c.Teams {
+		add(t.Manager)
+	}
+	return people
+}
+
 // Check validates the catalog: every reference resolves, every rotation has
 // members, every override makes sense, and over the months from `from` nobody
 // (across all rotations) is on call more than 7 days in a calendar month. Each
 // problem is one *Error naming what to fix, with exact dates and names.
 func (c *Catalog) Check(from time.Time, months int) []error {
+	return c.CheckPeople(from, months, nil)
+}
+
+// CheckPeople is Check with the people's e-mails resolved to Slack IDs.
+func (c *Catalog) CheckPeople(from time.Time, months int, resolve Identity) []error {
 	var errs []error
 	bad := func(format string, args ...any) { errs = append(errs, ib.Errorf(ib.EINVALID, format, args...)) }
 
@@ -59,8 +108,8 @@ func (c *Catalog) Check(from time.Time, months int) []error {
 			bad("Rotation %q has no members: nobody would be on call.", r.Name)
 		}
 		for i, m := range r.Members {
-			if slices.Contains(r.Members[:i], m) {
-				bad("Rotation %q lists %s twice.", r.Name, m)
+			if j := slices.IndexFunc(r.Members[:i], func(o string) bool { return resolve.of(o) == resolve.of(m) }); j >= 0 {
+				bad("Rotation %q lists %s twice (as %s and %s).", r.Name, resolve.of(m), r.Members[j], m)
 			}
 		}
 		for _, o := range r.Override {
@@ -72,26 +121,37 @@ func (c *Catalog) Check(from time.Time, months int) []error {
 	if len(errs) > 0 {
 		return errs // the policy is only meaningful for a well-formed catalog
 	}
-	return append(errs, c.checkPolicy(from, months)...)
+	return append(errs, c.checkPolicy(from, months, resolve)...)
 }
 
 // checkPolicy finds anyone on call more than MaxOnCallPerMonth in a calendar
 // month (UTC months), counting time on call in any rotation once.
-func (c *Catalog) checkPolicy(from time.Time, months int) []error {
+func (c *Catalog) checkPolicy(from time.Time, months int, resolve Identity) []error {
 	var errs []error
 	first := time.Date(from.Year(), from.Month(), 1, 0, 0, 0, 0, time.UTC)
 	for m := range months {
 		start, end := first.AddDate(0, m, 0), first.AddDate(0, m+1, 0)
-		byMember := c.onCallShifts(start, end)
+		byMember := c.onCallShifts(start, end, resolve)
 		for _, member := range sortedKeys(byMember) {
 			shifts := byMember[member]
 			if total := duration(shifts); total > MaxOnCallPerMonth {
-				var when []string
+				var when, listed []string
 				for _, s := range shifts {
 					when = append(when, ib.Stamp(s.Start)+" – "+ib.Stamp(s.End))
 				}
+				for _, r := range c.Rotations {
+					for _, m := range r.Members {
+						if resolve.of(m) == member && !slices.Contains(listed, m) {
+							listed = append(listed, m)
+						}
+					}
+				}
+				who := member
+				if len(listed) > 1 || len(listed) == 1 && listed[0] != member {
+					who += " (listed as " + strings.Join(listed, " and ") + ")"
+				}
 				errs = append(errs, ib.Errorf(ib.EINVALID, "%s would be on call %s in %s (%s); nobody may be on call more than 7 days in a calendar month. Add members to the rotation or an override.",
-					member, days(total), start.Format("2006-01"), strings.Join(when, ", ")))
+					who, days(total), start.Format("2006-01"), strings.Join(when, ", ")))
 			}
 		}
 	}

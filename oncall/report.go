@@ -11,19 +11,20 @@ import (
 // rotations, each hour counted once.
 func (c *Catalog) OnCallDays(from, to time.Time) map[string]time.Duration {
 	total := map[string]time.Duration{}
-	for member, shifts := range c.onCallShifts(from, to) {
+	for member, shifts := range c.onCallShifts(from, to, nil) {
 		total[member] = duration(shifts)
 	}
 	return total
 }
 
-// onCallShifts are each member's shifts in [from, to) across all rotations,
-// overlaps merged.
-func (c *Catalog) onCallShifts(from, to time.Time) map[string][]Shift {
+// onCallShifts are each person's shifts in [from, to) across all rotations,
+// overlaps merged, by their identity (see Identity).
+func (c *Catalog) onCallShifts(from, to time.Time, resolve Identity) map[string][]Shift {
 	byMember := map[string][]Shift{}
 	for i := range c.Rotations {
 		for _, s := range c.Rotations[i].Shifts(from, to) {
-			byMember[s.Member] = append(byMember[s.Member], s)
+			who := resolve.of(s.Member)
+			byMember[who] = append(byMember[who], s)
 		}
 	}
 	for member, shifts := range byMember {

@@ -121,6 +121,22 @@ rotations:
 		text := joined(c.Check(time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC), 1))
 		assert.Contains(t, text, "ana would be on call 14 days", "a week in each of two rotations is two weeks")
 	})
+	t.Run("ErrOnePersonListedTwoWays", func(t *testing.T) {
+		c := catalog(t, `
+teams: [{name: t}]
+services: [{name: s, team: t, rotation: a}]
+rotations:
+  - {name: a, members: [U0ANA0001, b1, b2, b3, b4], handoff: {weekday: monday, hour: 0}, time_zone: UTC, start: 2026-11-02}
+  - {name: b, members: [Ana@Example.com, c1, c2, c3, c4], handoff: {weekday: monday, hour: 0}, time_zone: UTC, start: 2026-11-09}
+  - {name: c, members: [ana@example.com, d1, d2, d3, d4], handoff: {weekday: monday, hour: 0}, time_zone: UTC, start: 2026-11-16}
+`)
+		nov := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
+		assert.Contains(t, joined(c.Check(nov, 1)), "ana@example.com (listed as Ana@Example.com and ana@example.com) would be on call 14 days",
+			"an e-mail is one person in any case")
+		slack := func(email string) string { return map[string]string{"ana@example.com": "U0ANA0001"}[email] }
+		assert.Contains(t, joined(c.CheckPeople(nov, 1, slack)), "U0ANA0001 (listed as U0ANA0001 and Ana@Example.com and ana@example.com) would be on call 21 days",
+			"resolved through Slack, the Slack ID and the e-mail are one person")
+	})
 	t.Run("ErrBadRotation", func(t *testing.T) {
 		_, err := oncall.ParseCatalog([]byte(`rotations: [{name: x, members: [a], handoff: {weekday: someday, hour: 9}, time_zone: UTC, start: 2026-01-05}]`))
 		assert.ErrorContains(t, err, `"someday" is not a day of the week`)

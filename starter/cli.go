@@ -115,7 +115,11 @@ func (c *cli) show(ctx context.Context, id string, timeline, asJSON bool) error 
 		if !pm.ReviewedAt.IsZero() {
 			reviewed = " (reviewed)"
 		}
-		fmt.Fprintf(c.out, "  postmortem begins %s, owner %s, draft due %s, review %s%s\n", localTime(pm.StartAt), pm.Owner.Label(),
+		owner := "chosen when it begins"
+		if pm.Owner != (ib.Person{}) {
+			owner = pm.Owner.Label()
+		}
+		fmt.Fprintf(c.out, "  postmortem begins %s, owner %s, draft due %s, review %s%s\n", localTime(pm.StartAt), owner,
 			localTime(pm.DueAt), localTime(pm.ReviewAt), reviewed)
 		if pm.Document != "" {
 			fmt.Fprintf(c.out, "  draft      %s\n", pm.Document)

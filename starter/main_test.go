@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
+	"net/http/httptest"
 	"os"
 	"strings"
 	"testing"
@@ -13,6 +15,7 @@ import (
 
 	"github.com/incident-buddy/ib"
 	"github.com/incident-buddy/ib/config"
+	"github.com/incident-buddy/ib/tests/fakeslack"
 )
 
 func TestParse(t *testing.T) {
@@ -74,6 +77,14 @@ func TestRunUsageErrorsNeedNoTemporal(t *testing.T) {
 	assert.Equal(t, exitOK, run(context.Background(), []string{"help"}, &out, &errOut))
 	assert.Contains(t, out.String(), "starter create")
 	assert.Contains(t, out.String(), "TEMPORAL_ADDRESS")
+
+	for _, args := range [][]string{{"catalog", "check", "--help"}, {"oncall", "report", "--help"}, {"oncall", "-h"}} {
+		out.Reset()
+		errOut.Reset()
+		assert.Equal(t, exitOK, run(context.Background(), args, &out, &errOut), "%v: %s", args, errOut.String())
+		assert.Contains(t, out.String(), "-file", "%v shows its flags", args)
+		assert.Empty(t, errOut.String(), "%v: no error, and Temporal not asked", args)
+	}
 }
 
 func TestCatalogCommands(t *testing.T) {
@@ -141,4 +152,28 @@ func TestOnCallReport(t *testing.T) {
 	code = onCallReport(context.Background(), svc, []string{"--file", "../catalog.example.yaml", "--month", "December"}, cfg, &out, &errs)
 	assert.Equal(t, exitUsage, code)
 	assert.Contains(t, errs.String(), "not a month such as 2026-12")
+}
+
+// With Slack at hand, the catalog check counts a person listed by Slack ID in
+// one rotation and by e-mail in another once, and names whom Slack does not
+// know.
+func TestCatalogCheckAsksSlack(t *testing.T) {
+	fake := fakeslack.New(fakeslack.Options{NoLimits: true})
+	srv := httptest.NewServer(fake)
+	t.Cleanup(srv.Close)
+	t.Setenv("SLACK_BOT_TOKEN", "xoxb-fake")
+	t.Setenv("SLACK_API_URL", srv.URL+"/api/")
+	alice := fake.UserByName("alice")
+	file := t.TempDir() + "/catalog.yaml"
+	require.NoError(t, os.WriteFile(file, []byte(fmt.Sprintf(`
+teams: [{name: t}]
+services: [{name: s, team: t, rotation: a}]
+rotations:
+  - {name: a, members: [%s, b1, b2, b3, b4], handoff: {weekday: monday, hour: 0}, time_zone: UTC, start: 2026-11-02}
+  - {name: b, members: [Alice@Example.com, c1, c2, c3, U0STALE404], handoff: {weekday: monday, hour: 0}, time_zone: UTC, start: 2026-11-09}
+`, alice)), 0o644))
+	var out, errOut bytes.Buffer
+	assert.Equal(t, exitError, run(context.Background(), []string{"catalog", "check", "--file", file, "--months", "12"}, &out, &errOut))
+	assert.Contains(t, errOut.String(), "✗ "+alice+" (listed as "+alice+" and Alice@Example.com) would be on call 14 days")
+	assert.Contains(t, errOut.String(), "✗ Slack does not know U0STALE404")
 }

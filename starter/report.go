@@ -17,10 +17,8 @@ import (
 // call from the catalog's rotations, and the off-hours pages the incidents
 // recorded. It reads incidents from Temporal, so it runs after the dial.
 func onCallReport(ctx context.Context, incidents ib.IncidentService, args []string, cfg config.Config, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("oncall report", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	month := fs.String("month", time.Now().UTC().Format("2006-01"), "the calendar month (UTC), as 2026-12")
-	c, _, err := loadCatalog(fs, args, cfg)
+	fs, month := reportFlags(stderr)
+	c, _, err := loadCatalog(fs, args, cfg, stdout)
 	if err != nil {
 		fmt.Fprintln(stderr, "starter oncall report:", ib.ErrorMessage(err))
 		return exitError
@@ -45,6 +43,13 @@ func onCallReport(ctx context.Context, incidents ib.IncidentService, args []stri
 		}
 	}
 	return exitOK
+}
+
+// reportFlags are the on-call report's flags but the catalog's.
+func reportFlags(stderr io.Writer) (*flag.FlagSet, *string) {
+	fs := flag.NewFlagSet("oncall report", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	return fs, fs.String("month", time.Now().UTC().Format("2006-01"), "the calendar month (UTC), as 2026-12")
 }
 
 // offHoursPages are the off-hours pages of every incident that was open during
