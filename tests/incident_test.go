@@ -45,6 +45,11 @@ func TestDeclareToResolve(t *testing.T) {
 		return false
 	})
 
+	waitFor(t, "a visibility query on a word of IncidentTitle finds it", func() bool {
+		rows, err := incidents.List(context.Background(), ib.ListFilter{Query: "IncidentTitle = 'checkout' AND WorkflowId='" + id + "'"})
+		return err == nil && len(rows) == 1
+	})
+
 	s, err := change(t, id, &ib.SetStatus{Status: ib.Identified, By: alice})
 	require.NoError(t, err)
 	assert.Equal(t, ib.Identified, s.Status)

@@ -12,6 +12,9 @@ import (
 // the Web UI and with `temporal workflow list --query "IncidentSeverity='S1'"`.
 // The server must have them registered (the Makefile's dev server does).
 var (
+	// TitleKey is the incident's title as text, so the Web UI's list can show
+	// it as a column and `IncidentTitle ~ 'checkout'` finds incidents by word.
+	TitleKey     = temporal.NewSearchAttributeKeyString("IncidentTitle")
 	SeverityKey  = temporal.NewSearchAttributeKeyKeyword("IncidentSeverity")
 	StatusKey    = temporal.NewSearchAttributeKeyKeyword("IncidentStatus")
 	StageKey     = temporal.NewSearchAttributeKeyKeyword("IncidentStage")
@@ -31,7 +34,7 @@ var (
 
 // SearchAttributeKeys are every search attribute incidents use. The worker
 // registers those a namespace lacks when it starts.
-var SearchAttributeKeys = []temporal.SearchAttributeKey{SeverityKey, StatusKey, StageKey, CommanderKey, ServicesKey, ChannelKey,
+var SearchAttributeKeys = []temporal.SearchAttributeKey{TitleKey, SeverityKey, StatusKey, StageKey, CommanderKey, ServicesKey, ChannelKey,
 	ImpactMinutesKey, ResolveMinutesKey, TicketsKey}
 
 // SearchAttributes are the incident's current search attribute values. The
@@ -47,6 +50,7 @@ func SearchAttributes(s ib.Summary) []temporal.SearchAttributeUpdate {
 		services = []string{}
 	}
 	return []temporal.SearchAttributeUpdate{
+		TitleKey.ValueSet(s.Title),
 		SeverityKey.ValueSet(string(s.Severity)),
 		StatusKey.ValueSet(string(s.Status)),
 		StageKey.ValueSet(string(s.Stage)),
