@@ -23,6 +23,24 @@ type Change interface {
 	Asker() Person
 }
 
+// Changed is the answer to a change: the incident's summary after it, and the
+// fact it put on the timeline, so that the answer can say what changed. Event
+// is nil for a change that recorded none, and from incidents whose workflow
+// answered before it was kept.
+type Changed struct {
+	Summary
+	Event *TimelineEvent `json:"event,omitempty"`
+}
+
+// Answer is what a change recorded, as its answer carries it.
+func (a Applied) Answer() *TimelineEvent {
+	if a.Event.Kind == "" {
+		return nil
+	}
+	e := a.Event
+	return &e
+}
+
 // Applied is what a change meant: the fact it put on the timeline (none for a
 // change that only asks for work), and what the outside world is owed beyond
 // the timeline post and the refreshed header every change gets.

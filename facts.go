@@ -164,9 +164,9 @@ func (c SetImpactWindow) Apply(inc *Incident, at time.Time) Applied {
 	inc.CustomerImpact.Start, inc.CustomerImpact.End = c.Start.UTC(), c.End.UTC()
 	if c.End.IsZero() {
 		inc.CustomerImpact.End = time.Time{}
-		return fact(inc.record(at, EventImpact, c.By, "customers affected since "+Stamp(c.Start)))
+		return fact(inc.recordAbout(at, EventImpact, c.By, Person{}, "customers affected since "+Stamp(c.Start), c.Start))
 	}
-	return fact(inc.record(at, EventImpact, c.By, fmt.Sprintf("customers affected %s – %s (%d min)", Stamp(c.Start), Stamp(c.End), int(c.End.Sub(c.Start).Minutes()))))
+	return fact(inc.recordAbout(at, EventImpact, c.By, Person{}, fmt.Sprintf("customers affected %s – %s (%d min)", Stamp(c.Start), Stamp(c.End), int(c.End.Sub(c.Start).Minutes())), c.Start, c.End))
 }
 
 // SetImpactSize says how many of what were affected: "1234 failed requests".

@@ -38,6 +38,15 @@ func IncidentID(title string, declaredAt time.Time, attempt int) string {
 	return "INC-" + day + "-" + string(code)
 }
 
+// DeclaredOn is the UTC day an incident ID was given, from the ID.
+func DeclaredOn(id string) (time.Time, bool) {
+	if !IsIncidentID(id) {
+		return time.Time{}, false
+	}
+	day, err := time.Parse("20060102", strings.Split(strings.ToUpper(id), "-")[1])
+	return day, err == nil
+}
+
 // SameTitle says whether two titles would be called the same incident: they
 // give the same ID. Different titles can share an ID (four characters a day
 // leave room for about a million); a declaration meeting another title's

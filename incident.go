@@ -195,13 +195,27 @@ func NewIncident(id string, d Declaration, at time.Time) Incident {
 
 // Note puts the bot's own remark on the timeline (a reminder, a failure).
 func (inc *Incident) Note(at time.Time, kind EventKind, text string) TimelineEvent {
-	return inc.record(at, kind, Person{Name: "Incident Buddy"}, text)
+	return inc.record(at, kind, Bot, text)
 }
+
+// Bot is Incident Buddy itself, as the author of the events it records.
+var Bot = Person{Name: "Incident Buddy"}
 
 // record puts an event on the timeline in time order: a detection time given
 // after declaring goes before the declaration.
 func (inc *Incident) record(at time.Time, kind EventKind, by Person, text string) TimelineEvent {
-	e := TimelineEvent{At: at.UTC(), Kind: kind, By: by, Text: text, Correction: inc.correcting}
+	return inc.add(TimelineEvent{At: at.UTC(), Kind: kind, By: by, Text: text})
+}
+
+// recordAbout is record for an event about a person, or naming times.
+func (inc *Incident) recordAbout(at time.Time, kind EventKind, by, whom Person, text string, times ...time.Time) TimelineEvent {
+	e := TimelineEvent{At: at.UTC(), Kind: kind, By: by, Whom: whom, Text: text}
+	copy(e.Times[:], times)
+	return inc.add(e)
+}
+
+func (inc *Incident) add(e TimelineEvent) TimelineEvent {
+	e.Correction = inc.correcting
 	i := len(inc.Timeline)
 	for i > 0 && inc.Timeline[i-1].At.After(e.At) {
 		i--
@@ -293,7 +307,7 @@ func (c HandOver) Check(inc *Incident, _ time.Time) error {
 func (c HandOver) Apply(inc *Incident, at time.Time) Applied {
 	from := inc.Commander
 	inc.Commander = PersonNamed(c.Commander)
-	e := inc.record(at, EventCommander, c.By, fmt.Sprintf("commander: %s → %s", from.Label(), inc.Commander.Label()))
+	e := inc.recordAbout(at, EventCommander, c.By, inc.Commander, fmt.Sprintf("%s → %s", from.Label(), inc.Commander.Label()))
 	if inc.Commander.SlackID == "" {
 		return fact(e)
 	}

@@ -14,6 +14,7 @@ const (
 	MsgPage         MessageKind = "page"         // a page, by direct message to the person paged
 	MsgNotice       MessageKind = "notice"       // a reminder or a word to people, in the channel or by direct message
 	MsgSuggestion   MessageKind = "suggestion"   // customer tickets that may be about the incident, each with a Link button
+	MsgUninvited    MessageKind = "uninvited"    // who could not be invited to the channel, and why
 )
 
 // Message is one message the bot posts about an incident.
@@ -31,6 +32,8 @@ type Message struct {
 	People []Person `json:"people,omitempty"`
 	// Tickets are the customer tickets a suggestion offers.
 	Tickets []TicketEvent `json:"tickets,omitempty"`
+	// Uninvited are the people a MsgUninvited names.
+	Uninvited []Uninvited `json:"uninvited,omitempty"`
 }
 
 // NewMessage makes the message of the given kind about an incident. keySuffix

@@ -22,8 +22,9 @@ type Slack interface {
 	FindChannel(ctx context.Context, name string) (ChannelInfo, error)
 	SetPurpose(ctx context.Context, channelID, purpose string) error
 	SetTopic(ctx context.Context, channelID string, s Summary) error
-	// Invite adds users to a channel; users already in it are fine.
-	Invite(ctx context.Context, channelID string, userIDs []string) error
+	// Invite adds users to a channel; users already in it are fine. Users who
+	// cannot join are skipped, the others invited, and those skipped returned.
+	Invite(ctx context.Context, channelID string, userIDs []string) ([]Uninvited, error)
 	// Post posts a message and returns its timestamp. The message carries its Key
 	// as metadata so that FindPost can find it later.
 	Post(ctx context.Context, channel string, m Message) (ts string, err error)
@@ -46,6 +47,12 @@ type Slack interface {
 	FindFile(ctx context.Context, channelID, name string) (bool, error)
 	// History reads a channel's whole history, threads included, oldest first.
 	History(ctx context.Context, channelID string) ([]ChannelMessage, error)
+}
+
+// Uninvited is a person who could not be invited to a channel, and why.
+type Uninvited struct {
+	SlackID string
+	Reason  string
 }
 
 // ChannelInfo is what FindChannel tells about a channel.

@@ -224,7 +224,7 @@ func (inc *Incident) AssignOwner(owner Person, policy PostmortemPolicy, at time.
 	if pm.DueAt.IsZero() {
 		pm.DueAt = AddWorkingDays(at, policy.draftDays(inc.Severity), pm.Location()).UTC()
 	}
-	return inc.Note(at, EventStage, fmt.Sprintf("postmortem owner: %s, draft due %s", owner.Label(), Stamp(pm.DueAt)))
+	return inc.recordAbout(at, EventStage, Bot, owner, fmt.Sprintf("postmortem owner: %s, draft due %s", owner.Label(), Stamp(pm.DueAt)), pm.DueAt)
 }
 
 // ReminderKind names what a reminder is about.
@@ -317,7 +317,7 @@ func (inc *Incident) Remind(r Reminder, now time.Time) Notice {
 	loc := pm.Location()
 	switch r.Kind {
 	case RemindStage:
-		return Notice{Event: inc.StartPostmortem(now, Person{Name: "Incident Buddy"})}
+		return Notice{Event: inc.StartPostmortem(now, Bot)}
 	case RemindDraft:
 		pm.OwnerRemindedAt = now.UTC()
 		return Notice{To: []Person{pm.Owner}, Text: fmt.Sprintf("📝 The postmortem of %s (%s) %s. %s When it is written: `/ib postmortem done`.",

@@ -60,7 +60,7 @@ func (c SetPostmortemOwner) Check(*Incident, time.Time) error {
 func (c SetPostmortemOwner) Apply(inc *Incident, at time.Time) Applied {
 	owner := PersonNamed(c.Owner)
 	inc.Postmortem.Owner, inc.Postmortem.OwnerRemindedAt = owner, at.UTC()
-	return Applied{Event: inc.record(at, EventStage, c.By, "postmortem owner: "+owner.Label()), Owed: owe(OweOwnerNotice)}
+	return Applied{Event: inc.recordAbout(at, EventStage, c.By, owner, "postmortem owner: "+owner.Label()), Owed: owe(OweOwnerNotice)}
 }
 
 // RequestDraft asks for the postmortem draft to be generated again from the
@@ -236,7 +236,7 @@ func (c AddAction) Apply(inc *Incident, at time.Time) Applied {
 	owner := PersonNamed(c.Owner)
 	a := Action{N: len(pm.Actions) + 1, Text: CleanText(c.Text), Owner: owner, Due: c.Due.UTC(), AddedBy: c.By}
 	pm.Actions = append(pm.Actions, a)
-	return fact(inc.record(at, EventAction, c.By, fmt.Sprintf("action %d: %s (%s, due %s)", a.N, a.Text, owner.Label(), a.Due.Format(time.DateOnly))))
+	return fact(inc.recordAbout(at, EventAction, c.By, owner, fmt.Sprintf("action %d: %s (%s, due %s)", a.N, a.Text, owner.Label(), a.Due.Format(time.DateOnly))))
 }
 
 // FinishAction says an action item is done.

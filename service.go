@@ -12,9 +12,10 @@ type IncidentService interface {
 	// Declare starts an incident, or joins the open one that the same
 	// declaration already started.
 	Declare(ctx context.Context, d Declaration) (Declared, error)
-	// Change applies a change and returns the incident's summary after it; a
-	// refusal says why (ECONFLICT, EINVALID), ENOTFOUND when it is closed.
-	Change(ctx context.Context, id string, c Change) (Summary, error)
+	// Change applies a change and returns the incident's summary after it, with
+	// what the change recorded; a refusal says why (ECONFLICT, EINVALID),
+	// ENOTFOUND when it is closed.
+	Change(ctx context.Context, id string, c Change) (Changed, error)
 	// Get returns an incident's whole state.
 	Get(ctx context.Context, id string) (Incident, error)
 	// List returns incidents, newest first.

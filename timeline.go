@@ -37,4 +37,10 @@ type TimelineEvent struct {
 	Text string    `json:"text"`
 	// Correction: a fact set after the resolution, correcting the record.
 	Correction bool `json:"correction,omitempty"`
+	// Whom is the person the event is about (the new commander, the
+	// postmortem's owner), and Times the instants (at most two, so that
+	// events stay comparable) its text names with Stamp, so that Slack can
+	// mention them and show the times in each reader's zone.
+	Whom  Person       `json:"whom,omitzero"`
+	Times [2]time.Time `json:"times,omitzero"`
 }

@@ -92,14 +92,31 @@ func (a *Activities) Refresh(ctx context.Context, s ib.Summary) error {
 type InviteInput struct {
 	ChannelID string
 	UserIDs   []string
+	// Incident is the incident the channel is for, to name it when someone
+	// could not be invited (empty in histories recorded before).
+	Incident ib.Summary `json:",omitzero"`
 }
 
-// Invite adds people to the incident's channel.
+// Invite adds people to the incident's channel. Those Slack will not let in
+// are skipped, the others invited, and the channel told who was skipped and
+// why, once however often the activity is tried.
 func (a *Activities) Invite(ctx context.Context, in InviteInput) error {
 	if len(in.UserIDs) == 0 {
 		return nil
 	}
-	return a.fail(a.Slack.Invite(ctx, in.ChannelID, in.UserIDs))
+	skipped, err := a.Slack.Invite(ctx, in.ChannelID, in.UserIDs)
+	if err != nil || len(skipped) == 0 {
+		return a.fail(err)
+	}
+	ids := make([]string, len(skipped))
+	for i, u := range skipped {
+		ids[i] = u.SlackID
+	}
+	m := ib.NewMessage(ib.MsgUninvited, in.Incident, strings.Join(ids, ","))
+	m.Key = in.ChannelID + ":" + m.Key
+	m.Uninvited = skipped
+	_, err = a.postOnce(ctx, in.ChannelID, m, true)
+	return err
 }
 
 // PostInput is a message for a channel: the incident's, a person's direct

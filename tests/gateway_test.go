@@ -13,6 +13,7 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"github.com/incident-buddy/ib"
+	"github.com/incident-buddy/ib/integrations/slack"
 	ibtemporal "github.com/incident-buddy/ib/integrations/temporal"
 	"github.com/incident-buddy/ib/tests/fakeslack"
 )
@@ -128,8 +129,8 @@ func TestHeaderButtons(t *testing.T) {
 		require.Equal(t, http.StatusOK, status)
 		return responses(t, key, 1)[0]
 	}
-	assert.Contains(t, pick("ib_status", "identified"), "now S3 identified")
-	assert.Contains(t, pick("ib_severity", "S2"), "now S2 identified")
+	assert.Contains(t, pick("ib_status", "identified"), "Status investigating → identified (by <@"+alice+">)")
+	assert.Contains(t, pick("ib_severity", "S2"), "Severity S3 → S2 (by <@"+alice+">) — on its timeline in <#"+inc.Channel.ID+">; its header and topic say S2 Identified.")
 	assert.Contains(t, pick("ib_status", "identified"), "already identified", "the refusal's reason reaches the person")
 	assert.Equal(t, ib.S2, state(t, id).Severity)
 
@@ -175,14 +176,14 @@ func TestCommandsInTheIncidentChannel(t *testing.T) {
 	general := channelID(t, "general")
 
 	text := gw.ask(t, bob, inc.Channel.ID, "status identified")
-	assert.Contains(t, text, "now S3 identified", "anyone may change the status, from inside the channel without an ID")
+	assert.Contains(t, text, "Status investigating → identified", "anyone may change the status, from inside the channel without an ID")
 
 	text = gw.ask(t, bob, general, "sev "+id+" S1")
 	assert.Contains(t, text, "Only the commander (alice), responders in #"+inc.Channel.Name+" or an admin may change the severity")
 	text = gw.ask(t, bob, inc.Channel.ID, "sev S1")
-	assert.Contains(t, text, "now S1", "a responder in the channel may")
+	assert.Contains(t, text, "Severity S3 → S1", "a responder in the channel may")
 	text = gw.ask(t, alice, general, "sev "+id+" S2")
-	assert.Contains(t, text, "now S2", "the commander may from anywhere")
+	assert.Contains(t, text, "Severity S1 → S2", "the commander may from anywhere")
 
 	text = gw.ask(t, bob, inc.Channel.ID, "show")
 	assert.Contains(t, text, id)
@@ -338,11 +339,11 @@ func TestTimelineCommands(t *testing.T) {
 	detected := time.Now().Add(-2 * time.Hour).In(berlin).Truncate(time.Minute)
 	start, end := time.Now().Add(-90*time.Minute).UTC().Truncate(time.Minute), time.Now().Add(-48*time.Minute).UTC().Truncate(time.Minute)
 	for text, says := range map[string]string{
-		"detected " + detected.Format("2006-01-02 15:04"):                                                      "now S1",
-		"impact start " + start.Format("2006-01-02 15:04") + " end " + end.Format("2006-01-02 15:04") + " UTC": "now S1",
-		"impact count 1234 failed requests":                                                                    "now S1",
-		"link https://grafana.example.com/d/cp Control plane dashboard":                                        "now S1",
-		"customers yes": "now S1",
+		"detected " + detected.Format("2006-01-02 15:04"):                                                      "👀 First detected " + slack.Date(detected),
+		"impact start " + start.Format("2006-01-02 15:04") + " end " + end.Format("2006-01-02 15:04") + " UTC": "📉 Customers affected " + slack.Date(start) + " – " + slack.Date(end),
+		"impact count 1234 failed requests":                                                                    "📉 Impact: 1234 failed requests",
+		"link https://grafana.example.com/d/cp Control plane dashboard":                                        "🔗 <https://grafana.example.com/d/cp|Control plane dashboard>",
+		"customers yes": "❓ Customers' running workloads affected: yes",
 		"link notaurl":  "not a web address",
 		"detected " + time.Now().AddDate(0, 0, 2).Format("2006-01-02 15:04"): "in the future",
 	} {

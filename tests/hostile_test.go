@@ -88,10 +88,10 @@ func TestHostileNonResponderRefusedEveryRestrictedVerb(t *testing.T) {
 	_, err := fake.PostAs(carol, inc.Channel.ID, "I can help with the database", "")
 	require.NoError(t, err)
 	waitFor(t, "carol takes part", func() bool { return slices.Contains(state(t, id).Participants, carol) })
-	assert.Contains(t, gw.ask(t, carol, general, examples["severity"]), "now S1", "a responder may, from anywhere")
+	assert.Contains(t, gw.ask(t, carol, general, examples["severity"]), "Severity S3 → S1", "a responder may, from anywhere")
 	assert.Contains(t, gw.ask(t, carol, general, examples["commander"]), "Only the commander (alice) or an admin may hand over",
 		"handing over stays the commander's")
-	assert.Contains(t, gw.ask(t, alice, general, examples["commander"]), "now S1", "the commander hands over")
+	assert.Contains(t, gw.ask(t, alice, general, examples["commander"]), "🧑‍✈️ Commander alice → <@"+carol+"> (handed over by <@"+alice+">)", "the commander hands over")
 	got := state(t, id)
 	assert.Equal(t, carol, got.Commander.SlackID)
 	assert.Equal(t, ib.EventCommander, got.Timeline[len(got.Timeline)-1].Kind, "on the timeline")
@@ -406,7 +406,7 @@ func TestHostileSignedButNotSlack(t *testing.T) {
 		})
 		require.Equal(t, http.StatusOK, status)
 	}
-	assert.Contains(t, responses(t, "many-actions", 1)[0], "now S1", "the first action, once")
+	assert.Contains(t, responses(t, "many-actions", 1)[0], "Severity S3 → S1", "the first action, once")
 	settled(t, tclient, id)
 	changes := 0
 	for _, e := range state(t, id).Timeline {

@@ -44,7 +44,7 @@ func TestServiceAddPullsInItsOnCall(t *testing.T) {
 	inc := roomReady(t, id)
 	require.Empty(t, inc.Responders)
 
-	assert.Contains(t, gw.ask(t, alice, inc.Channel.ID, "service add checkout-api"), "now S3")
+	assert.Contains(t, gw.ask(t, alice, inc.Channel.ID, "service add checkout-api"), "service affected: checkout")
 	want, _ := testCatalog.OnCallFor([]string{"checkout"}, ib.S3, time.Now())
 	oncall := fake.UserByName(strings.TrimSuffix(want[0].SlackID, "@example.com"))
 	waitFor(t, "the checkout on-call is invited", func() bool {

@@ -33,9 +33,9 @@ func TestStatusPageUpdates(t *testing.T) {
 	ch := roomReady(t, id).Channel.ID
 
 	statusPage.LoseNextReplies(1) // the first create happens, its reply is lost
-	assert.Contains(t, gw.ask(t, alice, ch, "statuspage investigating We are looking into failed checkouts."), "now S1")
+	assert.Contains(t, gw.ask(t, alice, ch, "statuspage investigating We are looking into failed checkouts."), "📣 Status page: ")
 	waitFor(t, "the public incident is open", func() bool { return state(t, id).StatusPage.IncidentID != "" })
-	assert.Contains(t, gw.ask(t, alice, ch, "statuspage identified A fix is being deployed."), "now S1")
+	assert.Contains(t, gw.ask(t, alice, ch, "statuspage identified A fix is being deployed."), "📣 Status page: ")
 	waitFor(t, "the update is public", func() bool {
 		p := publicIncidents(id)
 		return len(p) == 1 && len(p[0].Updates) == 2

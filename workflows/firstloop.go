@@ -423,7 +423,7 @@ func (w *firstLoop) close(ctx workflow.Context) {
 func (w *firstLoop) settle(ctx workflow.Context, what string, f workflow.Future, result any) {
 	if err := f.Get(ctx, result); err != nil {
 		w.log.Warn("could not "+what, "error", err)
-		w.Note(workflow.Now(ctx), ib.EventNote, "Could not "+what+": "+ib.ErrorMessage(err))
+		w.Note(workflow.Now(ctx), ib.EventNote, failureText(what, err))
 	}
 }
 

@@ -1,6 +1,7 @@
 package workflows
 
 import (
+	"errors"
 	"slices"
 	"strconv"
 
@@ -208,6 +209,23 @@ func (w *incident) settle(ctx workflow.Context, what string, f workflow.Future, 
 		return false
 	}
 	w.log.Warn("could not "+what, "error", err)
-	w.Note(workflow.Now(ctx), ib.EventNote, "Could not "+what+": "+ib.ErrorMessage(err))
+	w.Note(workflow.Now(ctx), ib.EventNote, failureText(what, err))
 	return true
+}
+
+// failureText says on the timeline what could not be done, what the outside
+// system answered, and what became of it: the incident carries on without it.
+func failureText(what string, err error) string {
+	var app *temporal.ApplicationError
+	var timeout *temporal.TimeoutError
+	why := ib.ErrorMessage(err)
+	switch {
+	case errors.As(err, &timeout):
+		why = "it did not finish in time, however often it was tried"
+	case errors.As(err, &app) && app.NonRetryable():
+		why = app.Message() + ", which no retry can change"
+	case errors.As(err, &app):
+		why = app.Message()
+	}
+	return "Could not " + what + ": " + why + ". The incident carries on without it; do it by hand if it matters."
 }

@@ -185,7 +185,7 @@ func (s *incidentSuite) TestDeclareOpensAndAnnouncesTheRoom() {
 	}, time.Minute)
 	s.env.ExecuteWorkflow(workflows.IncidentWorkflow, request())
 
-	s.env.AssertActivityCalled(s.T(), "Invite", mock.Anything, activities.InviteInput{ChannelID: channel.ID, UserIDs: []string{alice.SlackID}})
+	s.env.AssertActivityCalled(s.T(), "Invite", mock.Anything, invited(channel.ID, alice.SlackID))
 	s.Require().Len(s.posted, 1)
 	s.Equal(ib.MsgHeader, s.posted[0].Kind)
 	s.Equal([]ib.MessageKind{ib.MsgAnnouncement}, s.announced)
@@ -200,7 +200,7 @@ func (s *incidentSuite) TestRespondersInvited() {
 	s.resolve(time.Minute, &ib.Resolve{By: alice}, new(error))
 	s.env.ExecuteWorkflow(workflows.IncidentWorkflow, request())
 	s.Require().NoError(s.env.GetWorkflowError())
-	s.env.AssertActivityCalled(s.T(), "Invite", mock.Anything, activities.InviteInput{ChannelID: channel.ID, UserIDs: []string{alice.SlackID, bob.SlackID}})
+	s.env.AssertActivityCalled(s.T(), "Invite", mock.Anything, invited(channel.ID, alice.SlackID, bob.SlackID))
 	var inc ib.Incident
 	s.Require().NoError(s.env.GetWorkflowResult(&inc))
 	s.Equal("payments-primary", inc.Responders[0].Rotation)
@@ -579,4 +579,12 @@ func timelineText(inc ib.Incident) string {
 		b.WriteString(e.Text + "\n")
 	}
 	return b.String()
+}
+
+// invited matches an invitation of these people to the channel, of whichever
+// incident.
+func invited(channelID string, userIDs ...string) any {
+	return mock.MatchedBy(func(in activities.InviteInput) bool {
+		return in.ChannelID == channelID && slices.Equal(in.UserIDs, userIDs)
+	})
 }

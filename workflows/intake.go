@@ -23,13 +23,14 @@ func (w *incident) handle(ctx workflow.Context) error {
 			continue
 		}
 		err := workflow.SetUpdateHandlerWithOptions(ctx, v.Update,
-			func(ctx workflow.Context, payload converter.RawValue) (ib.Summary, error) {
+			func(ctx workflow.Context, payload converter.RawValue) (ib.Changed, error) {
 				c, err := decodeChange(v, payload)
 				if err != nil {
-					return w.Summary, err
+					return ib.Changed{Summary: w.Summary}, err
 				}
-				w.take(ctx, w.Make(c, workflow.Now(ctx)))
-				return w.Summary, nil
+				applied := w.Make(c, workflow.Now(ctx))
+				w.take(ctx, applied)
+				return ib.Changed{Summary: w.Summary, Event: applied.Answer()}, nil
 			},
 			workflow.UpdateHandlerOptions{Validator: func(ctx workflow.Context, payload converter.RawValue) error {
 				c, err := decodeChange(v, payload)

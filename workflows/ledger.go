@@ -182,7 +182,7 @@ func (w *incident) payStep(ctx workflow.Context, batch []Owed) []Owed {
 		return w.payResponders(ctx, batch)
 	case ib.OweInvite:
 		return unless(w.settle(ctx, "invite the new commander", workflow.ExecuteActivity(slackCall(ctx), a.Invite,
-			activities.InviteInput{ChannelID: w.Channel.ID, UserIDs: []string{batch[0].To}}), nil), batch)
+			activities.InviteInput{ChannelID: w.Channel.ID, UserIDs: []string{batch[0].To}, Incident: w.Summary}), nil), batch)
 	case ib.OwePlan, ib.OweOwner, ib.OweDraft, ib.OweOwnerNotice:
 		return w.payPostmortem(ctx, batch)
 	default: // Zendesk's work and who follows up with the customers

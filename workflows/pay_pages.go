@@ -93,5 +93,5 @@ func (w *incident) payResponders(ctx workflow.Context, batch []Owed) []Owed {
 	// Everyone found is invited, so that a step called off and done again
 	// invites those the first try did not reach (Slack takes the others).
 	return unless(w.settle(ctx, "invite the on-call of "+service, workflow.ExecuteActivity(slackCall(ctx), a.Invite,
-		activities.InviteInput{ChannelID: w.Channel.ID, UserIDs: ids}), nil), batch)
+		activities.InviteInput{ChannelID: w.Channel.ID, UserIDs: ids, Incident: w.Summary}), nil), batch)
 }

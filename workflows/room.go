@@ -37,7 +37,7 @@ func (w *incident) openRoom(ctx workflow.Context) error {
 		problem = w.openProblem(ctx)
 	}
 	topic := workflow.ExecuteActivity(slackCall(ctx), a.SetTopic, w.Summary)
-	invite := workflow.ExecuteActivity(slackCall(ctx), a.Invite, activities.InviteInput{ChannelID: w.Channel.ID, UserIDs: w.people()})
+	invite := workflow.ExecuteActivity(slackCall(ctx), a.Invite, activities.InviteInput{ChannelID: w.Channel.ID, UserIDs: w.people(), Incident: w.Summary})
 	header := workflow.ExecuteActivity(slackCall(ctx), a.Post, activities.PostInput{Channel: w.Channel.ID, Message: ib.NewMessage(ib.MsgHeader, w.Summary, "")})
 	announce := workflow.ExecuteActivity(slackCall(ctx), a.Post, activities.PostInput{Announce: true, Message: ib.NewMessage(ib.MsgAnnouncement, w.Summary, "")})
 	w.settle(ctx, "set the topic", topic, nil)
@@ -54,7 +54,7 @@ func (w *incident) openRoom(ctx workflow.Context) error {
 // catalog's always_paged): like any page, until someone acknowledges it.
 func (w *incident) pageRotations(ctx workflow.Context, rotations []string) {
 	for _, r := range rotations {
-		page := &ib.SendPage{Target: r, Message: fmt.Sprintf("Every %s incident pages %s.", w.Severity, r), By: ib.Person{Name: "Incident Buddy"}}
+		page := &ib.SendPage{Target: r, Message: fmt.Sprintf("Every %s incident pages %s.", w.Severity, r), By: ib.Bot}
 		w.take(ctx, w.Make(page, workflow.Now(ctx)))
 	}
 }

@@ -106,19 +106,42 @@ func (c *Client) SetTopic(ctx context.Context, channelID string, s ib.Summary) e
 	return translate("conversations.setTopic", err)
 }
 
-// Invite adds users in one call. Slack fails the whole call when one of several
-// users is already in the channel, so that answer falls back to one call each.
-func (c *Client) Invite(ctx context.Context, channelID string, userIDs []string) error {
+// Invite adds users in one call. Slack refuses the whole call when one of
+// several users cannot join (already in it, unknown, deactivated, a guest, from
+// another organisation), so such an answer falls back to one call each: one
+// stale ID never costs the others their invitation. Those who could not join
+// are returned with Slack's reason.
+func (c *Client) Invite(ctx context.Context, channelID string, userIDs []string) ([]ib.Uninvited, error) {
 	_, err := c.api.InviteUsersToConversationContext(ctx, channelID, userIDs...)
-	if len(userIDs) > 1 && slackCode(err) == "already_in_channel" {
+	code := slackCode(err)
+	if len(userIDs) > 1 && (goalMet[code] || uninvitable[code] != "") {
+		var left []ib.Uninvited
 		for _, u := range userIDs {
-			if err := c.Invite(ctx, channelID, []string{u}); err != nil {
-				return err
+			one, err := c.Invite(ctx, channelID, []string{u})
+			if err != nil {
+				return left, err
 			}
+			left = append(left, one...)
 		}
-		return nil
+		return left, nil
 	}
-	return translate("conversations.invite", err)
+	if why := uninvitable[code]; why != "" {
+		return []ib.Uninvited{{SlackID: userIDs[0], Reason: why}}, nil
+	}
+	return nil, translate("conversations.invite", err)
+}
+
+// uninvitable are conversations.invite's refusals that are about one person,
+// with what the channel is told.
+var uninvitable = map[string]string{
+	"user_not_found":                "is not a member of this workspace (a stale ID in the catalog or rotation?)",
+	"cant_invite":                   "cannot be invited (the account may be deactivated)",
+	"user_is_restricted":            "is a guest who cannot join this channel",
+	"user_is_ultra_restricted":      "is a single-channel guest",
+	"ura_max_channels":              "is a single-channel guest already in their one channel",
+	"user_team_not_in_channel":      "belongs to another organisation that is not in this channel",
+	"no_external_invite_permission": "belongs to another organisation and may not be invited",
+	"invitee_cant_see_channel":      "cannot see this channel from their workspace",
 }
 
 func (c *Client) Post(ctx context.Context, channel string, m ib.Message) (string, error) {

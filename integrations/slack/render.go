@@ -63,6 +63,8 @@ func Render(m ib.Message, link string) (string, []goslack.Block) {
 		return page(s, m.Page)
 	case ib.MsgSuggestion:
 		return suggestion(s, m.Tickets)
+	case ib.MsgUninvited:
+		return uninvited(s, m.Uninvited)
 	case ib.MsgNotice:
 		return notice(m)
 	case ib.MsgEvent:
@@ -124,6 +126,19 @@ func suggestion(s ib.Summary, tickets []ib.TicketEvent) (string, []goslack.Block
 }
 
 // notice is a reminder or a word to people, naming those it concerns.
+// uninvited names, one per line, the people Slack would not let into the
+// channel, so that someone can bring them in another way or fix their ID.
+func uninvited(s ib.Summary, people []ib.Uninvited) (string, []goslack.Block) {
+	lines := make([]string, len(people))
+	for i, u := range people {
+		lines[i] = "• " + Mention(ib.Person{SlackID: u.SlackID}) + " " + Escape(u.Reason)
+	}
+	text := fmt.Sprintf("⚠️ %s could not be invited to this channel; everyone else was.", ib.Count(len(people), "person", "people"))
+	body := "⚠️ *Not invited*: Slack refused these people, and invited everyone else.\n" + strings.Join(lines, "\n") +
+		"\nPage them another way if they are needed, and correct their Slack ID in the service catalog (`starter catalog check` lists the IDs Slack does not know)."
+	return text, []goslack.Block{section(body), contextLine(s.ID + " · " + Escape(s.Title))}
+}
+
 func notice(m ib.Message) (string, []goslack.Block) {
 	body := Escape(m.Text)
 	if len(m.People) > 0 {
@@ -209,14 +224,14 @@ func EventLine(e ib.TimelineEvent) string {
 }
 
 func eventLine(e ib.TimelineEvent) string {
-	by := Mention(e.By)
+	by, text := Mention(e.By), eventText(e)
 	switch e.Kind {
 	case ib.EventDetected:
-		return fmt.Sprintf("👀 First detected (recorded by %s)", by)
+		return fmt.Sprintf("👀 First detected %s (recorded by %s)", Date(e.At), by)
 	case ib.EventMitigated:
-		return fmt.Sprintf("🩹 Mitigated (recorded by %s)", by)
+		return fmt.Sprintf("🩹 Mitigated %s (recorded by %s)", Date(e.At), by)
 	case ib.EventImpact:
-		return fmt.Sprintf("📉 %s (by %s)", Escape(TitleCase(e.Text)), by)
+		return fmt.Sprintf("📉 %s (by %s)", TitleCase(text), by)
 	case ib.EventLink:
 		url, label, _ := strings.Cut(e.Text, " ")
 		if label == "" {
@@ -224,34 +239,59 @@ func eventLine(e ib.TimelineEvent) string {
 		}
 		return fmt.Sprintf("🔗 <%s|%s> (by %s)", safeURL(url), Escape(label), by)
 	case ib.EventStatusPage:
-		return fmt.Sprintf("📣 Status page: %s (by %s)", Escape(e.Text), by)
+		return fmt.Sprintf("📣 Status page: %s (by %s)", text, by)
+	case ib.EventCommander:
+		return fmt.Sprintf("🧑‍✈️ Commander %s (handed over by %s)", text, by)
+	case ib.EventStage, ib.EventAction:
+		if e.By == ib.Bot {
+			return "📝 " + TitleCase(text)
+		}
+		return fmt.Sprintf("📝 %s (by %s)", TitleCase(text), by)
 	case ib.EventReminder:
-		return "⏰ " + Escape(e.Text)
+		return "⏰ " + text
 	case ib.EventCustomers:
-		return fmt.Sprintf("❓ %s (by %s)", Escape(TitleCase(e.Text)), by)
+		return fmt.Sprintf("❓ %s (by %s)", TitleCase(text), by)
 	case ib.EventDeclared:
-		return fmt.Sprintf("🚨 Declared %s (by %s)", Escape(e.Text), by)
+		return fmt.Sprintf("🚨 Declared %s (by %s)", text, by)
 	case ib.EventStatusChanged:
-		return fmt.Sprintf("🔄 Status %s (by %s)", Escape(e.Text), by)
+		return fmt.Sprintf("🔄 Status %s (by %s)", text, by)
 	case ib.EventSeverityChanged:
-		return fmt.Sprintf("🚨 Severity %s (by %s)", Escape(e.Text), by)
+		return fmt.Sprintf("🚨 Severity %s (by %s)", text, by)
 	case ib.EventReopened:
 		line := "🔁 Reopened by " + by
 		if e.Text != "" {
-			line += ": " + Escape(e.Text)
+			line += ": " + text
 		}
 		return line
 	case ib.EventRecurrence:
-		return "🔁 " + Escape(e.Text)
+		return "🔁 " + text
 	case ib.EventResolved:
 		line := "✅ Resolved by " + by
 		if e.Text != "" {
-			line += ": " + Escape(e.Text)
+			line += ": " + text
 		}
 		return line
 	default:
-		return fmt.Sprintf("📝 %s: %s", by, Escape(e.Text))
+		if e.By == ib.Bot {
+			return "🤖 " + text
+		}
+		return fmt.Sprintf("📝 %s: %s", by, text)
 	}
+}
+
+// eventText is an event's text as Slack shows it: escaped, the person it is
+// about mentioned, and the times it names in each reader's zone.
+func eventText(e ib.TimelineEvent) string {
+	text := Escape(e.Text)
+	if e.Whom.SlackID != "" && e.Whom.Label() != "" {
+		text = strings.ReplaceAll(text, Escape(e.Whom.Label()), Mention(e.Whom))
+	}
+	for _, t := range e.Times {
+		if !t.IsZero() {
+			text = strings.ReplaceAll(text, ib.Stamp(t), Date(t))
+		}
+	}
+	return text
 }
 
 // timesText is the incident's key times in one header field (Slack allows ten).

@@ -143,20 +143,27 @@ func DeclarationFrom(v goslack.View, user ib.Person) ib.Declaration {
 }
 
 // DeclaredModal replaces the declare modal once the incident exists.
-func DeclaredModal(res ib.Declared, d ib.Declaration) *goslack.ModalViewRequest {
+func DeclaredModal(res ib.Declared, d ib.Declaration, prefix string) *goslack.ModalViewRequest {
 	return &goslack.ModalViewRequest{
 		Type: goslack.VTModal, Title: plain("Incident declared"), Close: plain("Done"),
-		Blocks: goslack.Blocks{BlockSet: []goslack.Block{section(DeclaredText(res, d))}},
+		Blocks: goslack.Blocks{BlockSet: []goslack.Block{section(DeclaredText(res, d, prefix))}},
 	}
 }
 
 // DeclaredText answers a declaration: the incident it started (a recurrence
 // of an earlier one, perhaps), or the active one of the same title it joined.
-func DeclaredText(res ib.Declared, d ib.Declaration) string {
+// Its channel is named as it will be (Slack lets people type the name before
+// it exists); prefix is the incident channels' prefix.
+func DeclaredText(res ib.Declared, d ib.Declaration, prefix string) string {
 	if res.Existing {
 		return fmt.Sprintf("*%s* is already open for this title, so no second incident was declared. `/ib list` shows it.", res.ID)
 	}
-	text := fmt.Sprintf("%s *%s* declared: %s\nIts channel is being opened; you will be invited.", SeverityEmoji[d.Severity], res.ID, Escape(d.Title))
+	channel := "Its channel"
+	if day, ok := ib.DeclaredOn(res.ID); ok && prefix != "" {
+		channel += ", #" + ib.ChannelName(prefix, day, d.Title, res.ID, 1) + ","
+	}
+	text := fmt.Sprintf("%s *%s* declared: %s\n%s is being opened; you will be invited. In it, `/ib` commands need no ID.",
+		SeverityEmoji[d.Severity], res.ID, Escape(d.Title), channel)
 	if res.RecurrenceOf != "" {
 		text += fmt.Sprintf("\nA recurrence of *%s*, which was resolved: the two are linked.", res.RecurrenceOf)
 	}

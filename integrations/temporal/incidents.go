@@ -102,8 +102,8 @@ func (s *Incidents) Declare(ctx context.Context, d ib.Declaration) (ib.Declared,
 
 // Change asks the incident to make a change and returns its summary after it.
 // A refusal comes back as the *ib.Error the workflow's validator gave.
-func (s *Incidents) Change(ctx context.Context, id string, c ib.Change) (ib.Summary, error) {
-	return update[ib.Summary](ctx, s, id, ib.VerbOf(c).Update, c)
+func (s *Incidents) Change(ctx context.Context, id string, c ib.Change) (ib.Changed, error) {
+	return update[ib.Changed](ctx, s, id, ib.VerbOf(c).Update, c)
 }
 
 // LinkTickets links customer tickets to the incident's problem ticket and says

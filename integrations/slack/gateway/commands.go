@@ -90,7 +90,7 @@ func (g *Gateway) declare(ctx context.Context, d ib.Declaration) reply {
 	if err != nil {
 		return g.sorry(err)
 	}
-	return say(slack.DeclaredText(res, d))
+	return say(slack.DeclaredText(res, d, g.ChannelPrefix))
 }
 
 // change applies a change after checking who may make it: the policy counts
@@ -117,19 +117,7 @@ func (g *Gateway) change(ctx context.Context, id string, c ib.Change, channelID 
 		return g.sorry(err)
 	}
 	g.Log.Info("incident changed", zap.String("incident", id), zap.String("change", v.Name), zap.String("by", by.SlackID))
-	if text := postmortemAnswer(id, c, s); text != "" {
-		return say(text)
-	}
-	switch c := c.(type) {
-	case *ib.SendPage:
-		return say(fmt.Sprintf("📟 Paging %s for *%s*; it escalates if nobody acknowledges.", c.Target, id))
-	case *ib.AckPage:
-		return say(fmt.Sprintf("✅ You acknowledged the page. Join %s.", slack.ChannelLink(s.Channel)))
-	}
-	if s.Status == ib.Resolved {
-		return say(fmt.Sprintf("✅ *%s* is resolved. Its postmortem stage begins on the commander's next working morning (`/ib postmortem` begins it now).", id))
-	}
-	return say(fmt.Sprintf("✅ *%s* is now %s %s.", id, s.Severity, s.Status))
+	return say(slack.Answer(c, s))
 }
 
 func (g *Gateway) show(ctx context.Context, id string, withTimeline bool) reply {
@@ -211,36 +199,6 @@ func member(m string) string {
 		return slack.Escape(m)
 	}
 	return "<@" + m + ">"
-}
-
-// postmortemAnswer is the answer to a change of the postmortem stage (or a
-// ticket's follow-up); "" for other changes.
-func postmortemAnswer(id string, c ib.Change, s ib.Summary) string {
-	pm := s.Postmortem
-	switch c := c.(type) {
-	case *ib.StartPostmortem:
-		return fmt.Sprintf("📝 The postmortem stage of *%s* began: its owner is told, and a draft is uploaded to %s.", id, slack.ChannelLink(s.Channel))
-	case *ib.SetPostmortemOwner:
-		return fmt.Sprintf("📝 %s now owns the postmortem of *%s* and is told so.", slack.Mention(pm.Owner), id)
-	case *ib.RequestDraft:
-		return fmt.Sprintf("📝 A new draft of the postmortem of *%s* is being written from its record; it will be uploaded to %s.", id, slack.ChannelLink(s.Channel))
-	case *ib.FinishDraft:
-		return fmt.Sprintf("📝 The postmortem of *%s* is written and goes to its review meeting, %s. After it: `/ib review done`.", id, slack.Date(pm.ReviewAt))
-	case *ib.WaivePostmortem:
-		return fmt.Sprintf("The postmortem of *%s* is waived. `/ib close` closes the incident.", id)
-	case *ib.RecordReview:
-		return fmt.Sprintf("📅 The review of *%s* is recorded. Track what it decided with `/ib action add <text> @owner due:<yyyy-mm-dd>`; `/ib close` when they are done.", id)
-	case *ib.AddAction:
-		a := pm.Actions[len(pm.Actions)-1]
-		return fmt.Sprintf("✅ Action %d of *%s* is %s's, due %s. They are reminded until `/ib action done %d`.", a.N, id, slack.Mention(a.Owner), slack.Date(a.Due), a.N)
-	case *ib.FinishAction:
-		return fmt.Sprintf("✅ Action %d of *%s* is done.", c.N, id)
-	case *ib.Close:
-		return fmt.Sprintf("🏁 *%s* is closed. Thank you all.", id)
-	case *ib.WaiveTicket:
-		return fmt.Sprintf("🎫 Ticket %d of *%s* needs no follow-up.", c.Ticket, id)
-	}
-	return ""
 }
 
 // linkTickets links customer tickets and says, ticket by ticket, what became

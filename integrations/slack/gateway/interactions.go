@@ -106,7 +106,7 @@ func (g *Gateway) submit(ctx context.Context, cb goslack.InteractionCallback, us
 		if err != nil {
 			return fieldErrors(err, slack.FieldTitle)
 		}
-		return goslack.NewUpdateViewSubmissionResponse(slack.DeclaredModal(res, d))
+		return goslack.NewUpdateViewSubmissionResponse(slack.DeclaredModal(res, d, g.ChannelPrefix))
 	case slack.CallbackResolve:
 		values := cb.View.State.Values
 		id, channel := slack.SplitActionValue(cb.View.PrivateMetadata)
