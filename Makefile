@@ -25,6 +25,15 @@ $(TEMPORAL):
 	@echo "==> building the Temporal CLI $(TEMPORAL_CLI_VERSION) into bin/ (once, about 3 minutes)"
 	GOBIN=$(CURDIR)/bin go install github.com/temporalio/cli/cmd/temporal@$(TEMPORAL_CLI_VERSION)
 
+# The browser test drives Debian's Chromium; a machine without it gets it once.
+CHROMIUM := /usr/bin/chromium
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+$(CHROMIUM):
+	@echo "==> installing Debian's chromium for the browser test (once, about a minute)"
+	$(SUDO) apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium >/dev/null
+
 .PHONY: build
 build: ## build worker, starter and the fake Slack into bin/
 	go build -o bin/ ./worker ./starter ./tests/fakeslack/cmd/fakeslack
@@ -47,7 +56,7 @@ dev: $(TEMPORAL) build ## run Temporal (SQLite in .data/, Web UI on :8233; the w
 	fake=""
 	if [ -z "$${SLACK_BOT_TOKEN:-}" ]; then
 		echo "==> SLACK_BOT_TOKEN is not set: starting the FAKE Slack on http://$(FAKE_SLACK_ADDR) — nothing reaches a real workspace"
-		bin/fakeslack serve --addr $(FAKE_SLACK_ADDR) &
+		bin/fakeslack serve --addr $(FAKE_SLACK_ADDR) --app http://127.0.0.1:$(GATEWAY_PORT) --secret fake-signing-secret &
 		pids+=($$!)
 		fake=yes
 		export SLACK_BOT_TOKEN=xoxb-fake SLACK_API_URL=http://$(FAKE_SLACK_ADDR)/api/ SLACK_SIGNING_SECRET=fake-signing-secret
@@ -63,13 +72,13 @@ dev: $(TEMPORAL) build ## run Temporal (SQLite in .data/, Web UI on :8233; the w
 	echo "    Find by severity  $(TEMPORAL) workflow list --query \"IncidentSeverity='S2'\""
 	echo "    Slack gateway     http://127.0.0.1:$(GATEWAY_PORT)/slack/{commands,interactivity,events}"
 	if [ -n "$$fake" ]; then
+		echo "    Fake Slack        http://$(FAKE_SLACK_ADDR)/  (work in it as alice, bob or carol)"
 		echo "    /ib as Slack      bin/fakeslack command --user alice create S1 Login page down"
-		echo "    Fake Slack state  http://$(FAKE_SLACK_ADDR)/_fake/state"
 	fi
 	wait -n
 
 .PHONY: test
-test: $(TEMPORAL) ## vet, check formatting, and run every test with the race detector
+test: $(TEMPORAL) $(CHROMIUM) ## vet, check formatting, and run every test with the race detector
 	@unformatted=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path './bin/*'))
 	if [ -n "$$unformatted" ]; then echo "gofmt would change: $$unformatted"; exit 1; fi
 	set -x
@@ -80,7 +89,7 @@ test: $(TEMPORAL) ## vet, check formatting, and run every test with the race det
 BUSY_FOR ?= 30m
 
 .PHONY: test-busy
-test-busy: $(TEMPORAL) ## the integration tests while two CPU-burning processes compete for the cores (not part of make test)
+test-busy: $(TEMPORAL) $(CHROMIUM) ## the integration tests while two CPU-burning processes compete for the cores (not part of make test)
 	burners=()
 	stop() { trap - EXIT INT TERM; kill "$${burners[@]}" 2>/dev/null || true; wait "$${burners[@]}" 2>/dev/null || true; }
 	trap stop EXIT INT TERM

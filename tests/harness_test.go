@@ -253,6 +253,8 @@ func allSearchAttributes() temporal.SearchAttributes {
 			all = append(all, k.ValueSet(nil))
 		case temporal.SearchAttributeKeyInt64:
 			all = append(all, k.ValueSet(0))
+		case temporal.SearchAttributeKeyString:
+			all = append(all, k.ValueSet(""))
 		default:
 			panic(fmt.Sprintf("search attribute %s of an unexpected type", key.GetName()))
 		}
@@ -339,7 +341,7 @@ func declare(t *testing.T, d ib.Declaration) string {
 }
 
 // change applies a change through the workflow's Update.
-func change(t *testing.T, id string, c ib.Change) (ib.Summary, error) {
+func change(t *testing.T, id string, c ib.Change) (ib.Changed, error) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), callTimeout)
 	defer cancel()

@@ -32,14 +32,40 @@ func TestInviteAlreadyInChannel(t *testing.T) {
 	require.NoError(t, err)
 	alice, bob := fake.UserByName("alice"), fake.UserByName("bob")
 
-	require.NoError(t, c.Invite(ctx, ch.ID, []string{alice}))
-	require.NoError(t, c.Invite(ctx, ch.ID, []string{alice}), "already_in_channel is success")
-	require.NoError(t, c.Invite(ctx, ch.ID, []string{alice, bob}), "one member already in does not stop the others")
+	invite := func(users ...string) []ib.Uninvited {
+		t.Helper()
+		skipped, err := c.Invite(ctx, ch.ID, users)
+		require.NoError(t, err)
+		return skipped
+	}
+	assert.Empty(t, invite(alice))
+	assert.Empty(t, invite(alice), "already_in_channel is success")
+	assert.Empty(t, invite(alice, bob), "one member already in does not stop the others")
 	assert.Contains(t, fake.Members(ch.ID), bob)
-	require.NoError(t, c.Invite(ctx, ch.ID, []string{fakeslack.BotUserID}), "cant_invite_self is success")
+	assert.Empty(t, invite(fakeslack.BotUserID), "cant_invite_self is success")
+}
 
-	err = c.Invite(ctx, ch.ID, []string{"U404"})
-	assert.Equal(t, ib.EINVALID, ib.ErrorCode(err), "an unknown user cannot get better by retrying")
+// One unknown or deactivated person is skipped and named; the rest are invited.
+func TestInviteDegradesPerPerson(t *testing.T) {
+	fake, c := newClient(t)
+	ctx := context.Background()
+	ch, err := c.CreateChannel(ctx, "inc-per-person")
+	require.NoError(t, err)
+	alice, bob, carol := fake.UserByName("alice"), fake.UserByName("bob"), fake.UserByName("carol")
+	fake.Deactivate(carol)
+
+	skipped, err := c.Invite(ctx, ch.ID, []string{alice, "U0STALE404", bob, carol})
+	require.NoError(t, err)
+	assert.ElementsMatch(t, []string{alice, bob, fakeslack.BotUserID}, fake.Members(ch.ID), "everyone Slack knows was invited")
+	require.Len(t, skipped, 2)
+	assert.Equal(t, "U0STALE404", skipped[0].SlackID)
+	assert.Contains(t, skipped[0].Reason, "not a member of this workspace")
+	assert.Equal(t, carol, skipped[1].SlackID)
+	assert.Contains(t, skipped[1].Reason, "deactivated")
+
+	skipped, err = c.Invite(ctx, ch.ID, []string{"U0STALE404"})
+	require.NoError(t, err, "an unknown user alone is skipped, not an error to retry")
+	assert.Len(t, skipped, 1)
 }
 
 func TestErrorsTranslated(t *testing.T) {

@@ -43,8 +43,7 @@ func (s *Server) filesGetUploadURLExternal(a args) (answer, int) {
 	case length > maxUpload:
 		return fail("file_too_large")
 	}
-	s.seq++
-	id := fmt.Sprintf("F%08d", s.seq)
+	id := s.newID("F")
 	s.uploads[id] = &upload{name: name, length: length}
 	return answer{"upload_url": "http://" + a.str("_host") + "/_fake/upload/" + id, "file_id": id}, 0
 }

@@ -25,7 +25,9 @@ func TriggerID() string { return fmt.Sprintf("trig.%d", time.Now().UnixNano()) }
 // View is a view the bot opened.
 type View struct {
 	ID              string          `json:"id"`
-	User            string          `json:"user,omitempty"`
+	User            string          `json:"user,omitempty"` // whom it was opened for
+	Trigger         string          `json:"-"`
+	Closed          bool            `json:"closed,omitempty"` // submitted, or closed by the app
 	CallbackID      string          `json:"callback_id"`
 	PrivateMetadata string          `json:"private_metadata"`
 	Raw             json.RawMessage `json:"view"`
@@ -61,8 +63,7 @@ func (s *Server) viewsOpen(a args) (answer, int) {
 	case utf8.RuneCountInString(v.Title.Text) > maxViewTitle, len(v.Blocks) > maxBlocks, len(v.PrivateMetadata) > maxPrivateMetadata:
 		return fail("invalid_arguments")
 	}
-	s.seq++
-	view := View{ID: fmt.Sprintf("V%08d", s.seq), CallbackID: v.CallbackID, PrivateMetadata: v.PrivateMetadata, Raw: json.RawMessage(raw)}
+	view := View{ID: s.newID("V"), User: s.triggers[trigger], Trigger: trigger, CallbackID: v.CallbackID, PrivateMetadata: v.PrivateMetadata, Raw: json.RawMessage(raw)}
 	s.views = append(s.views, view)
 	return answer{"view": map[string]any{"id": view.ID, "type": "modal", "callback_id": v.CallbackID}}, 0
 }
@@ -120,6 +121,6 @@ func (s *Server) serveResponse(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "used_url", http.StatusNotFound)
 		return
 	}
-	s.responses[key] = append(s.responses[key], response{text: msg.Text, at: time.Now()})
+	s.keepResponse(key, msg.Text)
 	_, _ = io.WriteString(w, "ok")
 }

@@ -152,6 +152,8 @@ func (s *Server) conversationsInvite(a args) (answer, int) {
 			return fail("cant_invite_self")
 		case s.users[u] == nil:
 			return fail("user_not_found")
+		case s.users[u].Deleted:
+			return fail("cant_invite")
 		case ch.Members[u]:
 			return fail("already_in_channel")
 		}

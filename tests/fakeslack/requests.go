@@ -38,6 +38,8 @@ func NewSignedRequest(ctx context.Context, target, contentType, body, secret str
 // SlashCommand is a slash command as Slack posts it (form-encoded).
 type SlashCommand struct {
 	Command, Text, UserID, UserName, ChannelID, ResponseURL string
+	// TriggerID lets the app open a modal (a new one when empty).
+	TriggerID string
 }
 
 // Form is the command's request body.
@@ -45,10 +47,13 @@ func (c SlashCommand) Form() string {
 	if c.Command == "" {
 		c.Command = "/ib"
 	}
+	if c.TriggerID == "" {
+		c.TriggerID = TriggerID()
+	}
 	return url.Values{
 		"command": {c.Command}, "text": {c.Text}, "team_id": {TeamID},
 		"user_id": {c.UserID}, "user_name": {c.UserName}, "channel_id": {c.ChannelID},
-		"response_url": {c.ResponseURL}, "trigger_id": {TriggerID()},
+		"response_url": {c.ResponseURL}, "trigger_id": {c.TriggerID},
 	}.Encode()
 }
 

@@ -54,7 +54,14 @@ type Server struct {
 	files   []File
 	uploads map[string]*upload // file ID → an upload not yet completed
 
-	views     []View
+	views []View
+	// The workspace (workspace.go): the app people's actions go to, the
+	// answers only one person sees, whom each response_url answers, and who
+	// was handed each trigger_id.
+	app       *app
+	ephemeral []Ephemeral
+	answerTo  map[string]Ephemeral
+	triggers  map[string]string
 	responses map[string][]response // response_url key → messages posted
 	socket    socketMode
 	events    *events // where events go, when the fake delivers them
@@ -99,6 +106,8 @@ func New(opts Options) *Server {
 		calls:    map[string]int{},
 
 		responses: map[string][]response{},
+		answerTo:  map[string]Ephemeral{},
+		triggers:  map[string]string{},
 		uploads:   map[string]*upload{},
 		started:   time.Now(),
 	}
@@ -117,6 +126,9 @@ func New(opts Options) *Server {
 	s.mux = http.NewServeMux()
 	s.mux.HandleFunc("/api/", s.serveAPI)
 	s.mux.HandleFunc("/_fake/state", s.serveState)
+	s.mux.HandleFunc("GET /{$}", s.servePage)
+	s.mux.HandleFunc("/_fake/ui/state", s.serveUIState)
+	s.mux.HandleFunc("/_fake/do/", s.serveDo)
 	s.mux.HandleFunc("/_fake/respond/", s.serveResponse)
 	s.mux.HandleFunc("/_fake/socket", s.serveSocket)
 	s.mux.HandleFunc("/_fake/upload/", s.serveUpload)

@@ -25,6 +25,25 @@ func start(t *testing.T, opts fakeslack.Options) (*fakeslack.Server, *goslack.Cl
 	return fake, goslack.New("xoxb-fake", goslack.OptionAPIURL(srv.URL+"/api/"))
 }
 
+func channel(t *testing.T, fake *fakeslack.Server, name string) string {
+	t.Helper()
+	ch, ok := fake.ChannelByName(name)
+	require.True(t, ok, "#%s", name)
+	return ch.ID
+}
+
+// IDs are never given twice, across restarts too; people keep theirs.
+func TestIDsUniqueAcrossRestarts(t *testing.T) {
+	first := fakeslack.New(fakeslack.Options{})
+	time.Sleep(2 * time.Millisecond) // the next start, a moment later
+	second := fakeslack.New(fakeslack.Options{})
+	a, _ := first.ChannelByName("general")
+	b, _ := second.ChannelByName("general")
+	assert.NotEqual(t, a.ID, b.ID)
+	assert.Regexp(t, `^C[A-Z0-9]{6,}$`, b.ID)
+	assert.Equal(t, first.UserByName("alice"), second.UserByName("alice"))
+}
+
 func code(err error) string {
 	var resp goslack.SlackErrorResponse
 	if errors.As(err, &resp) {
@@ -42,7 +61,7 @@ func TestAuth(t *testing.T) {
 }
 
 func TestTierLimitAnswers429WithRetryAfter(t *testing.T) {
-	_, api := start(t, fakeslack.Options{})
+	fake, api := start(t, fakeslack.Options{})
 	ctx := context.Background()
 	for i := range 20 { // Tier 2: 20 a minute
 		_, err := api.CreateConversationContext(ctx, goslack.CreateConversationParams{ChannelName: "c" + string(rune('a'+i))})
@@ -54,7 +73,7 @@ func TestTierLimitAnswers429WithRetryAfter(t *testing.T) {
 	assert.Greater(t, limited.RetryAfter, 50*time.Second, "the window frees up only a minute after the first call")
 	assert.LessOrEqual(t, limited.RetryAfter, 60*time.Second)
 
-	_, err = api.SetTopicOfConversationContext(ctx, "C00000001", "x")
+	_, err = api.SetTopicOfConversationContext(ctx, channel(t, fake, "general"), "x")
 	assert.NotErrorAs(t, err, &limited, "limits are per method")
 }
 
@@ -120,18 +139,18 @@ func TestChannelsAndErrors(t *testing.T) {
 }
 
 func TestMetadataOnlyWhenAsked(t *testing.T) {
-	_, api := start(t, fakeslack.Options{NoLimits: true})
+	fake, api := start(t, fakeslack.Options{NoLimits: true})
 	ctx := context.Background()
 	_, ts, err := api.PostMessageContext(ctx, "incidents", goslack.MsgOptionText("hello", false),
 		goslack.MsgOptionMetadata(goslack.SlackMetadata{EventType: "t", EventPayload: map[string]any{"key": "k1"}}))
 	require.NoError(t, err)
 
-	plain, err := api.GetConversationHistoryContext(ctx, &goslack.GetConversationHistoryParameters{ChannelID: "C00000005"})
+	plain, err := api.GetConversationHistoryContext(ctx, &goslack.GetConversationHistoryParameters{ChannelID: channel(t, fake, "incidents")})
 	require.NoError(t, err)
 	require.NotEmpty(t, plain.Messages)
 	assert.Empty(t, plain.Messages[0].Metadata.EventType)
 
-	full, err := api.GetConversationHistoryContext(ctx, &goslack.GetConversationHistoryParameters{ChannelID: "C00000005", IncludeAllMetadata: true})
+	full, err := api.GetConversationHistoryContext(ctx, &goslack.GetConversationHistoryParameters{ChannelID: channel(t, fake, "incidents"), IncludeAllMetadata: true})
 	require.NoError(t, err)
 	assert.Equal(t, ts, full.Messages[0].Timestamp)
 	assert.Equal(t, "k1", full.Messages[0].Metadata.EventPayload["key"])

@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -18,6 +19,8 @@ type User struct {
 	Email    string `json:"email,omitempty"`
 	TZ       string `json:"tz,omitempty"`
 	IsBot    bool   `json:"is_bot,omitempty"`
+	// Deleted is a deactivated account: listed, but it cannot join channels.
+	Deleted bool `json:"deleted,omitempty"`
 }
 
 // Channel is a channel of the fake workspace.
@@ -95,6 +98,16 @@ func (s *Server) UserByName(name string) string {
 	return ""
 }
 
+// Deactivate deactivates a member's account, as an admin does when someone
+// leaves: Slack still lists them, but will not let them into a channel.
+func (s *Server) Deactivate(userID string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if u := s.users[userID]; u != nil {
+		u.Deleted = true
+	}
+}
+
 // Channels returns a copy of every channel, in creation order.
 func (s *Server) Channels() []Channel {
 	s.mu.Lock()
@@ -151,10 +164,18 @@ func (s *Server) copyChannel(ch *Channel) Channel {
 	return c
 }
 
-func (s *Server) newChannel(name, creator string) *Channel {
+// newID is a new ID for a channel, view or file: unique across the fake's
+// restarts, as Slack's are forever, so that an incident from an earlier run
+// never finds its old channel's ID given to a new one. People keep theirs.
+// It runs under s.mu.
+func (s *Server) newID(prefix string) string {
 	s.seq++
+	return fmt.Sprintf("%s%s%04d", prefix, strings.ToUpper(strconv.FormatInt(s.started.UnixMilli(), 36)), s.seq)
+}
+
+func (s *Server) newChannel(name, creator string) *Channel {
 	ch := &Channel{
-		ID: fmt.Sprintf("C%08d", s.seq), Name: name, Creator: creator,
+		ID: s.newID("C"), Name: name, Creator: creator,
 		Created: time.Now().Unix(), CreatedAt: time.Now(), Members: map[string]bool{creator: true},
 	}
 	s.channels[ch.ID] = ch

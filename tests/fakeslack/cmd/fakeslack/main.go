@@ -1,13 +1,31 @@
 // Command fakeslack is a FAKE of Slack for local runs without a workspace. It is
-// not Slack: nothing reaches real people.
+// not Slack: nothing reaches real people. It is a workspace you can work in:
+// from a browser at its address, or from the terminal with the commands
+// below, each acting as one person (alice, bob or carol).
 //
-//	fakeslack [serve] [--addr 127.0.0.1:4390]
-//	    serve the fake Web API (`make dev` starts it when SLACK_BOT_TOKEN is unset)
+//	fakeslack [serve] [--addr 127.0.0.1:4390] [--app http://127.0.0.1:3000]
+//	    serve the fake Web API and its page (`make dev` starts it when
+//	    SLACK_BOT_TOKEN is unset); people's commands, clicks, forms and
+//	    messages go to the app, signed with SLACK_SIGNING_SECRET
 //	fakeslack command [--user alice] [--channel general] <text>
-//	    send "/ib <text>" to the gateway as Slack would, signed, and print the answer
+//	    type "/ib <text>" and print the answer (and the form it opened)
+//	fakeslack post [--user alice] [--channel general] [--thread TS] <text>
+//	    post a message (in a thread with --thread); print its timestamp
+//	fakeslack react [--user alice] --channel C [--ts TS] [--remove] <emoji>
+//	    react to a message (receipt 🧾, pushpin 📌), or take the reaction back;
+//	    without --ts, the newest message a person posted
+//	fakeslack messages [--channel general]
+//	    print a channel's messages with their timestamps, buttons and menus
+//	fakeslack click [--user alice] --channel C [--ts TS] <action_id> [value]
+//	    press a message's button, or pick a menu's option by its value;
+//	    without --ts, the newest message that has it
+//	fakeslack submit [--user alice] [--view V] block_id=value …
+//	    fill in and submit a form (a list: block_id=a,b); without --view, the
+//	    person's newest open form
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -34,10 +52,12 @@ func main() {
 	switch cmd {
 	case "serve":
 		err = serve(args)
-	case "command":
-		err = command(args, os.Stdout)
+	case "command", "post", "react", "click", "submit":
+		err = act(cmd, args, os.Stdout)
+	case "messages":
+		err = messages(args, os.Stdout)
 	default:
-		err = fmt.Errorf("unknown command %q: use serve or command", cmd)
+		err = fmt.Errorf("unknown command %q: use serve, command, post, react, messages, click or submit", cmd)
 	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "fakeslack:", err)
@@ -50,11 +70,16 @@ func serve(args []string) error {
 	addr := fs.String("addr", "127.0.0.1:4390", "listen address (loopback)")
 	token := fs.String("token", "xoxb-fake", "bot token the fake accepts")
 	scale := fs.Float64("scale", 1, "speed-up of the rate-limit clock")
+	appURL := fs.String("app", "http://127.0.0.1:3000", "the app's base URL (the gateway): commands, clicks, forms and events go there")
+	secret := fs.String("secret", envOr("SLACK_SIGNING_SECRET", "fake-signing-secret"), "the app's signing secret")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	srv := &http.Server{Addr: *addr, Handler: fakeslack.New(fakeslack.Options{Token: *token, Scale: *scale}), ReadHeaderTimeout: 5 * time.Second}
-	fmt.Printf("FAKE Slack (not Slack: a stateful fake for local runs) on http://%s/api/ — state at http://%s/_fake/state\n", *addr, *addr)
+	fake := fakeslack.New(fakeslack.Options{Token: *token, Scale: *scale})
+	fake.ConnectApp(*appURL, *secret, "http://"+*addr)
+	fake.DeliverEventsTo(*appURL+"/slack/events", *secret)
+	srv := &http.Server{Addr: *addr, Handler: fake, ReadHeaderTimeout: 5 * time.Second}
+	fmt.Printf("FAKE Slack (not Slack: a stateful fake for local runs): open http://%s/ to work in it; Web API at http://%s/api/\n", *addr, *addr)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	go func() {
@@ -69,103 +94,113 @@ func serve(args []string) error {
 	return nil
 }
 
-// command plays Slack sending a slash command: it looks the user and channel
-// up in the fake, signs the request with the gateway's signing secret, and
-// prints the gateway's answer.
-func command(args []string, out io.Writer) error {
-	fs := flag.NewFlagSet("command", flag.ContinueOnError)
-	gateway := fs.String("gateway", "http://127.0.0.1:3000", "the gateway's base URL")
+// act does what a person does in the fake, through its workspace endpoints,
+// and prints the outcome.
+func act(cmd string, args []string, out io.Writer) error {
+	fs := flag.NewFlagSet(cmd, flag.ContinueOnError)
 	fake := fs.String("fake", "http://127.0.0.1:4390", "the fake Slack's base URL")
-	secret := fs.String("secret", envOr("SLACK_SIGNING_SECRET", "fake-signing-secret"), "the gateway's signing secret")
-	user := fs.String("user", "alice", "who types the command (alice, bob or carol)")
-	channel := fs.String("channel", "general", "channel it is typed in (a name)")
+	user := fs.String("user", "alice", "who acts (alice, bob or carol)")
+	channel := fs.String("channel", "general", "the channel (a name or an ID)")
+	thread := fs.String("thread", "", "post: the thread's timestamp")
+	ts := fs.String("ts", "", "react, click: the message's timestamp (fakeslack messages shows them); default: the newest a person posted, or the newest with the button or menu")
+	remove := fs.Bool("remove", false, "react: take the reaction back")
+	view := fs.String("view", "", "submit: the form's ID (printed when it opened); default: the person's newest open form")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	text := strings.Join(fs.Args(), " ")
-	userID, channelID, err := lookUp(*fake, *user, *channel)
-	if err != nil {
+	words := fs.Args()
+	body := map[string]any{"user": *user, "channel": strings.TrimPrefix(*channel, "#")}
+	what := cmd
+	switch cmd {
+	case "command":
+		what, body["text"] = "post", "/ib "+strings.Join(words, " ")
+	case "post":
+		body["text"], body["thread_ts"] = strings.Join(words, " "), *thread
+	case "react":
+		if len(words) != 1 {
+			return fmt.Errorf("react --channel C [--ts TS] <emoji>")
+		}
+		body["ts"], body["emoji"], body["remove"] = *ts, strings.Trim(words[0], ":"), *remove
+	case "click":
+		if len(words) < 1 {
+			return fmt.Errorf("click --channel C [--ts TS] <action_id> [value]")
+		}
+		body["ts"], body["action_id"] = *ts, words[0]
+		if len(words) > 1 {
+			body["value"] = words[1]
+		}
+	case "submit":
+		values := map[string]any{}
+		for _, w := range words {
+			k, v, ok := strings.Cut(w, "=")
+			if !ok {
+				return fmt.Errorf("submit --view V block_id=value …: %q has no =", w)
+			}
+			values[k] = v
+		}
+		body["view"], body["values"] = *view, values
+	}
+	var result map[string]any
+	if err := call(*fake, "/_fake/do/"+what, body, &result); err != nil {
 		return err
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	key := fmt.Sprintf("cli-%d", time.Now().UnixNano())
-	status, body, err := fakeslack.SendSlashCommand(ctx, *gateway+"/slack/commands", *secret, fakeslack.SlashCommand{
-		Text: text, UserID: userID, UserName: *user, ChannelID: channelID,
-		ResponseURL: fakeslack.ResponseURL(*fake, key),
-	})
-	if err != nil {
-		return fmt.Errorf("is the gateway running at %s? %w", *gateway, err)
+	if e, ok := result["error"]; ok {
+		return fmt.Errorf("%v", e)
 	}
-	if status != http.StatusOK {
-		return fmt.Errorf("the gateway answered %d: %s", status, strings.TrimSpace(body))
-	}
-	var msg struct{ Text string }
-	if body != "" {
-		if err := json.Unmarshal([]byte(body), &msg); err != nil {
-			return err
+	for _, k := range []string{"answer", "ts", "view", "errors"} {
+		if v, ok := result[k]; ok && v != "" {
+			fmt.Fprintf(out, "%s: %v\n", k, v)
 		}
-	} else if msg.Text, err = awaitResponse(ctx, *fake, key); err != nil {
+	}
+	return nil
+}
+
+// messages prints a channel's messages: who, when (the timestamp other
+// commands take), the text, and the buttons and menus one can use.
+func messages(args []string, out io.Writer) error {
+	fs := flag.NewFlagSet("messages", flag.ContinueOnError)
+	fake := fs.String("fake", "http://127.0.0.1:4390", "the fake Slack's base URL")
+	channel := fs.String("channel", "general", "the channel (a name)")
+	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	_, err = fmt.Fprintln(out, msg.Text)
-	return err
-}
-
-// awaitResponse waits for the gateway's answer on the response_url, where it
-// answers work slower than its acknowledgement.
-func awaitResponse(ctx context.Context, fake, key string) (string, error) {
-	for deadline := time.Now().Add(3 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
-		req, err := http.NewRequestWithContext(ctx, http.MethodGet, fakeslack.ResponseURL(fake, key), nil)
-		if err != nil {
-			return "", err
-		}
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			return "", err
-		}
-		var texts []string
-		err = json.NewDecoder(resp.Body).Decode(&texts)
-		resp.Body.Close()
-		if err == nil && len(texts) > 0 {
-			return texts[0], nil
-		}
-	}
-	return "(no message: in Slack a modal would open)", nil
-}
-
-// lookUp finds a user's and a channel's IDs in the running fake.
-func lookUp(fake, user, channel string) (string, string, error) {
-	resp, err := http.Get(fake + "/_fake/state")
-	if err != nil {
-		return "", "", fmt.Errorf("is the fake Slack running at %s? %w", fake, err)
-	}
-	defer resp.Body.Close()
 	var state struct {
-		Users    []fakeslack.User
 		Channels []fakeslack.Channel
 	}
-	if err := json.NewDecoder(resp.Body).Decode(&state); err != nil {
-		return "", "", err
-	}
-	var userID, channelID string
-	for _, u := range state.Users {
-		if u.Name == user {
-			userID = u.ID
-		}
+	if err := call(*fake, "/_fake/state", nil, &state); err != nil {
+		return err
 	}
 	for _, c := range state.Channels {
-		if c.Name == strings.TrimPrefix(channel, "#") {
-			channelID = c.ID
+		if c.Name != strings.TrimPrefix(*channel, "#") {
+			continue
 		}
+		fmt.Fprintf(out, "#%s (%s)\n", c.Name, c.ID)
+		for _, m := range c.Messages {
+			fmt.Fprintf(out, "%s %s: %s\n", m.TS, m.User, m.Text)
+			for _, a := range fakeslack.Actions(m.Blocks) {
+				fmt.Fprintf(out, "    %s\n", a)
+			}
+		}
+		return nil
 	}
-	switch {
-	case userID == "":
-		return "", "", fmt.Errorf("no user %q in the fake Slack (alice, bob, carol)", user)
-	case channelID == "":
-		return "", "", fmt.Errorf("no channel #%s in the fake Slack", channel)
+	return fmt.Errorf("no channel #%s in the fake Slack", *channel)
+}
+
+// call GETs (body nil) or POSTs JSON to the fake and decodes its answer.
+func call(fake, path string, body, into any) error {
+	var resp *http.Response
+	var err error
+	if body == nil {
+		resp, err = http.Get(fake + path)
+	} else {
+		raw, _ := json.Marshal(body)
+		resp, err = http.Post(fake+path, "application/json", bytes.NewReader(raw))
 	}
-	return userID, channelID, nil
+	if err != nil {
+		return fmt.Errorf("is the fake Slack running at %s? %w", fake, err)
+	}
+	defer resp.Body.Close()
+	return json.NewDecoder(resp.Body).Decode(into)
 }
 
 func envOr(name, fallback string) string {
