@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -42,6 +43,9 @@ func (c *cli) execute(ctx context.Context, inv invocation) error {
 		s, err := c.incidents.Change(ctx, cmd.IncidentID, cmd.Change)
 		if err != nil {
 			return err
+		}
+		if e := s.Event; e != nil { // what the change recorded, as the timeline has it
+			fmt.Fprintf(c.out, "%s: %s %s\n", s.ID, strings.ReplaceAll(string(e.Kind), "_", " "), e.Text)
 		}
 		fmt.Fprintf(c.out, "%s is now %s %s, stage %s: %s\n", s.ID, s.Severity, s.Status, s.Stage, s.Title)
 		return nil

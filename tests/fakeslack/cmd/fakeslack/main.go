@@ -140,17 +140,30 @@ func act(cmd string, args []string, out io.Writer) error {
 		}
 		body["view"], body["values"] = *view, values
 	}
+	// A channel just declared takes a moment to exist: wait for it a little.
 	var result map[string]any
-	if err := call(*fake, "/_fake/do/"+what, body, &result); err != nil {
-		return err
+	for deadline := time.Now().Add(15 * time.Second); ; time.Sleep(250 * time.Millisecond) {
+		result = nil
+		if err := call(*fake, "/_fake/do/"+what, body, &result); err != nil {
+			return err
+		}
+		e, failed := result["error"]
+		if !failed {
+			break
+		}
+		if !strings.HasPrefix(fmt.Sprint(e), "no channel") || time.Now().After(deadline) {
+			return fmt.Errorf("%v", e)
+		}
 	}
-	if e, ok := result["error"]; ok {
-		return fmt.Errorf("%v", e)
-	}
+	printed := false
 	for _, k := range []string{"answer", "ts", "view", "errors"} {
 		if v, ok := result[k]; ok && v != "" {
 			fmt.Fprintf(out, "%s: %v\n", k, v)
+			printed = true
 		}
+	}
+	if !printed {
+		fmt.Fprintln(out, "done")
 	}
 	return nil
 }
@@ -165,10 +178,15 @@ func messages(args []string, out io.Writer) error {
 		return err
 	}
 	var state struct {
+		Users    []fakeslack.User
 		Channels []fakeslack.Channel
 	}
 	if err := call(*fake, "/_fake/state", nil, &state); err != nil {
 		return err
+	}
+	names := map[string]string{}
+	for _, u := range state.Users {
+		names[u.ID] = u.Name
 	}
 	for _, c := range state.Channels {
 		if c.Name != strings.TrimPrefix(*channel, "#") {
@@ -176,9 +194,20 @@ func messages(args []string, out io.Writer) error {
 		}
 		fmt.Fprintf(out, "#%s (%s)\n", c.Name, c.ID)
 		for _, m := range c.Messages {
-			fmt.Fprintf(out, "%s %s: %s\n", m.TS, m.User, m.Text)
+			thread := ""
+			if m.ThreadTS != "" && m.ThreadTS != m.TS {
+				thread = "  ↳ in the thread of " + m.ThreadTS
+			}
+			fmt.Fprintf(out, "%s %s: %s%s\n", m.TS, names[m.User], m.Text, thread)
 			for _, a := range fakeslack.Actions(m.Blocks) {
 				fmt.Fprintf(out, "    %s\n", a)
+			}
+			for emoji, who := range m.Reactions {
+				var people []string
+				for _, u := range who {
+					people = append(people, names[u])
+				}
+				fmt.Fprintf(out, "    :%s: %s\n", emoji, strings.Join(people, ", "))
 			}
 		}
 		return nil
