@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	sdkpb "go.temporal.io/api/sdk/v1"
+
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.temporal.io/api/workflowservice/v1"
@@ -62,6 +64,11 @@ func TestDeclareToResolve(t *testing.T) {
 	})
 	waitFor(t, "the status change is posted in the channel", func() bool {
 		return len(messagesAbout(inc.Channel.Name, "investigating → identified")) == 1
+	})
+	waitFor(t, "the Web UI's current details say so", func() bool {
+		v, err := tclient.QueryWorkflow(context.Background(), id, "", "__temporal_workflow_metadata")
+		var meta sdkpb.WorkflowMetadata
+		return err == nil && v.Get(&meta) == nil && strings.HasPrefix(meta.GetCurrentDetails(), "**S1 · identified · active** — "+title)
 	})
 	waitFor(t, "IncidentStatus is kept current", func() bool {
 		rows, err := incidents.List(context.Background(), ib.ListFilter{Query: "IncidentStatus='identified' AND WorkflowId='" + id + "'"})

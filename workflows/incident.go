@@ -79,6 +79,7 @@ func newIncident(ctx workflow.Context, req DeclareRequest) (*incident, error) {
 // what is owed, and wait for the next of these; continue as new before the
 // history grows long; end once the incident is closed and owes nothing.
 func (w *incident) run(ctx workflow.Context) (ib.Incident, error) {
+	workflow.SetCurrentDetails(ctx, CurrentDetails(w.Summary))
 	if w.Channel.ID == "" {
 		if err := w.openRoom(ctx); err != nil {
 			return w.Incident, err
@@ -189,10 +190,13 @@ func (w *incident) owe(work ...ib.Owed) {
 	boundOwed(w.Owed)
 }
 
+// upsertSearchAttributes keeps what the Web UI shows of the incident
+// current: its search attributes, and the details at the top of its page.
 func (w *incident) upsertSearchAttributes(ctx workflow.Context) {
 	if err := workflow.UpsertTypedSearchAttributes(ctx, SearchAttributes(w.Summary)...); err != nil {
 		w.log.Error("could not update search attributes", "error", err)
 	}
+	workflow.SetCurrentDetails(ctx, CurrentDetails(w.Summary))
 }
 
 // settle waits for an activity whose failure must not stop the incident. Slack

@@ -1,7 +1,9 @@
 package workflows
 
 import (
+	"fmt"
 	"strconv"
+	"strings"
 
 	"go.temporal.io/sdk/temporal"
 
@@ -60,4 +62,23 @@ func SearchAttributes(s ib.Summary) []temporal.SearchAttributeUpdate {
 		ResolveMinutesKey.ValueSet(int64(m.TimeToResolve.Minutes())),
 		TicketsKey.ValueSet(tickets),
 	}
+}
+
+// CurrentDetails is the incident as the top of its page in the Web UI shows
+// it (Markdown), kept current, above the start input that only says how it
+// began.
+func CurrentDetails(s ib.Summary) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "**%s · %s · %s** — %s\n\n", s.Severity, s.Status, s.Stage, s.Title)
+	fmt.Fprintf(&b, "Commander: %s", s.Commander.Label())
+	if s.Channel.Name != "" {
+		fmt.Fprintf(&b, " · Slack: #%s", s.Channel.Name)
+	}
+	if len(s.Services) > 0 {
+		fmt.Fprintf(&b, " · Services: %s", strings.Join(s.Services, ", "))
+	}
+	if s.Resolution != "" {
+		fmt.Fprintf(&b, "\n\nResolved: %s", s.Resolution)
+	}
+	return b.String()
 }
