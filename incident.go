@@ -194,8 +194,10 @@ func NewIncident(id string, d Declaration, at time.Time) Incident {
 }
 
 // Note puts the bot's own remark on the timeline (a reminder, a failure).
-func (inc *Incident) Note(at time.Time, kind EventKind, text string) TimelineEvent {
-	return inc.record(at, kind, Bot, text)
+// The times it names (with Stamp), at most two, Slack shows in each reader's
+// zone.
+func (inc *Incident) Note(at time.Time, kind EventKind, text string, times ...time.Time) TimelineEvent {
+	return inc.recordAbout(at, kind, Bot, Person{}, text, times...)
 }
 
 // Bot is Incident Buddy itself, as the author of the events it records.

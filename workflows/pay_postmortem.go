@@ -39,10 +39,9 @@ func (w *incident) plan(ctx workflow.Context) bool {
 	}
 	w.PlanPostmortem(w.settings.Postmortem, zone)
 	pm := w.Postmortem
-	loc := pm.Location()
 	w.take(ctx, ib.Applied{Event: w.Note(workflow.Now(ctx), ib.EventStage, fmt.Sprintf(
 		"The postmortem stage begins %s (`/ib postmortem` begins it now); the review meeting is %s.",
-		pm.StartAt.In(loc).Format("Mon 2 Jan 15:04 MST"), pm.ReviewAt.In(loc).Format("Mon 2 Jan 15:04 MST")))})
+		ib.Stamp(pm.StartAt), ib.Stamp(pm.ReviewAt)), pm.StartAt, pm.ReviewAt)})
 	return true
 }
 
