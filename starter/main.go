@@ -53,8 +53,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprint(stdout, usage(cfg))
 		return exitOK
 	}
-	// The on-call report reads incidents: it runs after the dial below.
+	// The on-call report and the replay read incidents: they run after the
+	// dial below.
 	report := len(args) >= 2 && args[0] == "oncall" && args[1] == "report"
+	replaying := args[0] == "replay"
 	if code, handled := catalogCommands(args, cfg, stdout, stderr); handled {
 		return code
 	}
@@ -66,7 +68,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return exitOK
 	}
 	var inv invocation
-	if !report {
+	if !report && !replaying {
 		if inv, err = parse(args, cfg.DefaultSeverity, findPerson(ctx, cfg)); err != nil {
 			fmt.Fprintln(stderr, ib.ErrorMessage(err))
 			return exitUsage
@@ -77,7 +79,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "starter:", err)
 		return exitError
 	}
-	ctx, cancel := context.WithTimeout(ctx, callTimeout)
+	timeout := callTimeout
+	if replaying {
+		timeout = 10 * time.Minute // hundreds of histories from a busy cluster
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	c, err := ibtemporal.Dial(ctx, ibtemporal.Server{Address: cfg.TemporalAddress, Namespace: cfg.TemporalNamespace}, logger)
 	if err != nil {
@@ -88,6 +94,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 
 	if report {
 		return onCallReport(ctx, newIncidents(c, cfg), args[2:], cfg, stdout, stderr)
+	}
+	if replaying {
+		return replay(ctx, c, logger, args[1:], stdout, stderr)
 	}
 	cli := &cli{incidents: newIncidents(c, cfg), out: stdout, link: cfg.IncidentURL}
 	if err := cli.execute(ctx, inv); err != nil {
@@ -201,6 +210,7 @@ func usage(cfg config.Config) string {
   starter catalog check [--file F] [--months 3]  — validate the service catalog and the on-call policy
   starter oncall [--file F] [service]  — who is on call now, and next
   starter oncall report [--file F] [--month 2026-12]  — time on call and off-hours pages per person
+  starter replay [--last 200]  — before a deploy: replay the newest incidents against this build; non-zero if it would break one
 
 Flags:
   starter create [--severity S1] [--title T] [--impact I] [--description D]

@@ -17,6 +17,7 @@ import (
 	"google.golang.org/protobuf/encoding/protojson"
 
 	"github.com/incident-buddy/ib"
+	ibtemporal "github.com/incident-buddy/ib/integrations/temporal"
 	"github.com/incident-buddy/ib/workflows"
 )
 
@@ -150,4 +151,41 @@ func TestCanonicalIncidentHistory(t *testing.T) {
 		require.NoError(t, os.WriteFile(canonicalHistory, data, 0o644))
 		t.Logf("recorded %d events to %s", len(history.Events), canonicalHistory)
 	}
+}
+
+// Replay before deploy (starter replay): the incidents on the cluster replay
+// with this build's workflow code, and a build that changed a command
+// without guarding it is caught, naming the incident and the mismatch.
+func TestReplayBeforeDeploy(t *testing.T) {
+	alice := ib.Person{SlackID: fake.UserByName("alice"), Name: "alice"}
+	id := declare(t, ib.Declaration{Title: "Replay before deploy", Severity: ib.S3, Declarer: alice})
+	roomReady(t, id)
+	_, err := change(t, id, &ib.SetStatus{Status: ib.Identified, By: alice})
+	require.NoError(t, err)
+	settled(t, tclient, id)
+
+	var good []ibtemporal.Replayed
+	require.NoError(t, ibtemporal.Replay(t.Context(), tclient, workflows.IncidentWorkflow, 20, quietLogger(),
+		func(r ibtemporal.Replayed) { good = append(good, r) }))
+	require.NotEmpty(t, good)
+	for _, r := range good {
+		assert.NoError(t, r.Err, "%s replays with this build", r.ID)
+	}
+
+	incompatible := func(ctx workflow.Context, req workflows.DeclareRequest) (ib.Incident, error) {
+		_ = workflow.Sleep(ctx, time.Second) // an unguarded new first command
+		return workflows.IncidentWorkflow(ctx, req)
+	}
+	var bad []ibtemporal.Replayed
+	require.NoError(t, ibtemporal.Replay(t.Context(), tclient, incompatible, 20, quietLogger(),
+		func(r ibtemporal.Replayed) { bad = append(bad, r) }))
+	require.NotEmpty(t, bad)
+	for _, r := range bad {
+		if r.ID == id {
+			require.Error(t, r.Err, "the incompatible build would break %s", id)
+			assert.Contains(t, r.Err.Error(), "TMPRL1100")
+			return
+		}
+	}
+	t.Fatalf("%s was not among the replayed incidents", id)
 }
