@@ -15,6 +15,9 @@ import (
 type Config struct {
 	TemporalAddress   string // TEMPORAL_ADDRESS
 	TemporalNamespace string // TEMPORAL_NAMESPACE
+	// Retention is how long the namespace keeps closed incidents
+	// (IB_RETENTION); the worker lengthens a shorter one.
+	Retention time.Duration
 	TemporalUIURL     string // IB_TEMPORAL_UI_URL: links to incidents in the Temporal Web UI
 
 	SlackBotToken      string // SLACK_BOT_TOKEN (xoxb-…)
@@ -65,6 +68,7 @@ var EnvVars = []EnvVar{
 	{"TEMPORAL_ADDRESS", "localhost:7233", "host:port of the Temporal frontend"},
 	{"TEMPORAL_NAMESPACE", "default", "Temporal namespace of the incidents"},
 	{"IB_TEMPORAL_UI_URL", "http://localhost:8233", "base URL of the Temporal Web UI, for links to incidents"},
+	{"IB_RETENTION", "720h", "how long Temporal keeps closed incidents (in the Web UI, `starter list --all`, the on-call report, `starter replay`); the worker lengthens a shorter retention of the namespace"},
 	{"SLACK_BOT_TOKEN", "", "bot token (xoxb-…); the worker needs it to act in Slack"},
 	{"SLACK_SIGNING_SECRET", "", "signing secret; the gateway refuses unsigned requests"},
 	{"SLACK_APP_TOKEN", "", "app-level token (xapp-…); when set the gateway uses Socket Mode"},
@@ -161,6 +165,9 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		bad("IB_DEFAULT_SEVERITY", "%v", err)
 	}
 	c.DefaultSeverity = sev
+	if c.Retention, err = time.ParseDuration(get("IB_RETENTION")); err != nil || c.Retention < 24*time.Hour {
+		bad("IB_RETENTION", "%q must be a duration of a day or more, such as 720h (30 days)", get("IB_RETENTION"))
+	}
 	if c.StatusPageReminder, err = time.ParseDuration(get("IB_STATUSPAGE_REMINDER")); err != nil || c.StatusPageReminder < 0 {
 		bad("IB_STATUSPAGE_REMINDER", "%q must be a duration such as 30m, or 0", get("IB_STATUSPAGE_REMINDER"))
 	}

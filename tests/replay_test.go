@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 	enumspb "go.temporal.io/api/enums/v1"
 	historypb "go.temporal.io/api/history/v1"
+	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/worker"
 	"go.temporal.io/sdk/workflow"
 	"google.golang.org/protobuf/encoding/protojson"
@@ -188,4 +189,29 @@ func TestReplayBeforeDeploy(t *testing.T) {
 		}
 	}
 	t.Fatalf("%s was not among the replayed incidents", id)
+}
+
+// The worker keeps closed incidents as long as IB_RETENTION says, only ever
+// lengthening the namespace's retention, and waits until the namespace takes
+// the incidents' search attributes in queries.
+func TestRetentionAndSearchAttributesReady(t *testing.T) {
+	ctx := t.Context()
+	ns := tclient.WorkflowService()
+	desc, err := ns.DescribeNamespace(ctx, &workflowservice.DescribeNamespaceRequest{Namespace: "default"})
+	require.NoError(t, err)
+	before := desc.GetConfig().GetWorkflowExecutionRetentionTtl().AsDuration()
+	want := before + 30*24*time.Hour
+
+	got, err := ibtemporal.EnsureRetention(ctx, tclient, "default", want)
+	require.NoError(t, err)
+	assert.Equal(t, want, got)
+	desc, err = ns.DescribeNamespace(ctx, &workflowservice.DescribeNamespaceRequest{Namespace: "default"})
+	require.NoError(t, err)
+	assert.Equal(t, want, desc.GetConfig().GetWorkflowExecutionRetentionTtl().AsDuration(), "the namespace keeps closed incidents longer")
+
+	got, err = ibtemporal.EnsureRetention(ctx, tclient, "default", 24*time.Hour)
+	require.NoError(t, err)
+	assert.Equal(t, want, got, "a shorter IB_RETENTION never shortens it")
+
+	require.NoError(t, ibtemporal.AwaitSearchAttributes(ctx, tclient, "default", callTimeout))
 }

@@ -71,6 +71,16 @@ func run() error {
 	}
 	if len(added) > 0 {
 		logger.Info("registered search attributes", zap.Strings("added", added), zap.String("namespace", cfg.TemporalNamespace))
+		// Poll only once incidents can be declared with them.
+		if err := ibtemporal.AwaitSearchAttributes(ctx, c, cfg.TemporalNamespace, 30*time.Second); err != nil {
+			return err
+		}
+	}
+	retention, err := ibtemporal.EnsureRetention(ctx, c, cfg.TemporalNamespace, cfg.Retention)
+	if err != nil {
+		logger.Warn("closed incidents are kept less than IB_RETENTION", zap.Error(err))
+	} else {
+		logger.Info("closed incidents are kept", zap.Duration("retention", retention), zap.String("namespace", cfg.TemporalNamespace))
 	}
 
 	w := worker.New(c, workflows.TaskQueue, worker.Options{})

@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	commonpb "go.temporal.io/api/common/v1"
@@ -58,7 +59,7 @@ func (s *Incidents) Declare(ctx context.Context, d ib.Declaration) (ib.Declared,
 	var earlier string // a resolved or closed incident of the same title
 	for attempt := 1; attempt <= maxIDAttempts; attempt++ {
 		id := ib.IncidentID(d.Title, now, attempt)
-		_, err := s.Client.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
+		err := s.start(ctx, client.StartWorkflowOptions{
 			ID:        id,
 			TaskQueue: workflows.TaskQueue,
 			// A running incident of this ID is the same declaration; a closed one
@@ -69,7 +70,7 @@ func (s *Incidents) Declare(ctx context.Context, d ib.Declaration) (ib.Declared,
 			TypedSearchAttributes:                    temporal.NewSearchAttributes(workflows.SearchAttributes(ib.NewIncident(id, d, now).Summary)...),
 			StaticSummary:                            d.Title,
 			Memo:                                     map[string]any{memoTitle: d.Title},
-		}, workflows.WorkflowType, workflows.DeclareRequest{ID: id, Declaration: d, DeclaredAt: now, Settings: s.Settings, RecurrenceOf: earlier})
+		}, workflows.DeclareRequest{ID: id, Declaration: d, DeclaredAt: now, Settings: s.Settings, RecurrenceOf: earlier})
 		var started *serviceerror.WorkflowExecutionAlreadyStarted
 		switch {
 		case err == nil:
@@ -99,6 +100,29 @@ func (s *Incidents) Declare(ctx context.Context, d ib.Declaration) (ib.Declared,
 	}
 	return ib.Declared{}, ib.Errorf(ib.ECONFLICT, "%d incidents titled %q were already declared today; choose a more specific title.", maxIDAttempts, d.Title)
 }
+
+// start starts an incident's workflow. Just after its search attributes were
+// added, a real server refuses starts for a second or two ("no mapping
+// defined for search attribute"): such a refusal is tried again for a few
+// seconds, so that the person declaring never sees it.
+func (s *Incidents) start(ctx context.Context, opts client.StartWorkflowOptions, req workflows.DeclareRequest) error {
+	deadline := time.Now().Add(attributesSettle)
+	for {
+		_, err := s.Client.ExecuteWorkflow(ctx, opts, workflows.WorkflowType, req)
+		if err == nil || !strings.Contains(err.Error(), "no mapping defined for search attribute") || time.Now().After(deadline) {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(200 * time.Millisecond):
+		}
+	}
+}
+
+// attributesSettle is how long a server may take to accept search
+// attributes just added.
+const attributesSettle = 5 * time.Second
 
 // Change asks the incident to make a change and returns its summary after it.
 // A refusal comes back as the *ib.Error the workflow's validator gave.
