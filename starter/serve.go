@@ -10,6 +10,7 @@ import (
 
 	goslack "github.com/slack-go/slack"
 	"github.com/slack-go/slack/socketmode"
+	"go.temporal.io/sdk/client"
 	"go.uber.org/zap"
 
 	"github.com/incident-buddy/ib/config"
@@ -67,6 +68,10 @@ func serve(ctx context.Context, cfg config.Config, args []string) error {
 		APIURL:           cfg.SlackAPIURL,
 		Catalog:          catalog,
 		Log:              logger,
+		Ready: func(ctx context.Context) error {
+			_, err := c.CheckHealth(ctx, &client.CheckHealthRequest{})
+			return err
+		},
 	}
 	mux := http.NewServeMux()
 	mux.Handle("/", gw.Handler(cfg.SlackSigningSecret))

@@ -8,10 +8,12 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"sync/atomic"
 	"syscall"
 	"time"
 	_ "time/tzdata" // rotations name time zones; the image may have no zoneinfo
 
+	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/worker"
 	"go.uber.org/zap"
 
@@ -25,6 +27,7 @@ import (
 	"github.com/incident-buddy/ib/integrations/statuspage"
 	ibtemporal "github.com/incident-buddy/ib/integrations/temporal"
 	"github.com/incident-buddy/ib/integrations/zendesk"
+	"github.com/incident-buddy/ib/internal/health"
 	"github.com/incident-buddy/ib/internal/logging"
 	"github.com/incident-buddy/ib/internal/profiling"
 	"github.com/incident-buddy/ib/workflows"
@@ -109,9 +112,18 @@ func run() error {
 			Components: cfg.StatusPageComponents}
 	}
 	workflows.Register(w, acts)
+	var polling atomic.Bool
+	health.Serve(cfg.HealthAddr, func(ctx context.Context) error {
+		if !polling.Load() {
+			return errors.New("the worker does not poll yet")
+		}
+		_, err := c.CheckHealth(ctx, &client.CheckHealthRequest{})
+		return err
+	}, logger)
 	if err := w.Start(); err != nil {
 		return fmt.Errorf("start worker: %w", err)
 	}
+	polling.Store(true)
 	logger.Info("worker running", zap.String("temporal", cfg.TemporalAddress), zap.String("namespace", cfg.TemporalNamespace),
 		zap.String("task_queue", workflows.TaskQueue), zap.String("slack_api", cfg.SlackAPIURL))
 	<-ctx.Done()

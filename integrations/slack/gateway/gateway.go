@@ -33,7 +33,9 @@ const (
 // events, whether they come over HTTP or Socket Mode. It only starts, changes,
 // queries and signals incidents; all the work happens in their workflows.
 type Gateway struct {
-	Incidents        ib.IncidentService
+	Incidents ib.IncidentService
+	// Ready says whether the gateway can serve people: Temporal answers.
+	Ready            func(context.Context) error
 	API              *goslack.Client // views.open
 	Policy           ib.Policy
 	DefaultSeverity  ib.Severity

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/incident-buddy/ib/integrations/slack"
+	"github.com/incident-buddy/ib/internal/health"
 	goslack "github.com/slack-go/slack"
 	"github.com/slack-go/slack/slackevents"
 	"go.uber.org/zap"
@@ -23,6 +24,7 @@ const maxBody = 1 << 20
 //	POST /slack/interactivity  buttons, menus, modal submissions
 //	POST /slack/events         Events API
 //	GET  /healthz              liveness
+//	GET  /readyz               readiness: 503 while Temporal does not answer
 //
 // Every Slack request is checked against the signing secret over its raw body
 // before anything else reads it (failure mode F7).
@@ -31,9 +33,7 @@ func (g *Gateway) Handler(signingSecret string) http.Handler {
 	mux.Handle("POST "+slack.Routes["commands"], g.verified(signingSecret, g.once(g.serveCommand)))
 	mux.Handle("POST "+slack.Routes["interactivity"], g.verified(signingSecret, g.once(g.serveInteraction)))
 	mux.Handle("POST "+slack.Routes["events"], g.verified(signingSecret, g.serveEvent))
-	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
-		_, _ = io.WriteString(w, "ok\n")
-	})
+	health.Routes(mux, g.Ready)
 	return mux
 }
 
