@@ -34,9 +34,33 @@ $(CHROMIUM):
 	$(SUDO) apt-get update -qq
 	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium >/dev/null
 
+# A real Temporal server and its SQL tool, built from the module proxy, and
+# Debian's PostgreSQL 15: the production path (make dev-postgres, test-postgres).
+TEMPORAL_SERVER_VERSION := v1.29.1
+TEMPORAL_SERVER := bin/temporal-server
+TEMPORAL_SCHEMAS = $(shell go env GOMODCACHE)/go.temporal.io/server@$(TEMPORAL_SERVER_VERSION)/schema/postgresql/v12
+POSTGRES := /usr/lib/postgresql/15/bin/pg_ctl
+PG_PORT ?= 5433
+
+$(TEMPORAL_SERVER):
+	@echo "==> building Temporal Server $(TEMPORAL_SERVER_VERSION) and its SQL tool into bin/ (once, about 4 minutes)"
+	GOBIN=$(CURDIR)/bin/.server go install go.temporal.io/server/cmd/server@$(TEMPORAL_SERVER_VERSION) go.temporal.io/server/cmd/tools/sql@$(TEMPORAL_SERVER_VERSION)
+	mv bin/.server/sql bin/temporal-sql-tool
+	mv bin/.server/server $(TEMPORAL_SERVER)
+	rmdir bin/.server
+
+$(POSTGRES):
+	@echo "==> installing Debian's postgresql (once)"
+	$(SUDO) apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq postgresql >/dev/null
+
 .PHONY: build
 build: ## build worker, starter and the fake Slack into bin/
-	go build -o bin/ ./worker ./starter ./tests/fakeslack/cmd/fakeslack
+	go build -o bin/ ./worker ./starter ./tests/fakeslack/cmd/fakeslack ./tests/pgtemporal/cmd/pgtemporal
+
+# BACKEND=postgres (make dev-postgres) runs a real Temporal server on PostgreSQL
+# instead of the CLI's dev server.
+BACKEND ?= dev
 
 .PHONY: dev
 dev: $(TEMPORAL) build ## run Temporal (SQLite in .data/, Web UI on :8233; the worker registers the search attributes), the worker, the Slack gateway on :3000, and the fake Slack unless SLACK_BOT_TOKEN is set
@@ -44,13 +68,18 @@ dev: $(TEMPORAL) build ## run Temporal (SQLite in .data/, Web UI on :8233; the w
 	pids=()
 	stop() { trap - EXIT INT TERM; kill "$${pids[@]}" 2>/dev/null || true; wait || true; }
 	trap stop EXIT INT TERM
-	$(TEMPORAL) server start-dev --ip 127.0.0.1 --port $(TEMPORAL_PORT) --ui-port $(UI_PORT) \
-		--db-filename .data/temporal.db --log-level warn \
-		--dynamic-config-value system.enableActivityEagerExecution=true > .data/temporal.log 2>&1 &
+	if [ "$(BACKEND)" = postgres ]; then
+		echo "==> Temporal Server $(TEMPORAL_SERVER_VERSION) on PostgreSQL 15 (data in .data/pg; no Web UI: docker-compose.yml has one)"
+		bin/pgtemporal --dir .data/pg --bin bin --schemas $(TEMPORAL_SCHEMAS) --port $(TEMPORAL_PORT) --pg-port $(PG_PORT) > .data/temporal.log 2>&1 &
+	else
+		$(TEMPORAL) server start-dev --ip 127.0.0.1 --port $(TEMPORAL_PORT) --ui-port $(UI_PORT) \
+			--db-filename .data/temporal.db --log-level warn \
+			--dynamic-config-value system.enableActivityEagerExecution=true > .data/temporal.log 2>&1 &
+	fi
 	pids+=($$!)
 	export TEMPORAL_ADDRESS=127.0.0.1:$(TEMPORAL_PORT)
 	until $(TEMPORAL) operator cluster health --address $$TEMPORAL_ADDRESS >/dev/null 2>&1; do
-		kill -0 $${pids[0]} 2>/dev/null || { echo "the Temporal dev server did not start (is port $(TEMPORAL_PORT) taken?); see .data/temporal.log"; exit 1; }
+		kill -0 $${pids[0]} 2>/dev/null || { echo "Temporal did not start (is port $(TEMPORAL_PORT) taken?); see .data/temporal.log"; exit 1; }
 		sleep 0.5
 	done
 	fake=""
@@ -77,13 +106,26 @@ dev: $(TEMPORAL) build ## run Temporal (SQLite in .data/, Web UI on :8233; the w
 	fi
 	wait -n
 
+.PHONY: dev-postgres
+dev-postgres: $(TEMPORAL_SERVER) $(POSTGRES) ## make dev on the production path: Temporal Server 1.29 on PostgreSQL 15 (data in .data/pg), built and installed once
+	@$(MAKE) --no-print-directory dev BACKEND=postgres
+
+# The integration tests a release must pass on a real server: declare to
+# close, pages, the postmortem's timers, chaos, replay.
+POSTGRES_TESTS ?= TestDeclareToResolve$$|TestPage|TestPostmortem|TestChaos|TestReplay|TestRetention|TestCanonicalIncidentHistory|TestHostileMentions|TestTimelineCommands
+
+.PHONY: test-postgres
+test-postgres: $(TEMPORAL) $(TEMPORAL_SERVER) $(POSTGRES) $(CHROMIUM) ## every integration test on Temporal Server 1.29 + PostgreSQL 15 (before a release; about 6 minutes)
+	IB_TEST_TEMPORAL=postgres IB_TEMPORAL_SCHEMAS=$(TEMPORAL_SCHEMAS) go test -count=1 ./tests/
+
 .PHONY: test
-test: $(TEMPORAL) $(CHROMIUM) ## vet, check formatting, and run every test with the race detector
+test: $(TEMPORAL) $(TEMPORAL_SERVER) $(POSTGRES) $(CHROMIUM) ## vet, check formatting, run every test with the race detector, and a representative part on PostgreSQL
 	@unformatted=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path './bin/*'))
 	if [ -n "$$unformatted" ]; then echo "gofmt would change: $$unformatted"; exit 1; fi
 	set -x
 	go vet ./...
 	go test -race -count=1 ./...
+	IB_TEST_TEMPORAL=postgres IB_TEMPORAL_SCHEMAS=$(TEMPORAL_SCHEMAS) go test -count=1 -run '$(POSTGRES_TESTS)' ./tests/
 
 # How long each CPU burner of `make test-busy` may run at most.
 BUSY_FOR ?= 30m

@@ -38,7 +38,9 @@ func chaosIncidents() int {
 // loses a create's reply and answers 429s. Afterwards every incident is
 // complete, with exactly one channel, header, announcement and problem
 // ticket, every reaction collected once and confirmed once, and its
-// postmortem stage begun once by its timer.
+// postmortem stage begun once by its timer. On a real server
+// (IB_TEST_TEMPORAL=postgres), two workers run, the Temporal server process is
+// killed with SIGKILL and restarted, and PostgreSQL is restarted, mid-load.
 func TestChaos(t *testing.T) {
 	n := chaosIncidents()
 	temporal := startProxy(t, devServer.FrontendHostPort())
@@ -52,6 +54,11 @@ func TestChaos(t *testing.T) {
 	workerEnv := []string{"TEMPORAL_ADDRESS=" + temporal.addr(), "ZENDESK_URL=" + zendeskURL,
 		"ZENDESK_EMAIL=bot@example.com", "ZENDESK_API_TOKEN=zd-token"}
 	worker := startWorker(t, workerEnv...)
+	if pgServer != nil {
+		// On a real deployment two workers run side by side: the one killed
+		// below leaves this one working.
+		startWorker(t, workerEnv...)
+	}
 
 	run := fmt.Sprintf("%d", time.Now().UnixNano()%100000)
 	people := []string{fake.UserByName("alice"), fake.UserByName("bob"), fake.UserByName("carol")}
@@ -86,6 +93,15 @@ func TestChaos(t *testing.T) {
 			temporal.set("down")
 			time.Sleep(2 * time.Second)
 			temporal.set("up")
+		}
+		if pgServer != nil { // faults of a real deployment: the server crashes, the database restarts
+			switch i {
+			case 1:
+				pgServer.KillServer()
+				require.NoError(t, pgServer.RestartServer(t.Context()), "the Temporal server comes back on its database")
+			case n - 2:
+				require.NoError(t, pgServer.RestartPostgres(t.Context()), "PostgreSQL restarts under the server")
+			}
 		}
 	}
 	wg.Wait()

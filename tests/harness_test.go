@@ -37,6 +37,7 @@ import (
 	"github.com/incident-buddy/ib/tests/fakeslack"
 	"github.com/incident-buddy/ib/tests/fakestatuspage"
 	"github.com/incident-buddy/ib/tests/fakezendesk"
+	"github.com/incident-buddy/ib/tests/pgtemporal"
 	"github.com/incident-buddy/ib/workflows"
 )
 
@@ -46,7 +47,10 @@ const isolatedNamespace = "ib-isolated"
 
 // Shared by the package's tests, which run one at a time.
 var (
-	devServer *testsuite.DevServer
+	// devServer is the Temporal the tests run on: the CLI's dev server, or
+	// with IB_TEST_TEMPORAL=postgres a real server on PostgreSQL.
+	devServer interface{ FrontendHostPort() string }
+	pgServer  *pgtemporal.Server // the real server, when the tests run on one
 	fake      *fakeslack.Server
 	fakeBase  string // the fake's base URL
 	fakeURL   string // the fake's SLACK_API_URL
@@ -79,36 +83,12 @@ func runTests(m *testing.M) int {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*patience)
 	defer cancel()
-	// `make bench` also measures with the dev server's SQLite persistence.
-	dbFile := ""
-	if os.Getenv("IB_BENCH_DB") == "sqlite" {
-		dir, err := os.MkdirTemp("", "ib-bench-db-")
-		if err != nil {
-			fmt.Fprintln(os.Stderr, err)
-			return 1
-		}
-		defer func() { _ = os.RemoveAll(dir) }()
-		dbFile = filepath.Join(dir, "temporal.db")
-	}
-	devServer, err = testsuite.StartDevServer(ctx, testsuite.DevServerOptions{
-		DBFilename:       dbFile,
-		ExistingPath:     temporalCLI,
-		ClientOptions:    &client.Options{Logger: quietLogger()},
-		LogLevel:         "error",
-		SearchAttributes: allSearchAttributes(),
-		ExtraArgs: []string{
-			"--namespace", isolatedNamespace,
-			"--dynamic-config-value", "system.enableActivityEagerExecution=true",
-		},
-		Stdout: os.Stderr,
-		Stderr: os.Stderr,
-	})
+	stop, err := startTemporal(ctx, temporalCLI)
 	if err != nil {
-		fmt.Fprintln(os.Stderr, "start the Temporal dev server:", err)
+		fmt.Fprintln(os.Stderr, "start Temporal:", err)
 		return 1
 	}
-	defer func() { _ = devServer.Stop() }()
-	tclient = devServer.Client()
+	defer stop()
 
 	if documentsDir, err = os.MkdirTemp("", "ib-documents-"); err != nil {
 		fmt.Fprintln(os.Stderr, "documents directory:", err)
@@ -154,6 +134,78 @@ func runTests(m *testing.M) int {
 	defer events.Close()
 	fake.DeliverEventsTo(events.URL+"/slack/events", signingSecret)
 	return m.Run()
+}
+
+// startTemporal starts the Temporal the tests run on, and dials tclient.
+func startTemporal(ctx context.Context, temporalCLI string) (stop func(), err error) {
+	if os.Getenv("IB_TEST_TEMPORAL") == "postgres" {
+		return startPostgresTemporal(ctx)
+	}
+	// `make bench` also measures with the dev server's SQLite persistence.
+	dbFile, dbDir := "", ""
+	if os.Getenv("IB_BENCH_DB") == "sqlite" {
+		if dbDir, err = os.MkdirTemp("", "ib-bench-db-"); err != nil {
+			return nil, err
+		}
+		dbFile = filepath.Join(dbDir, "temporal.db")
+	}
+	dev, err := testsuite.StartDevServer(ctx, testsuite.DevServerOptions{
+		DBFilename:       dbFile,
+		ExistingPath:     temporalCLI,
+		ClientOptions:    &client.Options{Logger: quietLogger()},
+		LogLevel:         "error",
+		SearchAttributes: allSearchAttributes(),
+		ExtraArgs: []string{
+			"--namespace", isolatedNamespace,
+			"--dynamic-config-value", "system.enableActivityEagerExecution=true",
+		},
+		Stdout: os.Stderr,
+		Stderr: os.Stderr,
+	})
+	if err != nil {
+		_ = os.RemoveAll(dbDir)
+		return nil, fmt.Errorf("the dev server: %w", err)
+	}
+	devServer, tclient = dev, dev.Client()
+	return func() { _ = dev.Stop(); _ = os.RemoveAll(dbDir) }, nil
+}
+
+// startPostgresTemporal starts a real Temporal server on PostgreSQL
+// (IB_TEST_TEMPORAL=postgres), its namespaces with the incidents' search
+// attributes.
+func startPostgresTemporal(ctx context.Context) (func(), error) {
+	dir, err := os.MkdirTemp("", "ib-pg-temporal-")
+	if err != nil {
+		return nil, err
+	}
+	bin, _ := filepath.Abs("../bin")
+	server, err := pgtemporal.Start(ctx, pgtemporal.Options{Dir: dir, Bin: bin, Schemas: os.Getenv("IB_TEMPORAL_SCHEMAS"),
+		Namespaces: []string{"default", isolatedNamespace}, Fast: true, Logger: quietLogger(),
+		DynamicConfig: map[string]any{"system.enableActivityEagerExecution": true}})
+	if err != nil {
+		_ = os.RemoveAll(dir)
+		return nil, err
+	}
+	stop := func() { _ = server.Stop(); _ = os.RemoveAll(dir) }
+	for _, ns := range []string{"default", isolatedNamespace} {
+		c, err := client.Dial(client.Options{HostPort: server.FrontendHostPort(), Namespace: ns, Logger: quietLogger()})
+		if err == nil {
+			if _, err = ibtemporal.EnsureSearchAttributes(ctx, c, ns); err == nil {
+				err = ibtemporal.AwaitSearchAttributes(ctx, c, ns, patience)
+			}
+			c.Close()
+		}
+		if err != nil {
+			stop()
+			return nil, err
+		}
+	}
+	if tclient, err = client.Dial(client.Options{HostPort: server.FrontendHostPort(), Logger: quietLogger()}); err != nil {
+		stop()
+		return nil, err
+	}
+	devServer, pgServer = server, server
+	return func() { tclient.Close(); stop() }, nil
 }
 
 func newActivities(slackURL string) *activities.Activities {

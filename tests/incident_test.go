@@ -48,7 +48,7 @@ func TestDeclareToResolve(t *testing.T) {
 	})
 
 	waitFor(t, "a visibility query on a word of IncidentTitle finds it", func() bool {
-		rows, err := incidents.List(context.Background(), ib.ListFilter{Query: "IncidentTitle = 'checkout' AND WorkflowId='" + id + "'"})
+		rows, err := incidents.List(context.Background(), ib.ListFilter{Query: "IncidentTitle = 'Checkout' AND WorkflowId='" + id + "'"})
 		return err == nil && len(rows) == 1
 	})
 

@@ -588,3 +588,15 @@ func invited(channelID string, userIDs ...string) any {
 		return in.ChannelID == channelID && slices.Equal(in.UserIDs, userIDs)
 	})
 }
+
+func TestTitleWords(t *testing.T) {
+	for title, want := range map[string]string{
+		"Checkout API returning 500s":                                 "Checkout API returning 500s",
+		"Checkout & payments down (EU)":                               "Checkout payments down EU",
+		"Hostile @channel <https://evil.example|x> 'quoted' a:b \\\\": "Hostile channel https evil example x quoted a b",
+		"Zahlungen schlagen fehl ✗ 東京":                                "Zahlungen schlagen fehl 東京",
+		"🔥🔥":                                                          "",
+	} {
+		assert.Equal(t, want, workflows.TitleWords(title), title)
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"unicode"
 
 	"go.temporal.io/sdk/temporal"
 
@@ -15,7 +16,7 @@ import (
 // The server must have them registered (the Makefile's dev server does).
 var (
 	// TitleKey is the incident's title as text, so the Web UI's list can show
-	// it as a column and `IncidentTitle ~ 'checkout'` finds incidents by word.
+	// it as a column and `IncidentTitle = 'Checkout'` finds incidents by a word of their title.
 	TitleKey     = temporal.NewSearchAttributeKeyString("IncidentTitle")
 	SeverityKey  = temporal.NewSearchAttributeKeyKeyword("IncidentSeverity")
 	StatusKey    = temporal.NewSearchAttributeKeyKeyword("IncidentStatus")
@@ -52,7 +53,7 @@ func SearchAttributes(s ib.Summary) []temporal.SearchAttributeUpdate {
 		services = []string{}
 	}
 	return []temporal.SearchAttributeUpdate{
-		TitleKey.ValueSet(s.Title),
+		TitleKey.ValueSet(TitleWords(s.Title)),
 		SeverityKey.ValueSet(string(s.Severity)),
 		StatusKey.ValueSet(string(s.Status)),
 		StageKey.ValueSet(string(s.Stage)),
@@ -81,4 +82,14 @@ func CurrentDetails(s ib.Summary) string {
 		fmt.Fprintf(&b, "\n\nResolved: %s", s.Resolution)
 	}
 	return b.String()
+}
+
+// TitleWords is a title as a Text search attribute takes it: its words,
+// separated by spaces. PostgreSQL's visibility stores the value as a tsvector
+// literal, and a title with &, (, : or a quote fails there: the incident
+// would vanish from every query, its channel's commands among them.
+func TitleWords(title string) string {
+	return strings.Join(strings.FieldsFunc(title, func(r rune) bool {
+		return !unicode.IsLetter(r) && !unicode.IsDigit(r) && r != '-' && r != '_'
+	}), " ")
 }
