@@ -57,6 +57,7 @@ type Config struct {
 	LogLevel                                                     string        // IB_LOG_LEVEL: debug, info, warn, error
 	LogFormat                                                    string        // IB_LOG_FORMAT: console or json
 	HealthAddr                                                   string        // IB_HEALTH_ADDR: the worker's probes; "" off
+	MetricsAddr                                                  string        // IB_METRICS_ADDR: Prometheus metrics; "" off
 	PprofAddr                                                    string        // IB_PPROF_ADDR: serve pprof profiles here (loopback); "" off
 	PprofAnyInterface                                            bool          // IB_PPROF_ANY_INTERFACE: allow IB_PPROF_ADDR beyond loopback
 }
@@ -107,6 +108,7 @@ var EnvVars = []EnvVar{
 	{"IB_TICKET_SUGGESTIONS", "10m", "how often an active incident looks in Zendesk for new customer tickets about its services (0: never)"},
 	{"IB_LOG_LEVEL", "info", "debug, info, warn or error"},
 	{"IB_LOG_FORMAT", "console", "console or json"},
+	{"IB_METRICS_ADDR", "", "host:port where the worker and the gateway serve Prometheus metrics at /metrics (give each its own); off when empty"},
 	{"IB_HEALTH_ADDR", "", "host:port where the worker answers /healthz and /readyz (ready once it polls and Temporal answers); off when empty (the gateway answers both on its own address)"},
 	{"IB_PPROF_ADDR", "", "host:port for Go's pprof endpoints (CPU and heap profiles), e.g. 127.0.0.1:6060; off when empty; loopback only unless IB_PPROF_ANY_INTERFACE"},
 	{"IB_PPROF_ANY_INTERFACE", "false", "true lets IB_PPROF_ADDR listen beyond loopback (profiles hold the process's secrets: only behind a firewall)"},
@@ -154,6 +156,7 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		LogFormat:            strings.ToLower(get("IB_LOG_FORMAT")),
 		PprofAddr:            get("IB_PPROF_ADDR"),
 		HealthAddr:           get("IB_HEALTH_ADDR"),
+		MetricsAddr:          get("IB_METRICS_ADDR"),
 		PprofAnyInterface:    get("IB_PPROF_ANY_INTERFACE") == "true",
 	}
 	if !strings.HasSuffix(c.SlackAPIURL, "/") {

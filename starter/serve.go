@@ -20,6 +20,7 @@ import (
 	ibtemporal "github.com/incident-buddy/ib/integrations/temporal"
 	"github.com/incident-buddy/ib/integrations/zendesk"
 	"github.com/incident-buddy/ib/internal/logging"
+	"github.com/incident-buddy/ib/internal/metrics"
 	"github.com/incident-buddy/ib/internal/profiling"
 )
 
@@ -50,15 +51,23 @@ func serve(ctx context.Context, cfg config.Config, args []string) error {
 	if err != nil {
 		return err
 	}
-	c, err := ibtemporal.DialLazy(ibtemporal.Server{Address: cfg.TemporalAddress, Namespace: cfg.TemporalNamespace}, logger)
+	m, err := metrics.New()
+	if err != nil {
+		return err
+	}
+	m.Serve(cfg.MetricsAddr, logger)
+	c, err := ibtemporal.DialLazy(ibtemporal.Server{Address: cfg.TemporalAddress, Namespace: cfg.TemporalNamespace, Metrics: m.Temporal()}, logger)
 	if err != nil {
 		return err
 	}
 	defer c.Close()
 
-	api := slack.NewClient(cfg.SlackBotToken, cfg.SlackAPIURL, nil, goslack.OptionAppLevelToken(cfg.SlackAppToken)).API()
+	api := slack.NewClient(cfg.SlackBotToken, cfg.SlackAPIURL, &http.Client{Timeout: 30 * time.Second, Transport: m.SlackTransport(nil)},
+		goslack.OptionAppLevelToken(cfg.SlackAppToken)).API()
+	incidents := newIncidents(c, cfg)
+	incidents.Declared = m.Declared
 	gw := &gateway.Gateway{
-		Incidents:        newIncidents(c, cfg),
+		Incidents:        incidents,
 		API:              api,
 		Policy:           cfg.Policy,
 		DefaultSeverity:  cfg.DefaultSeverity,
@@ -77,7 +86,7 @@ func serve(ctx context.Context, cfg config.Config, args []string) error {
 	mux.Handle("/", gw.Handler(cfg.SlackSigningSecret))
 	hook := &zendesk.Webhook{Secret: cfg.ZendeskWebhookSecret, Incidents: gw.Incidents, Catalog: catalog, Log: logger}
 	mux.Handle("POST "+zendesk.WebhookPath, hook)
-	srv := &http.Server{Addr: *addr, Handler: mux,
+	srv := &http.Server{Addr: *addr, Handler: m.Answers(mux),
 		ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 10 * time.Second, WriteTimeout: 10 * time.Second}
 	errs := make(chan error, 2)
 	go func() { errs <- srv.ListenAndServe() }()

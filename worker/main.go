@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"os"
 	"os/signal"
 	"sync/atomic"
@@ -29,6 +30,7 @@ import (
 	"github.com/incident-buddy/ib/integrations/zendesk"
 	"github.com/incident-buddy/ib/internal/health"
 	"github.com/incident-buddy/ib/internal/logging"
+	"github.com/incident-buddy/ib/internal/metrics"
 	"github.com/incident-buddy/ib/internal/profiling"
 	"github.com/incident-buddy/ib/workflows"
 )
@@ -63,7 +65,12 @@ func run() error {
 	if err != nil {
 		return err
 	}
-	c, err := ibtemporal.Dial(ctx, ibtemporal.Server{Address: cfg.TemporalAddress, Namespace: cfg.TemporalNamespace}, logger)
+	m, err := metrics.New()
+	if err != nil {
+		return err
+	}
+	m.Serve(cfg.MetricsAddr, logger)
+	c, err := ibtemporal.Dial(ctx, ibtemporal.Server{Address: cfg.TemporalAddress, Namespace: cfg.TemporalNamespace, Metrics: m.Temporal()}, logger)
 	if err != nil {
 		return err
 	}
@@ -87,7 +94,7 @@ func run() error {
 	}
 
 	w := worker.New(c, workflows.TaskQueue, worker.Options{})
-	slackClient := slack.NewClient(cfg.SlackBotToken, cfg.SlackAPIURL, nil)
+	slackClient := slack.NewClient(cfg.SlackBotToken, cfg.SlackAPIURL, &http.Client{Timeout: 30 * time.Second, Transport: m.SlackTransport(nil)})
 	slackClient.IncidentURL = cfg.IncidentURL
 	acts := &activities.Activities{
 		Slack:    slackClient,

@@ -15,6 +15,8 @@ import (
 // (TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE).
 type Server struct {
 	Address, Namespace string
+	// Metrics receives the SDK's own metrics (nil: none).
+	Metrics client.MetricsHandler
 }
 
 // Dial connects to Temporal. It fails fast with a message that names
@@ -36,7 +38,7 @@ func DialLazy(s Server, logger *zap.Logger) (client.Client, error) {
 }
 
 func (s Server) options(logger *zap.Logger) client.Options {
-	return client.Options{HostPort: s.Address, Namespace: s.Namespace, Logger: Logger(logger)}
+	return client.Options{HostPort: s.Address, Namespace: s.Namespace, Logger: Logger(logger), MetricsHandler: s.Metrics}
 }
 
 // Logger adapts a zap logger to the Temporal SDK's logger, through the SDK's

@@ -38,6 +38,8 @@ type Incidents struct {
 	Now func() time.Time
 	// Settings go with every declared incident.
 	Settings ib.Settings
+	// Declared is told of each incident declared (metrics); nil: nobody.
+	Declared func(ctx context.Context, severity string)
 
 	channels channelCache
 }
@@ -74,6 +76,9 @@ func (s *Incidents) Declare(ctx context.Context, d ib.Declaration) (ib.Declared,
 		var started *serviceerror.WorkflowExecutionAlreadyStarted
 		switch {
 		case err == nil:
+			if s.Declared != nil {
+				s.Declared(ctx, string(d.Severity))
+			}
 			if earlier != "" {
 				// The earlier incident names its recurrence; should it not
 				// hear of it, the recurrence still names it.

@@ -1,0 +1,130 @@
+// Package metrics serves the worker's and the gateway's Prometheus metrics
+// (IB_METRICS_ADDR, GET /metrics): the Temporal SDK's own, through its
+// OpenTelemetry metrics handler, and the product's: calls to Slack by method
+// and outcome with the time Slack asked to wait, the gateway's answer times,
+// and the incidents declared by severity.
+package metrics
+
+import (
+	"context"
+	"net/http"
+	"path"
+	"strconv"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"go.opentelemetry.io/otel/attribute"
+	otelprom "go.opentelemetry.io/otel/exporters/prometheus"
+	"go.opentelemetry.io/otel/metric"
+	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
+	"go.temporal.io/sdk/client"
+	temporalotel "go.temporal.io/sdk/contrib/opentelemetry"
+	"go.uber.org/zap"
+)
+
+// Metrics are one process's metrics.
+type Metrics struct {
+	registry   *prometheus.Registry
+	meter      metric.Meter
+	slackCalls metric.Int64Counter
+	slackWait  metric.Float64Counter
+	answers    metric.Float64Histogram
+	declared   metric.Int64Counter
+}
+
+// New makes the metrics of a process, registered in a registry of their own.
+func New() (*Metrics, error) {
+	registry := prometheus.NewRegistry()
+	exporter, err := otelprom.New(otelprom.WithRegisterer(registry), otelprom.WithoutScopeInfo())
+	if err != nil {
+		return nil, err
+	}
+	meter := sdkmetric.NewMeterProvider(sdkmetric.WithReader(exporter)).Meter("incident-buddy")
+	m := &Metrics{registry: registry, meter: meter}
+	if m.slackCalls, err = meter.Int64Counter("ib_slack_calls", metric.WithDescription("Calls to Slack's Web API, by method and outcome (ok, rate_limited, error)")); err != nil {
+		return nil, err
+	}
+	if m.slackWait, err = meter.Float64Counter("ib_slack_rate_limit_wait", metric.WithUnit("s"),
+		metric.WithDescription("Seconds Slack asked to wait (Retry-After), by method")); err != nil {
+		return nil, err
+	}
+	if m.answers, err = meter.Float64Histogram("ib_gateway_answer", metric.WithUnit("s"),
+		metric.WithDescription("How long the gateway took to answer Slack, by route"),
+		metric.WithExplicitBucketBoundaries(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 3)); err != nil {
+		return nil, err
+	}
+	if m.declared, err = meter.Int64Counter("ib_incidents_declared", metric.WithDescription("Incidents declared, by severity")); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+// Temporal is the SDK's metrics handler (client.Options.MetricsHandler): its
+// own metrics of workflows, activities, polls and requests.
+func (m *Metrics) Temporal() client.MetricsHandler {
+	return temporalotel.NewMetricsHandler(temporalotel.MetricsHandlerOptions{Meter: m.meter, OnError: func(error) {}})
+}
+
+// Handler serves the metrics in Prometheus's format.
+func (m *Metrics) Handler() http.Handler {
+	return promhttp.HandlerFor(m.registry, promhttp.HandlerOpts{})
+}
+
+// Serve serves /metrics on addr in the background; "" does nothing.
+func (m *Metrics) Serve(addr string, log *zap.Logger) {
+	if addr == "" {
+		return
+	}
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", m.Handler())
+	srv := &http.Server{Addr: addr, Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+	go func() {
+		log.Info("metrics", zap.String("addr", addr))
+		if err := srv.ListenAndServe(); err != nil {
+			log.Warn("metrics stopped", zap.Error(err))
+		}
+	}()
+}
+
+// SlackTransport counts each call to Slack's Web API by its method and
+// outcome, and the time Slack asked to wait when it limited a call.
+func (m *Metrics) SlackTransport(next http.RoundTripper) http.RoundTripper {
+	if next == nil {
+		next = http.DefaultTransport
+	}
+	return roundTripper(func(r *http.Request) (*http.Response, error) {
+		resp, err := next.RoundTrip(r)
+		method := attribute.String("method", path.Base(r.URL.Path))
+		outcome := "ok"
+		switch {
+		case err != nil || resp.StatusCode >= 500:
+			outcome = "error"
+		case resp.StatusCode == http.StatusTooManyRequests:
+			outcome = "rate_limited"
+			if wait, convErr := strconv.Atoi(resp.Header.Get("Retry-After")); convErr == nil {
+				m.slackWait.Add(r.Context(), float64(wait), metric.WithAttributes(method))
+			}
+		}
+		m.slackCalls.Add(r.Context(), 1, metric.WithAttributes(method, attribute.String("outcome", outcome)))
+		return resp, err
+	})
+}
+
+// Answers times the gateway's answers by route.
+func (m *Metrics) Answers(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		next.ServeHTTP(w, r)
+		m.answers.Record(r.Context(), time.Since(start).Seconds(), metric.WithAttributes(attribute.String("route", r.URL.Path)))
+	})
+}
+
+// Declared counts an incident declared.
+func (m *Metrics) Declared(ctx context.Context, severity string) {
+	m.declared.Add(ctx, 1, metric.WithAttributes(attribute.String("severity", severity)))
+}
+
+type roundTripper func(*http.Request) (*http.Response, error)
+
+func (f roundTripper) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }

@@ -1,0 +1,56 @@
+package metrics
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// The product's metrics reach /metrics in Prometheus's format: Slack calls by
+// method and outcome with the wait Slack asked for, the gateway's answer
+// times, the incidents declared; and the SDK's handler writes there too.
+func TestPrometheusMetrics(t *testing.T) {
+	m, err := New()
+	require.NoError(t, err)
+	slack := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/api/conversations.create" {
+			w.Header().Set("Retry-After", "3")
+			w.WriteHeader(http.StatusTooManyRequests)
+			return
+		}
+		_, _ = io.WriteString(w, `{"ok":true}`)
+	}))
+	defer slack.Close()
+	client := &http.Client{Transport: m.SlackTransport(nil)}
+	for _, method := range []string{"chat.postMessage", "conversations.create"} {
+		resp, err := client.Post(slack.URL+"/api/"+method, "application/json", nil)
+		require.NoError(t, err)
+		resp.Body.Close()
+	}
+	gateway := httptest.NewServer(m.Answers(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {})))
+	defer gateway.Close()
+	resp, err := http.Post(gateway.URL+"/slack/commands", "text/plain", nil)
+	require.NoError(t, err)
+	resp.Body.Close()
+	m.Declared(context.Background(), "S1")
+	m.Temporal().WithTags(map[string]string{"namespace": "default"}).Counter("temporal_request").Inc(1)
+
+	rec := httptest.NewRecorder()
+	m.Handler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/metrics", nil))
+	body := rec.Body.String()
+	for _, want := range []string{
+		`ib_slack_calls_total{method="chat.postMessage",outcome="ok"} 1`,
+		`ib_slack_calls_total{method="conversations.create",outcome="rate_limited"} 1`,
+		`ib_slack_rate_limit_wait_seconds_total{method="conversations.create"} 3`,
+		`ib_gateway_answer_seconds_count{route="/slack/commands"} 1`,
+		`ib_incidents_declared_total{severity="S1"} 1`,
+		`temporal_request{namespace="default"} 1`, // the SDK's counters are up-down counters
+	} {
+		assert.Contains(t, body, want)
+	}
+}
