@@ -158,7 +158,8 @@ func act(cmd string, args []string, out io.Writer) error {
 	printed := false
 	for _, k := range []string{"answer", "ts", "view", "errors"} {
 		if v, ok := result[k]; ok && v != "" {
-			fmt.Fprintf(out, "%s: %v\n", k, v)
+			// Slack shows &, < and > for the entities its text carries.
+			fmt.Fprintf(out, "%s: %v\n", k, strings.NewReplacer("&lt;", "<", "&gt;", ">", "&amp;", "&").Replace(fmt.Sprint(v)))
 			printed = true
 		}
 	}
