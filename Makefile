@@ -95,7 +95,11 @@ dev: $(TEMPORAL) build ## run Temporal (SQLite in .data/, Web UI on :8233; the w
 	bin/starter serve --addr 127.0.0.1:$(GATEWAY_PORT) &
 	pids+=($$!)
 	echo "==> Incident Buddy is running. Ctrl-C stops everything."
-	echo "    Temporal Web UI   http://localhost:$(UI_PORT)  (server log: .data/temporal.log)"
+	if [ "$(BACKEND)" = postgres ]; then
+		echo "    Temporal          127.0.0.1:$(TEMPORAL_PORT) on PostgreSQL 127.0.0.1:$(PG_PORT)  (server log: .data/pg/temporal.log)"
+	else
+		echo "    Temporal Web UI   http://localhost:$(UI_PORT)  (server log: .data/temporal.log)"
+	fi
 	echo "    Declare           bin/starter create S2 Checkout API returning 500s"
 	echo "    List              bin/starter list"
 	echo "    Find by severity  $(TEMPORAL) workflow list --query \"IncidentSeverity='S2'\""
