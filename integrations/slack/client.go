@@ -48,9 +48,7 @@ func NewClient(token, apiURL string, httpClient *http.Client, opts ...goslack.Op
 	if httpClient == nil {
 		httpClient = &http.Client{Timeout: 30 * time.Second}
 	}
-	held := *httpClient
-	held.Transport = newHoldBack(httpClient.Transport)
-	opts = append([]goslack.Option{goslack.OptionAPIURL(apiURL), goslack.OptionHTTPClient(&held)}, opts...)
+	opts = append([]goslack.Option{goslack.OptionAPIURL(apiURL), goslack.OptionHTTPClient(httpClient)}, opts...)
 	return &Client{
 		api:      goslack.New(token, opts...),
 		channels: map[string]string{},
