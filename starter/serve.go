@@ -51,11 +51,10 @@ func serve(ctx context.Context, cfg config.Config, args []string) error {
 	if err != nil {
 		return err
 	}
-	m, err := metrics.New()
+	m, err := metrics.Open(cfg.MetricsAddr, logger)
 	if err != nil {
 		return err
 	}
-	m.Serve(cfg.MetricsAddr, logger)
 	c, err := ibtemporal.DialLazy(ibtemporal.Server{Address: cfg.TemporalAddress, Namespace: cfg.TemporalNamespace, Metrics: m.Temporal()}, logger)
 	if err != nil {
 		return err

@@ -65,11 +65,10 @@ func run() error {
 	if err != nil {
 		return err
 	}
-	m, err := metrics.New()
+	m, err := metrics.Open(cfg.MetricsAddr, logger)
 	if err != nil {
 		return err
 	}
-	m.Serve(cfg.MetricsAddr, logger)
 	c, err := ibtemporal.Dial(ctx, ibtemporal.Server{Address: cfg.TemporalAddress, Namespace: cfg.TemporalNamespace, Metrics: m.Temporal()}, logger)
 	if err != nil {
 		return err

@@ -60,9 +60,27 @@ func New() (*Metrics, error) {
 	return m, nil
 }
 
+// Open makes and serves the metrics of a process on addr (IB_METRICS_ADDR);
+// with no address it returns nil, and a nil *Metrics measures nothing, so that
+// nobody pays for metrics nobody reads.
+func Open(addr string, log *zap.Logger) (*Metrics, error) {
+	if addr == "" {
+		return nil, nil
+	}
+	m, err := New()
+	if err != nil {
+		return nil, err
+	}
+	m.serve(addr, log)
+	return m, nil
+}
+
 // Temporal is the SDK's metrics handler (client.Options.MetricsHandler): its
 // own metrics of workflows, activities, polls and requests.
 func (m *Metrics) Temporal() client.MetricsHandler {
+	if m == nil {
+		return nil
+	}
 	return temporalotel.NewMetricsHandler(temporalotel.MetricsHandlerOptions{Meter: m.meter, OnError: func(error) {}})
 }
 
@@ -71,11 +89,8 @@ func (m *Metrics) Handler() http.Handler {
 	return promhttp.HandlerFor(m.registry, promhttp.HandlerOpts{})
 }
 
-// Serve serves /metrics on addr in the background; "" does nothing.
-func (m *Metrics) Serve(addr string, log *zap.Logger) {
-	if addr == "" {
-		return
-	}
+// serve serves /metrics on addr in the background.
+func (m *Metrics) serve(addr string, log *zap.Logger) {
 	mux := http.NewServeMux()
 	mux.Handle("GET /metrics", m.Handler())
 	srv := &http.Server{Addr: addr, Handler: mux, ReadHeaderTimeout: 5 * time.Second}
@@ -92,6 +107,9 @@ func (m *Metrics) Serve(addr string, log *zap.Logger) {
 func (m *Metrics) SlackTransport(next http.RoundTripper) http.RoundTripper {
 	if next == nil {
 		next = http.DefaultTransport
+	}
+	if m == nil {
+		return next
 	}
 	return roundTripper(func(r *http.Request) (*http.Response, error) {
 		resp, err := next.RoundTrip(r)
@@ -113,6 +131,9 @@ func (m *Metrics) SlackTransport(next http.RoundTripper) http.RoundTripper {
 
 // Answers times the gateway's answers by route.
 func (m *Metrics) Answers(next http.Handler) http.Handler {
+	if m == nil {
+		return next
+	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		next.ServeHTTP(w, r)
@@ -122,6 +143,9 @@ func (m *Metrics) Answers(next http.Handler) http.Handler {
 
 // Declared counts an incident declared.
 func (m *Metrics) Declared(ctx context.Context, severity string) {
+	if m == nil {
+		return
+	}
 	m.declared.Add(ctx, 1, metric.WithAttributes(attribute.String("severity", severity)))
 }
 

@@ -54,3 +54,15 @@ func TestPrometheusMetrics(t *testing.T) {
 		assert.Contains(t, body, want)
 	}
 }
+
+// Without IB_METRICS_ADDR nothing is measured, and nothing breaks.
+func TestMetricsOff(t *testing.T) {
+	m, err := Open("", nil)
+	require.NoError(t, err)
+	require.Nil(t, m)
+	assert.Nil(t, m.Temporal())
+	assert.Equal(t, http.DefaultTransport, m.SlackTransport(nil))
+	h := http.NotFoundHandler()
+	assert.NotNil(t, m.Answers(h))
+	m.Declared(context.Background(), "S1")
+}
