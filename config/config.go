@@ -54,6 +54,7 @@ type Config struct {
 	FollowUpRotation                                             string        // IB_FOLLOWUP_ROTATION: follows up with customers after resolution
 	SuggestTickets                                               time.Duration // IB_TICKET_SUGGESTIONS: how often to look for customer tickets; 0: never
 	DocumentsDir                                                 string        // IB_DOCUMENTS_DIR: where drafts and channel exports are written
+	SlackPace                                                    float64       // IB_SLACK_PACE: Slack's tiers sped up by this; 0: no pacing
 	LogLevel                                                     string        // IB_LOG_LEVEL: debug, info, warn, error
 	LogFormat                                                    string        // IB_LOG_FORMAT: console or json
 	HealthAddr                                                   string        // IB_HEALTH_ADDR: the worker's probes; "" off
@@ -106,6 +107,7 @@ var EnvVars = []EnvVar{
 	{"IB_PROBLEM_TICKETS", "S1,S2", "severities whose declaration opens a Zendesk problem ticket (others open one when a ticket is first linked)"},
 	{"IB_FOLLOWUP_ROTATION", "customer-reliability", "the catalog rotation whose on-call follows up with customers after resolution (else the commander)"},
 	{"IB_TICKET_SUGGESTIONS", "10m", "how often an active incident looks in Zendesk for new customer tickets about its services (0: never)"},
+	{"IB_SLACK_PACE", "1", "the worker paces each Slack Web API method at its documented tier (20, 50 calls a minute…) times this: 1 for Slack; a larger number for a test Slack on a faster clock; 0 turns pacing off"},
 	{"IB_LOG_LEVEL", "info", "debug, info, warn or error"},
 	{"IB_LOG_FORMAT", "console", "console or json"},
 	{"IB_METRICS_ADDR", "", "host:port where the worker and the gateway serve Prometheus metrics at /metrics (give each its own); off when empty"},
@@ -173,6 +175,9 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 	c.DefaultSeverity = sev
 	if c.Retention, err = time.ParseDuration(get("IB_RETENTION")); err != nil || c.Retention < 24*time.Hour {
 		bad("IB_RETENTION", "%q must be a duration of a day or more, such as 720h (30 days)", get("IB_RETENTION"))
+	}
+	if _, err := fmt.Sscan(get("IB_SLACK_PACE"), &c.SlackPace); err != nil || c.SlackPace < 0 {
+		bad("IB_SLACK_PACE", "%q must be a number such as 1, or 0 to turn pacing off", get("IB_SLACK_PACE"))
 	}
 	if c.StatusPageReminder, err = time.ParseDuration(get("IB_STATUSPAGE_REMINDER")); err != nil || c.StatusPageReminder < 0 {
 		bad("IB_STATUSPAGE_REMINDER", "%q must be a duration such as 30m, or 0", get("IB_STATUSPAGE_REMINDER"))

@@ -8,6 +8,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -96,7 +97,7 @@ func runTests(m *testing.M) int {
 	}
 	defer func() { _ = os.RemoveAll(documentsDir) }()
 
-	fake = fakeslack.New(fakeslack.Options{Scale: 60})
+	fake = fakeslack.New(fakeslack.Options{Scale: fakeSlackSpeed})
 	var err2 error
 	if testCatalog, err2 = newTestCatalog(); err2 != nil {
 		fmt.Fprintln(os.Stderr, "test catalog:", err2)
@@ -208,13 +209,18 @@ func startPostgresTemporal(ctx context.Context) (func(), error) {
 	return func() { tclient.Close(); stop() }, nil
 }
 
+// fakeSlackSpeed is how much faster than Slack's the fake's clock runs (its
+// rate limits per second instead of per minute); workers pace their calls to
+// match (IB_SLACK_PACE).
+const fakeSlackSpeed = 60
+
 func newActivities(slackURL string) *activities.Activities {
 	zendeskClient, err := zendesk.New(zendeskURL, "bot@example.com", "zd-token")
 	if err != nil {
 		panic(err)
 	}
 	return &activities.Activities{
-		Slack:      slack.NewClient("xoxb-fake", slackURL, nil),
+		Slack:      slack.NewClient("xoxb-fake", slackURL, &http.Client{Timeout: 30 * time.Second, Transport: slack.Paced(nil, fakeSlackSpeed)}),
 		StatusPage: &statuspage.Client{BaseURL: statusPageURL, PageID: "page1", APIKey: "sp-key", Components: []string{"cmp-api"}},
 		Catalog:    oncall.NewLiveCatalog(testCatalog),
 		Pager:      &pagerduty.Client{URL: pagerDutyURL},

@@ -3,6 +3,7 @@ package tests
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -87,6 +88,7 @@ func startWorker(t testing.TB, env ...string) *workerProcess {
 		"SLACK_API_URL="+fakeURL,
 		"PAGERDUTY_EVENTS_URL="+pagerDutyURL, // every outside system is a fake on loopback
 		"IB_LOG_FORMAT=json",
+		fmt.Sprintf("IB_SLACK_PACE=%d", fakeSlackSpeed),
 	)
 	cmd.Env = append(cmd.Env, env...)
 	cmd.Stdout, cmd.Stderr = log, log

@@ -42,7 +42,9 @@ var targets = map[string]target{
 	"Declare ready-p50-ms":              {300, false, "< 300 ms"},
 	"Declare ready-p99-ms":              {1000, false, "< 1 s"},
 	"Declare overhead-ratio":            {1.5, false, "≤ 1.5"},
-	"DeclareBurst200 floor-ratio":       {1.2, false, "≤ 1.2"},
+	"DeclareBurst200 floor-ratio":       {1.05, false, "≤ 1.05"},
+	"DeclareBurst200 paced-floor-ratio": {1.05, false, "≤ 1.05"},
+	"DeclareBurst200 refused-creates":   {0, false, "= 0"},
 	"DeclareBurst200 channels":          {200, true, "= 200"},
 	"OpenIncidents heap-bytes/incident": {50 * 1024, false, "< 50 KB"},
 	"QuietIncident timers-running":      {1, false, "≤ 1"},
@@ -177,7 +179,12 @@ func num(v float64) string {
 	return strconv.FormatFloat(v, 'f', 2, 64)
 }
 
-func pct(v, limit float64) string { return fmt.Sprintf("%.0f%%", (v/limit-1)*100) }
+func pct(v, limit float64) string {
+	if limit == 0 {
+		return fmt.Sprintf("%g", v)
+	}
+	return fmt.Sprintf("%.0f%%", (v/limit-1)*100)
+}
 
 func cpuModel() string {
 	data, _ := os.ReadFile("/proc/cpuinfo")
