@@ -135,6 +135,10 @@ type Declaration struct {
 	CustomersAffected Answer `json:"customers_affected,omitempty"`
 	Commander         Person `json:"commander"` // defaults to the declarer
 	Declarer          Person `json:"declarer"`
+	// Alerts are the services' recent alerts, put on the timeline; the
+	// first is when the problem was detected unless DetectedAt says.
+	Alerts     []AlertEpisode `json:"alerts,omitempty"`
+	DetectedAt time.Time      `json:"detected_at,omitzero"`
 }
 
 // Validate checks a declaration and returns it cleaned: trimmed, control
@@ -173,6 +177,16 @@ func (d Declaration) Validate() (Declaration, error) {
 	if d.Commander == (Person{}) {
 		d.Commander = d.Declarer
 	}
+	if len(d.Alerts) > MaxSuggestionAlerts {
+		d.Alerts = append(d.Alerts[:1], d.Alerts[len(d.Alerts)-MaxSuggestionAlerts+1:]...)
+	}
+	alerts := d.Alerts[:0:0]
+	for _, a := range d.Alerts {
+		if b, err := a.Alert.Bounded(); err == nil {
+			alerts = append(alerts, AlertEpisode{Alert: b})
+		}
+	}
+	d.Alerts = alerts
 	return d, nil
 }
 
@@ -189,6 +203,17 @@ func NewIncident(id string, d Declaration, at time.Time) Incident {
 	}
 	for _, p := range []Person{d.Declarer, d.Commander} {
 		inc.Observe(ChannelEvent{User: p.SlackID})
+	}
+	for _, a := range d.Alerts {
+		inc.recordAbout(a.StartsAt, EventAlert, Bot, Person{}, a.Line(), a.StartsAt, a.EndsAt)
+	}
+	detected := d.DetectedAt
+	if detected.IsZero() && len(d.Alerts) > 0 {
+		detected = d.Alerts[0].StartsAt
+	}
+	if !detected.IsZero() && detected.Before(at) {
+		inc.DetectedAt = detected.UTC()
+		inc.record(detected, EventDetected, Bot, "first detected")
 	}
 	return inc
 }

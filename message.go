@@ -15,6 +15,12 @@ const (
 	MsgNotice       MessageKind = "notice"       // a reminder or a word to people, in the channel or by direct message
 	MsgSuggestion   MessageKind = "suggestion"   // customer tickets that may be about the incident, each with a Link button
 	MsgUninvited    MessageKind = "uninvited"    // who could not be invited to the channel, and why
+
+	// Messages of a service's alert watch, about no incident (Watch says what).
+	MsgAlert        MessageKind = "alert"         // an alert, to the service's owner
+	MsgFlapping     MessageKind = "flapping"      // an alert resolving on its own again and again
+	MsgDeclare      MessageKind = "declare"       // a Declare? suggestion with its buttons
+	MsgUnknownAlert MessageKind = "unknown-alert" // an alert of no catalog service, for the catalog's owners
 )
 
 // Message is one message the bot posts about an incident.
@@ -34,6 +40,10 @@ type Message struct {
 	Tickets []TicketEvent `json:"tickets,omitempty"`
 	// Uninvited are the people a MsgUninvited names.
 	Uninvited []Uninvited `json:"uninvited,omitempty"`
+	// Watch is what a watch's message says; Links are the service's runbooks
+	// and dashboards.
+	Watch *WatchNotice `json:"watch,omitempty"`
+	Links []Link       `json:"links,omitempty"`
 }
 
 // NewMessage makes the message of the given kind about an incident. keySuffix

@@ -131,3 +131,18 @@ type ZendeskTicket struct {
 	ProblemID int64     `json:"problem_id,omitempty"`
 	CreatedAt time.Time `json:"created_at,omitzero"`
 }
+
+// Watches are the services' alert watches, one durable watch per service
+// with recent alerts.
+type Watches interface {
+	// Alerts hands a service's alerts to its watch, starting it if there is
+	// none; service "" gathers the alerts of no known service.
+	Alerts(ctx context.Context, service string, rules WatchRules, alerts []Alert) error
+	// Ticket tells a service's watch, if there is one, of a customer's ticket
+	// that mentions the service.
+	Ticket(ctx context.Context, service string, t TicketEvent) error
+	// Dismiss dismisses a service's open Declare? suggestion, with a reason.
+	Dismiss(ctx context.Context, service string, by Person, reason string) error
+	// Recent are a service's recent alerts (none when it has no watch).
+	Recent(ctx context.Context, service string) ([]AlertEpisode, error)
+}

@@ -26,6 +26,7 @@ const (
 	EventCommander       EventKind = "commander" // the incident handed to another commander
 	EventReopened        EventKind = "reopened"
 	EventRecurrence      EventKind = "recurrence" // declared again after it was resolved
+	EventAlert           EventKind = "alert"      // an alert of its services, from before the declaration
 )
 
 // TimelineEvent is one dated fact in an incident's history. Times are UTC; front

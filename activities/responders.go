@@ -47,14 +47,7 @@ func (a *Activities) FindResponders(ctx context.Context, in ResponderInput) (Res
 	}
 	res := Responders{Responders: found, Unknown: unknown, AlwaysPaged: catalog.AlwaysPaged[in.Severity]}
 	for _, name := range in.Services {
-		if s, ok := catalog.Service(name); ok {
-			for _, u := range s.Dashboards {
-				res.Links = append(res.Links, ib.Link{URL: u, Label: s.Name + " dashboard"})
-			}
-			for _, u := range s.Runbooks {
-				res.Links = append(res.Links, ib.Link{URL: u, Label: s.Name + " runbook"})
-			}
-		}
+		res.Links = append(res.Links, a.serviceLinks(name)...)
 	}
 	return res, nil
 }

@@ -54,6 +54,7 @@ type Config struct {
 	FollowUpRotation                                             string        // IB_FOLLOWUP_ROTATION: follows up with customers after resolution
 	SuggestTickets                                               time.Duration // IB_TICKET_SUGGESTIONS: how often to look for customer tickets; 0: never
 	DocumentsDir                                                 string        // IB_DOCUMENTS_DIR: where drafts and channel exports are written
+	AlertsToken                                                  string        // IB_ALERTS_TOKEN: the bearer token of the alert endpoints; "" refuses alerts
 	SlackPace                                                    float64       // IB_SLACK_PACE: Slack's tiers sped up by this; 0: no pacing
 	LogLevel                                                     string        // IB_LOG_LEVEL: debug, info, warn, error
 	LogFormat                                                    string        // IB_LOG_FORMAT: console or json
@@ -104,6 +105,7 @@ var EnvVars = []EnvVar{
 	{"ZENDESK_EMAIL", "", "the agent the bot acts as in Zendesk"},
 	{"ZENDESK_API_TOKEN", "", "that agent's API token"},
 	{"ZENDESK_WEBHOOK_SECRET", "", "signing secret of the Zendesk webhook that posts ticket news to /zendesk/webhook"},
+	{"IB_ALERTS_TOKEN", "", "the bearer token Alertmanager, Grafana and other monitoring send to /alerts/alertmanager, /alerts/grafana and /alerts/json; alerts are refused while it is empty"},
 	{"IB_PROBLEM_TICKETS", "S1,S2", "severities whose declaration opens a Zendesk problem ticket (others open one when a ticket is first linked)"},
 	{"IB_FOLLOWUP_ROTATION", "customer-reliability", "the catalog rotation whose on-call follows up with customers after resolution (else the commander)"},
 	{"IB_TICKET_SUGGESTIONS", "10m", "how often an active incident looks in Zendesk for new customer tickets about its services (0: never)"},
@@ -152,6 +154,7 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		ZendeskEmail:         get("ZENDESK_EMAIL"),
 		ZendeskToken:         get("ZENDESK_API_TOKEN"),
 		ZendeskWebhookSecret: get("ZENDESK_WEBHOOK_SECRET"),
+		AlertsToken:          get("IB_ALERTS_TOKEN"),
 		FollowUpRotation:     get("IB_FOLLOWUP_ROTATION"),
 		DocumentsDir:         get("IB_DOCUMENTS_DIR"),
 		LogLevel:             strings.ToLower(get("IB_LOG_LEVEL")),

@@ -21,6 +21,25 @@ type Catalog struct {
 	AlwaysPaged map[ib.Severity][]string `yaml:"always_paged"` // severity → rotation names
 	// OffHours is the policy for people paged outside their working hours.
 	OffHours OffHoursPolicy `yaml:"off_hours"`
+	// Alerting is how alerts reach owners before they become incidents.
+	Alerting Alerting `yaml:"alerting"`
+}
+
+// Alerting is the catalog's say on alerts: the customer reliability team's
+// channel (where Declare? suggestions also go), the default thresholds every
+// service's watch uses, and the channel where alerts of no known service are
+// listed for the catalog's owners.
+type Alerting struct {
+	CustomerChannel string `yaml:"customer_channel"`
+	UnknownChannel  string `yaml:"unknown_channel"` // default: the incidents channel
+	Rules           `yaml:",inline"`
+}
+
+// Rules are a watch's thresholds as the catalog writes them.
+type Rules struct {
+	FlapCount  int           `yaml:"flap_count"`  // auto-resolved firings that are flapping (3)
+	FlapWindow time.Duration `yaml:"flap_window"` // within this (60m)
+	SuggestOn  string        `yaml:"suggest_on"`  // both, flapping or ticket
 }
 
 // OffHoursPolicy is what someone paged outside their working hours is owed:
@@ -47,6 +66,12 @@ type Team struct {
 	Name    string `yaml:"name"`
 	Slack   string `yaml:"slack"`   // handle or user group
 	Manager string `yaml:"manager"` // Slack user ID or e-mail
+	// Channel is the team's channel, where Declare? suggestions about its
+	// services go (default: the incidents channel).
+	Channel string `yaml:"channel"`
+	// AlertChannel, when set, gets the alerts of the team's services instead
+	// of a direct message to whoever is on call.
+	AlertChannel string `yaml:"alert_channel"`
 }
 
 // Service is something that can break, with what routes a problem to it.
@@ -59,6 +84,16 @@ type Service struct {
 	Aliases     []string `yaml:"aliases"`
 	Dashboards  []string `yaml:"dashboards"`
 	Runbooks    []string `yaml:"runbooks"`
+	// Alerts says which alerts are this service's, beside a service label
+	// naming it, and its own thresholds.
+	Alerts ServiceAlerts `yaml:"alerts"`
+}
+
+// ServiceAlerts routes alerts to a service by their labels: every label of
+// one matcher must have the value given.
+type ServiceAlerts struct {
+	Match []map[string]string `yaml:"match"`
+	Rules `yaml:",inline"`
 }
 
 // Rotation is a weekly on-call rotation.
@@ -249,6 +284,9 @@ func (c *Catalog) RoutingKey(target string) string {
 
 // Rotation finds a rotation by name.
 func (c *Catalog) Rotation(name string) (*Rotation, bool) {
+	if c == nil {
+		return nil, false
+	}
 	for i := range c.Rotations {
 		if c.Rotations[i].Name == name {
 			return &c.Rotations[i], true
@@ -288,6 +326,9 @@ func (c *Catalog) ServicesLike(query string, limit int) []string {
 
 // Service finds a service by name or alias, in any case.
 func (c *Catalog) Service(name string) (*Service, bool) {
+	if c == nil {
+		return nil, false
+	}
 	for i := range c.Services {
 		s := &c.Services[i]
 		if strings.EqualFold(s.Name, name) {
@@ -365,4 +406,77 @@ func (l *LiveCatalog) Reload(path string, read func(string) ([]byte, error), now
 	}
 	l.current.Store(c)
 	return nil
+}
+
+// ServiceOfAlert is the service whose alert has these labels: the one its
+// service label names (by name or alias), else the first whose matcher it
+// meets; ok is false for none.
+func (c *Catalog) ServiceOfAlert(labels map[string]string) (string, bool) {
+	if c == nil {
+		return "", false
+	}
+	if s, ok := c.Service(labels["service"]); ok {
+		return s.Name, true
+	}
+	for _, s := range c.Services {
+		for _, m := range s.Alerts.Match {
+			if len(m) > 0 && matches(labels, m) {
+				return s.Name, true
+			}
+		}
+	}
+	return "", false
+}
+
+func matches(labels, matcher map[string]string) bool {
+	for k, v := range matcher {
+		if labels[k] != v {
+			return false
+		}
+	}
+	return true
+}
+
+// WatchRules are a service's alert thresholds: its own, else the catalog's,
+// else the defaults.
+func (c *Catalog) WatchRules(service string) ib.WatchRules {
+	if c == nil {
+		return ib.DefaultWatchRules
+	}
+	r := c.Alerting.Rules
+	if s, ok := c.Service(service); ok {
+		r = r.over(s.Alerts.Rules)
+	}
+	return ib.WatchRules{FlapCount: r.FlapCount, FlapWindow: r.FlapWindow, SuggestOn: r.SuggestOn}.WithDefaults()
+}
+
+// over is r with what o sets.
+func (r Rules) over(o Rules) Rules {
+	if o.FlapCount > 0 {
+		r.FlapCount = o.FlapCount
+	}
+	if o.FlapWindow > 0 {
+		r.FlapWindow = o.FlapWindow
+	}
+	if o.SuggestOn != "" {
+		r.SuggestOn = o.SuggestOn
+	}
+	return r
+}
+
+// Team is the team that owns a service.
+func (c *Catalog) TeamOf(service string) (Team, bool) {
+	if c == nil {
+		return Team{}, false
+	}
+	s, ok := c.Service(service)
+	if !ok {
+		return Team{}, false
+	}
+	for _, t := range c.Teams {
+		if t.Name == s.Team {
+			return t, true
+		}
+	}
+	return Team{}, false
 }

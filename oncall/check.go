@@ -85,7 +85,13 @@ func (c *Catalog) CheckPeople(from time.Time, months int, resolve Identity) []er
 	unique("service", names(c.Services, func(s Service) string { return s.Name }))
 	unique("rotation", names(c.Rotations, func(r Rotation) string { return r.Name }))
 
+	if err := c.WatchRules("").Check(); err != nil {
+		bad("alerting: %v.", err)
+	}
 	for _, s := range c.Services {
+		if err := c.WatchRules(s.Name).Check(); err != nil {
+			bad("Service %q: alerts: %v.", s.Name, err)
+		}
 		if !slices.ContainsFunc(c.Teams, func(t Team) bool { return t.Name == s.Team }) {
 			bad("Service %q names team %q, which the catalog does not have.", s.Name, s.Team)
 		}

@@ -14,6 +14,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/incident-buddy/ib/config"
+	"github.com/incident-buddy/ib/integrations/alerts"
 	"github.com/incident-buddy/ib/integrations/catalogfile"
 	"github.com/incident-buddy/ib/integrations/slack"
 	"github.com/incident-buddy/ib/integrations/slack/gateway"
@@ -65,6 +66,7 @@ func serve(ctx context.Context, cfg config.Config, args []string) error {
 		goslack.OptionAppLevelToken(cfg.SlackAppToken)).API()
 	incidents := newIncidents(c, cfg)
 	incidents.Declared = m.Declared
+	watches := &ibtemporal.Watches{Client: c}
 	gw := &gateway.Gateway{
 		Incidents:        incidents,
 		API:              api,
@@ -75,6 +77,7 @@ func serve(ctx context.Context, cfg config.Config, args []string) error {
 		ChannelPrefix:    cfg.ChannelPrefix,
 		APIURL:           cfg.SlackAPIURL,
 		Catalog:          catalog,
+		Watches:          watches,
 		Log:              logger,
 		Ready: func(ctx context.Context) error {
 			_, err := c.CheckHealth(ctx, &client.CheckHealthRequest{})
@@ -83,8 +86,9 @@ func serve(ctx context.Context, cfg config.Config, args []string) error {
 	}
 	mux := http.NewServeMux()
 	mux.Handle("/", gw.Handler(cfg.SlackSigningSecret))
-	hook := &zendesk.Webhook{Secret: cfg.ZendeskWebhookSecret, Incidents: gw.Incidents, Catalog: catalog, Log: logger}
+	hook := &zendesk.Webhook{Secret: cfg.ZendeskWebhookSecret, Incidents: gw.Incidents, Catalog: catalog, Watches: watches, Log: logger}
 	mux.Handle("POST "+zendesk.WebhookPath, hook)
+	(&alerts.Intake{Token: cfg.AlertsToken, Catalog: catalog, Watches: watches, Log: logger}).Routes(mux)
 	srv := &http.Server{Addr: *addr, Handler: m.Answers(mux),
 		ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 10 * time.Second, WriteTimeout: 10 * time.Second}
 	errs := make(chan error, 2)

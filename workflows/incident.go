@@ -72,6 +72,16 @@ func newIncident(ctx workflow.Context, req DeclareRequest) (*incident, error) {
 	if err := w.handle(ctx); err != nil {
 		return nil, err
 	}
+	if req.Carried == nil && len(req.Declaration.Alerts) > 0 &&
+		workflow.GetVersion(ctx, versionAlertsOnTimeline, workflow.DefaultVersion, 1) >= 1 {
+		var before []ib.TimelineEvent
+		for _, e := range w.Timeline {
+			if e.Kind == ib.EventAlert || e.Kind == ib.EventDetected {
+				before = append(before, e)
+			}
+		}
+		w.tell(before...)
+	}
 	return w, nil
 }
 

@@ -191,6 +191,35 @@ func (s *incidentSuite) TestDeclareOpensAndAnnouncesTheRoom() {
 	s.Equal([]ib.MessageKind{ib.MsgAnnouncement}, s.announced)
 }
 
+// An incident declared with its services' recent alerts records them and
+// the detection time they give, and posts them on its timeline.
+func (s *incidentSuite) TestDeclaredWithAlerts() {
+	s.mockSlack(slack{})
+	req := request()
+	first := declaredAt.Add(-30 * time.Minute)
+	for i, m := range []time.Duration{0, 7 * time.Minute, 16 * time.Minute} {
+		req.Declaration.Alerts = append(req.Declaration.Alerts, ib.AlertEpisode{Alert: ib.Alert{
+			Fingerprint: "f00d", Name: "KubePodCrashLooping", Service: "checkout", Status: ib.AlertResolved,
+			StartsAt: first.Add(m), EndsAt: first.Add(m + 4*time.Minute), Summary: fmt.Sprint("crash ", i)}})
+	}
+	s.resolve(time.Minute, &ib.Resolve{By: alice}, new(error))
+	s.env.ExecuteWorkflow(workflows.IncidentWorkflow, req)
+	s.Require().NoError(s.env.GetWorkflowError())
+	var inc ib.Incident
+	s.Require().NoError(s.env.GetWorkflowResult(&inc))
+	s.Equal(first, inc.DetectedAt, "detected at the first alert")
+	var lines []string
+	for _, m := range s.posted {
+		for _, e := range m.Events {
+			if e.Kind == ib.EventAlert || e.Kind == ib.EventDetected {
+				lines = append(lines, e.Text)
+			}
+		}
+	}
+	s.Len(lines, 4, "three alerts and the detection, posted on the timeline")
+	s.Contains(lines[0], "KubePodCrashLooping: crash 0")
+}
+
 // Whoever is on call for the incident's services is invited and named.
 func (s *incidentSuite) TestRespondersInvited() {
 	s.mockSlack(slack{responders: activities.Responders{

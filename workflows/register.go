@@ -11,5 +11,6 @@ import (
 // binary and the tests register through it, so they run the same thing.
 func Register(w worker.Registry, acts *activities.Activities) {
 	w.RegisterWorkflowWithOptions(IncidentWorkflow, workflow.RegisterOptions{Name: WorkflowType})
+	w.RegisterWorkflowWithOptions(WatchWorkflow, workflow.RegisterOptions{Name: WatchWorkflowType})
 	w.RegisterActivity(acts)
 }

@@ -22,6 +22,9 @@ const (
 	// for rest and recovery, always-paged rotations are paged. The first
 	// loop keeps the rules it had.
 	versionLivedIn = "lived-in"
+	// versionAlertsOnTimeline (1): an incident declared with its services'
+	// recent alerts posts them, and its detection time, on its timeline.
+	versionAlertsOnTimeline = "alerts-on-timeline"
 )
 
 // rulesOf are the rules of a run, from its version of versionLivedIn.

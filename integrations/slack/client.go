@@ -183,7 +183,11 @@ func (c *Client) FindPost(ctx context.Context, channel, key string) (string, err
 
 func (c *Client) Update(ctx context.Context, channel, ts string, m ib.Message) error {
 	text, blocks := Render(m, c.link(m.Incident.ID))
-	_, _, _, err := c.api.UpdateMessageContext(ctx, channel, ts,
+	channel, err := c.channelID(ctx, channel) // chat.update takes only IDs
+	if err != nil {
+		return err
+	}
+	_, _, _, err = c.api.UpdateMessageContext(ctx, channel, ts,
 		goslack.MsgOptionText(text, false), goslack.MsgOptionBlocks(blocks...))
 	return translate("chat.update", err)
 }

@@ -67,6 +67,8 @@ func Render(m ib.Message, link string) (string, []goslack.Block) {
 		return uninvited(s, m.Uninvited)
 	case ib.MsgNotice:
 		return notice(m)
+	case ib.MsgAlert, ib.MsgFlapping, ib.MsgDeclare, ib.MsgUnknownAlert:
+		return renderWatch(m)
 	case ib.MsgEvent:
 		lines := make([]string, len(m.Events))
 		for i, e := range m.Events {
@@ -227,7 +229,12 @@ func eventLine(e ib.TimelineEvent) string {
 	by, text := Mention(e.By), eventText(e)
 	switch e.Kind {
 	case ib.EventDetected:
+		if e.By == ib.Bot {
+			return fmt.Sprintf("👀 First detected %s (its first alert)", Date(e.At))
+		}
 		return fmt.Sprintf("👀 First detected %s (recorded by %s)", Date(e.At), by)
+	case ib.EventAlert:
+		return text
 	case ib.EventMitigated:
 		return fmt.Sprintf("🩹 Mitigated %s (recorded by %s)", Date(e.At), by)
 	case ib.EventImpact:

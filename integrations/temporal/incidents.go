@@ -58,6 +58,7 @@ func (s *Incidents) Declare(ctx context.Context, d ib.Declaration) (ib.Declared,
 		return ib.Declared{}, err
 	}
 	now := s.now()
+	d = s.withAlerts(ctx, d)
 	var earlier string // a resolved or closed incident of the same title
 	for attempt := 1; attempt <= maxIDAttempts; attempt++ {
 		id := ib.IncidentID(d.Title, now, attempt)
@@ -84,6 +85,7 @@ func (s *Incidents) Declare(ctx context.Context, d ib.Declaration) (ib.Declared,
 				// hear of it, the recurrence still names it.
 				_ = s.Client.SignalWorkflow(ctx, earlier, "", workflows.SignalRecurrence, id)
 			}
+			s.tellWatches(ctx, d.Services, id)
 			return ib.Declared{ID: id, RecurrenceOf: earlier}, nil
 		case !errors.As(err, &started):
 			return ib.Declared{}, unavailable(err)
@@ -104,6 +106,38 @@ func (s *Incidents) Declare(ctx context.Context, d ib.Declaration) (ib.Declared,
 		earlier = id
 	}
 	return ib.Declared{}, ib.Errorf(ib.ECONFLICT, "%d incidents titled %q were already declared today; choose a more specific title.", maxIDAttempts, d.Title)
+}
+
+// withAlerts gives a declaration its services' recent alerts, from their
+// watches, for its timeline and its detection time. A watch that does not
+// answer at once is passed over: the declaration matters more.
+func (s *Incidents) withAlerts(ctx context.Context, d ib.Declaration) ib.Declaration {
+	if len(d.Alerts) > 0 {
+		return d
+	}
+	watches := &Watches{Client: s.Client}
+	for _, service := range d.Services {
+		qctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+		recent, err := watches.Recent(qctx, service)
+		cancel()
+		if err == nil {
+			d.Alerts = append(d.Alerts, recent...)
+		}
+	}
+	ib.SortEpisodes(d.Alerts)
+	if valid, err := d.Validate(); err == nil { // bounds the alerts
+		return valid
+	}
+	return d
+}
+
+// tellWatches tells the services' watches of the incident, so that a
+// suggestion to declare one is withdrawn.
+func (s *Incidents) tellWatches(ctx context.Context, services []string, id string) {
+	watches := &Watches{Client: s.Client}
+	for _, service := range services {
+		_ = watches.Declared(ctx, service, id)
+	}
 }
 
 // start starts an incident's workflow. Just after its search attributes were

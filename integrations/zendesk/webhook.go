@@ -60,8 +60,11 @@ type Webhook struct {
 	Secret    string
 	Incidents ib.IncidentService
 	Catalog   *oncall.LiveCatalog
-	Log       *zap.Logger
-	Now       func() time.Time // time.Now unless a test sets another
+	// Watches hear of tickets that mention their services: a customer's
+	// signal beside the service's alerts. nil: none.
+	Watches ib.Watches
+	Log     *zap.Logger
+	Now     func() time.Time // time.Now unless a test sets another
 
 	telling sync.WaitGroup // news being handed to incidents after the answer
 }
@@ -91,7 +94,8 @@ func (h *Webhook) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	e := ib.TicketEvent{ID: id, Subject: p.Ticket.Subject, Status: strings.ToLower(p.Ticket.Status), URL: p.Ticket.URL}
-	targets, err := h.targets(r.Context(), e, p.Ticket.Subject+"\n"+p.Ticket.Description)
+	text := p.Ticket.Subject + "\n" + p.Ticket.Description
+	targets, err := h.targets(r.Context(), e, text)
 	if err != nil {
 		// Zendesk retries a webhook that fails; the news is not lost.
 		http.Error(w, ib.ErrorMessage(err), http.StatusServiceUnavailable)
@@ -99,10 +103,13 @@ func (h *Webhook) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	// Zendesk is answered at once; the news reaches its incidents (a few, each
 	// open: bounded work whatever the ticket says) right after.
+	mentioned := h.mentioned(text)
 	h.telling.Add(1)
 	go func() {
 		defer h.telling.Done()
-		h.tell(context.WithoutCancel(r.Context()), targets, e.Bounded())
+		ctx := context.WithoutCancel(r.Context())
+		h.tell(ctx, targets, e.Bounded())
+		h.tellWatches(ctx, mentioned, e.Bounded())
 	}()
 	w.Header().Set("Content-Type", "application/json")
 	_ = json.NewEncoder(w).Encode(map[string]any{"incidents": targets})
@@ -191,4 +198,37 @@ func (h *Webhook) targets(ctx context.Context, e ib.TicketEvent, text string) ([
 		}
 	}
 	return out, nil
+}
+
+// maxMentionedServices bounds the watches one ticket reaches.
+const maxMentionedServices = 5
+
+// mentioned are the catalog's services a ticket's text names (by name, alias
+// or keyword), at most maxMentionedServices.
+func (h *Webhook) mentioned(text string) []string {
+	catalog := h.Catalog.Get()
+	if h.Watches == nil || catalog == nil {
+		return nil
+	}
+	var out []string
+	for _, s := range catalog.ServiceNames() {
+		if len(out) < maxMentionedServices && oncall.MentionsAny(text, catalog.ServiceTerms(s)) {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// tellWatches hands a new ticket to the watches of the services it names;
+// a service without recent alerts has no watch, and the ticket is no signal
+// there. Only news of an open ticket counts.
+func (h *Webhook) tellWatches(ctx context.Context, services []string, e ib.TicketEvent) {
+	if e.Status == "solved" || e.Status == "closed" {
+		return
+	}
+	for _, s := range services {
+		if err := h.Watches.Ticket(ctx, s, e); err != nil {
+			h.Log.Info("could not tell a service's watch of a ticket", zap.String("service", s), zap.Int64("ticket", e.ID), zap.Error(err))
+		}
+	}
 }

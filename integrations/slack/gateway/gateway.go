@@ -46,6 +46,8 @@ type Gateway struct {
 	// followed only to Slack's hooks.slack.com or to this URL's host.
 	APIURL  string
 	Catalog *oncall.LiveCatalog // for /ib oncall; may hold none
+	// Watches take the Declare? suggestions' dismissals; nil: none offered.
+	Watches ib.Watches
 	Log     *zap.Logger
 
 	events   seenEvents

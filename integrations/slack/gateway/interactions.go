@@ -2,6 +2,7 @@ package gateway
 
 import (
 	"context"
+	"encoding/json"
 	"strconv"
 	"strings"
 	"time"
@@ -84,6 +85,21 @@ func (g *Gateway) act(ctx context.Context, cb goslack.InteractionCallback, actio
 			return g.linkTickets(ctx, id, user, []int64{ticket})
 		}))
 		return
+	case slack.ActionDeclareSuggested:
+		g.declareSuggested(ctx, cb, action)
+		return
+	case slack.ActionDismissSuggested:
+		service, ok := slack.DismissedService(action.BlockID)
+		if !ok || g.Watches == nil {
+			return
+		}
+		g.respond(ctx, cb.ResponseURL, g.within(ctx, cb.ResponseURL, func(ctx context.Context) reply {
+			if err := g.Watches.Dismiss(ctx, service, user, action.SelectedOption.Value); err != nil {
+				return g.sorry(err)
+			}
+			return say("👍 Dismissed the suggestion for *" + slack.Escape(service) + "*: " + slack.Escape(action.SelectedOption.Value) + ". The reason is kept to tune the alerts.")
+		}))
+		return
 	default:
 		return
 	}
@@ -102,9 +118,26 @@ func (g *Gateway) submit(ctx context.Context, cb goslack.InteractionCallback, us
 	switch cb.View.CallbackID {
 	case slack.CallbackDeclare:
 		d := slack.DeclarationFrom(cb.View, user)
+		suggested, fromSuggestion := slack.ParseSuggested(cb.View.PrivateMetadata)
+		if fromSuggestion {
+			d.DetectedAt = suggested.Detected
+		}
 		res, err := g.Incidents.Declare(ctx, d)
 		if err != nil {
 			return fieldErrors(err, slack.FieldTitle)
+		}
+		if fromSuggestion && suggested.Ticket > 0 && !res.Existing {
+			// The customer's ticket that made the suggestion is linked; the
+			// answer does not wait for Zendesk.
+			g.followUp.Add(1)
+			go func() {
+				defer g.followUp.Done()
+				ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
+				defer cancel()
+				if _, err := g.Incidents.LinkTickets(ctx, res.ID, user, []int64{suggested.Ticket}); err != nil {
+					g.Log.Warn("could not link the suggestion's ticket", zap.String("incident", res.ID), zap.Error(err))
+				}
+			}()
 		}
 		return goslack.NewUpdateViewSubmissionResponse(slack.DeclaredModal(res, d, g.ChannelPrefix))
 	case slack.CallbackResolve:
@@ -155,4 +188,20 @@ func fieldErrors(err error, fallback string) *goslack.ViewSubmissionResponse {
 		field = fallback
 	}
 	return goslack.NewErrorsViewSubmissionResponse(map[string]string{field: ib.ErrorMessage(err)})
+}
+
+// declareSuggested opens the declare form filled from a Declare? suggestion.
+func (g *Gateway) declareSuggested(ctx context.Context, cb goslack.InteractionCallback, action *goslack.BlockAction) {
+	var s slack.Suggested
+	if err := json.Unmarshal([]byte(action.Value), &s); err != nil || s.Service == "" {
+		return
+	}
+	s.Channel = cb.Channel.ID
+	ctx, cancel := context.WithTimeout(ctx, answerWithin)
+	defer cancel()
+	modal := slack.SuggestedDeclareModal(g.DefaultSeverity, g.CustomerQuestion, g.Catalog.Get().ServiceNames(), s)
+	if _, err := g.API.OpenViewContext(ctx, cb.TriggerID, modal); err != nil {
+		g.Log.Warn("could not open the declare modal", zap.Error(err))
+		g.respond(ctx, cb.ResponseURL, say("❌ Could not open the form. Declare inline instead: `/ib create "+string(s.Severity)+" "+s.Title+"`."))
+	}
 }
