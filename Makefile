@@ -90,6 +90,7 @@ dev: $(TEMPORAL) build ## run Temporal (SQLite in .data/, Web UI on :8233; the w
 		fake=yes
 		export SLACK_BOT_TOKEN=xoxb-fake SLACK_API_URL=http://$(FAKE_SLACK_ADDR)/api/ SLACK_SIGNING_SECRET=fake-signing-secret
 	fi
+	export IB_ALERTS_TOKEN=$${IB_ALERTS_TOKEN:-dev-alerts-token}
 	IB_DOCUMENTS_DIR=$${IB_DOCUMENTS_DIR:-.data/postmortems} bin/worker &
 	pids+=($$!)
 	bin/starter serve --addr 127.0.0.1:$(GATEWAY_PORT) &
@@ -104,6 +105,7 @@ dev: $(TEMPORAL) build ## run Temporal (SQLite in .data/, Web UI on :8233; the w
 	echo "    List              bin/starter list"
 	echo "    Find by severity  $(TEMPORAL) workflow list --query \"IncidentSeverity='S2'\""
 	echo "    Slack gateway     http://127.0.0.1:$(GATEWAY_PORT)/slack/{commands,interactivity,events}"
+	echo "    Alerts            curl -H \"Authorization: Bearer $$IB_ALERTS_TOKEN\" -d '{\"alerts\":[{\"name\":\"Errors\",\"service\":\"checkout\",\"status\":\"firing\",\"starts_at\":\"'$$(date -u +%FT%TZ)'\"}]}' http://127.0.0.1:$(GATEWAY_PORT)/alerts/json"
 	if [ -n "$$fake" ]; then
 		echo "    Fake Slack        http://$(FAKE_SLACK_ADDR)/  (work in it as alice, bob or carol)"
 		echo "    /ib as Slack      bin/fakeslack command --user alice create S1 Login page down"
@@ -171,7 +173,7 @@ bench-memory bench-sqlite: bench-%: $(TEMPORAL)
 	@echo "==> benchmarks with the dev server's persistence: $* (logs: .data/bench-$*.log)"
 	@: > .data/bench-$*.txt
 	IB_BENCH_DB=$* IB_BENCH_RATE=$(BENCH_RATE_$*) $(BENCH_RUN) -bench 'Declare$$' -benchtime 40x >> .data/bench-$*.txt 2>> .data/bench-$*.log
-	IB_BENCH_DB=$* $(BENCH_RUN) -bench 'DeclareBurst200|OpenIncidents|CanonicalHistory|QuietIncident' -benchtime 1x >> .data/bench-$*.txt 2>> .data/bench-$*.log
+	IB_BENCH_DB=$* $(BENCH_RUN) -bench 'DeclareBurst200|OpenIncidents|CanonicalHistory|QuietIncident|Alerts' -benchtime 1x >> .data/bench-$*.txt 2>> .data/bench-$*.log
 	IB_BENCH_DB=$* $(BENCH_RUN) -bench 'GatewayBurst' -benchtime 5x >> .data/bench-$*.txt 2>> .data/bench-$*.log
 	@grep '^Benchmark' .data/bench-$*.txt | cut -c1-160
 
@@ -189,8 +191,8 @@ fuzz: ## fuzz the command parser and channel names for a minute each
 	go test -run XXX -fuzz FuzzChannelName -fuzztime 60s .
 
 .PHONY: record-histories
-record-histories: $(TEMPORAL) ## re-record the workflow history the replay test checks (after a guarded workflow change)
-	go test -count=1 -run TestCanonicalIncidentHistory ./tests -record-histories
+record-histories: $(TEMPORAL) ## re-record the workflow histories the replay test checks (the canonical incident, a service's alert watch) (after a guarded workflow change)
+	go test -count=1 -run 'TestCanonicalIncidentHistory|TestAlertsAndATicketSuggestDeclaring' ./tests -record-histories
 
 .PHONY: clean
 clean: ## remove build output and local Temporal data (keeps bin/temporal)

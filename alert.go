@@ -74,7 +74,16 @@ type AlertEpisode struct {
 	Alert
 	// Told: the owner was told of it.
 	Told bool `json:"told,omitempty"`
+	// LastSeen is when its monitoring last reported it (Alertmanager repeats
+	// a firing alert): a firing alert not reported for a day is forgotten.
+	LastSeen time.Time `json:"last_seen,omitzero"`
 }
+
+// ForgetFiringAfter is how long a firing alert that is not reported again
+// is kept: Alertmanager repeats firing alerts every few hours (its
+// repeat_interval, 4h by default), and a sender that never resolves its
+// alerts must not keep a watch forever.
+const ForgetFiringAfter = 24 * time.Hour
 
 // AutoResolved says whether the episode ended without anyone acting on it:
 // every resolution an alert reports is its own.

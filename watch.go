@@ -175,6 +175,7 @@ func (w *Watch) TakeAlert(a Alert, now time.Time) []WatchNotice {
 	})
 	if i >= 0 {
 		e := &w.Episodes[i]
+		e.LastSeen = now.UTC()
 		if e.Status == a.Status || e.Status == AlertResolved {
 			return nil // already known
 		}
@@ -184,7 +185,7 @@ func (w *Watch) TakeAlert(a Alert, now time.Time) []WatchNotice {
 	if a.Status == AlertResolved && a.EndsAt.Before(now.Add(-w.Rules.recent())) {
 		return nil // old news of an episode long gone
 	}
-	w.Episodes = append(w.Episodes, AlertEpisode{Alert: a, Told: true})
+	w.Episodes = append(w.Episodes, AlertEpisode{Alert: a, Told: true, LastSeen: now.UTC()})
 	SortEpisodes(w.Episodes)
 	if len(w.Episodes) > MaxWatchEpisodes {
 		w.Episodes = w.Episodes[len(w.Episodes)-MaxWatchEpisodes:]
@@ -266,7 +267,8 @@ func (w *Watch) NextDue() (time.Time, bool) {
 	var last time.Time
 	for _, e := range w.Episodes {
 		if e.Status == AlertFiring {
-			return time.Time{}, false // it ends only with the alert's resolution
+			last = later(last, e.LastSeen.Add(ForgetFiringAfter-w.Rules.recent()))
+			continue
 		}
 		last = later(last, e.EndsAt)
 	}
@@ -291,7 +293,10 @@ func (w *Watch) Idle(now time.Time) bool {
 func (w *Watch) prune(now time.Time) {
 	from := now.Add(-w.Rules.recent())
 	w.Episodes = slices.DeleteFunc(w.Episodes, func(e AlertEpisode) bool {
-		return e.Status == AlertResolved && e.EndsAt.Before(from)
+		if e.Status == AlertFiring {
+			return e.LastSeen.Before(now.Add(-ForgetFiringAfter))
+		}
+		return e.EndsAt.Before(from)
 	})
 	w.Tickets = slices.DeleteFunc(w.Tickets, func(t CustomerSignal) bool { return t.At.Before(from) })
 	if len(w.Episodes) == 0 && len(w.Tickets) == 0 {

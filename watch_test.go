@@ -114,3 +114,17 @@ func TestAlertBounded(t *testing.T) {
 	assert.True(t, a.EndsAt.IsZero(), "a firing alert's endsAt is Alertmanager's expiry, not a resolution")
 	assert.Equal(t, "X|", a.Fingerprint)
 }
+
+// A firing alert that is never reported again is forgotten after a day, so
+// that a sender that never resolves cannot keep a watch forever; one that is
+// repeated stays.
+func TestWatchForgetsSilentFiringAlerts(t *testing.T) {
+	w := &ib.Watch{Service: "core-api", Rules: ib.DefaultWatchRules}
+	w.TakeAlert(crash("03:25", ""), nightAt("03:25"))
+	due, ok := w.NextDue()
+	require.True(t, ok)
+	assert.Equal(t, nightAt("03:25").Add(ib.ForgetFiringAfter), due)
+	w.TakeAlert(crash("03:25", ""), nightAt("07:25")) // Alertmanager's repeat
+	assert.False(t, w.Idle(nightAt("03:25").Add(ib.ForgetFiringAfter)), "repeated: still firing")
+	assert.True(t, w.Idle(nightAt("07:25").Add(ib.ForgetFiringAfter+time.Minute)))
+}

@@ -47,7 +47,7 @@ type benchWorld struct {
 	declared []string // terminated on close, so that no later world inherits their work
 }
 
-func newBenchWorld(b *testing.B, opts fakeslack.Options) *benchWorld {
+func newBenchWorld(b *testing.B, opts fakeslack.Options, env ...string) *benchWorld {
 	b.Helper()
 	f := fakeslack.New(opts)
 	srv := httptest.NewServer(f)
@@ -62,8 +62,8 @@ func newBenchWorld(b *testing.B, opts fakeslack.Options) *benchWorld {
 	if opts.NoLimits {
 		pace = "0"
 	}
-	w := startWorker(b, "SLACK_API_URL="+srv.URL+"/api/", "IB_PPROF_ADDR="+pprof, "IB_LOG_LEVEL=error", "IB_SLACK_PACE="+pace,
-		"ZENDESK_URL="+zendeskURL, "ZENDESK_EMAIL=bot@example.com", "ZENDESK_API_TOKEN=zd-token")
+	w := startWorker(b, append([]string{"SLACK_API_URL=" + srv.URL + "/api/", "IB_PPROF_ADDR=" + pprof, "IB_LOG_LEVEL=error", "IB_SLACK_PACE=" + pace,
+		"ZENDESK_URL=" + zendeskURL, "ZENDESK_EMAIL=bot@example.com", "ZENDESK_API_TOKEN=zd-token"}, env...)...)
 	return &benchWorld{fake: f, worker: w, client: c, pprof: pprof, incidents: &ibtemporal.Incidents{Client: c}}
 }
 

@@ -72,6 +72,7 @@ func newGateway(incidents ib.IncidentService, log *zap.Logger) *gateway.Gateway 
 		ChannelPrefix:    "inc",
 		APIURL:           fakeURL,
 		Catalog:          oncall.NewLiveCatalog(testCatalog),
+		Watches:          &ibtemporal.Watches{Client: tclient},
 		Log:              log,
 	}
 }

@@ -252,6 +252,7 @@ teams: [{name: payments}, {name: cre}, {name: data, manager: %s}]
 services:
   - {name: checkout, team: payments, rotation: payments, aliases: [checkout-api], dashboards: ["https://grafana.example/d/checkout"], runbooks: ["https://wiki.example/runbooks/checkout"]}
   - {name: batch-jobs, team: data, rotation: night}
+  - {name: core-api, team: payments, rotation: payments, aliases: [core api], runbooks: ["https://wiki.example/runbooks/core-api"], alerts: {match: [{job: core-api}]}}
 rotations:
   - {name: payments, members: [alice@example.com, bob@example.com, dan@example.com, eve@example.com, fay@example.com], %s, time_zone: Europe/Berlin, pagerduty_routing_key: R0UT1NGKEY0000000000000000PAYMNT,
      working_hours: "00:00-24:00", working_days: [monday, tuesday, wednesday, thursday, friday, saturday, sunday]}

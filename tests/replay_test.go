@@ -27,10 +27,40 @@ var recordHistories = flag.Bool("record-histories", false,
 
 const canonicalHistory = "testdata/histories/incident-canonical.json"
 
+// replayer replays incidents with wf, and the services' alert watches.
 func replayer(t *testing.T, wf any) worker.WorkflowReplayer {
 	r := worker.NewWorkflowReplayer()
 	r.RegisterWorkflowWithOptions(wf, workflow.RegisterOptions{Name: workflows.WorkflowType})
+	r.RegisterWorkflowWithOptions(workflows.WatchWorkflow, workflow.RegisterOptions{Name: workflows.WatchWorkflowType})
 	return r
+}
+
+// historyOf fetches a workflow's history from the server.
+func historyOf(t *testing.T, id string) *historypb.History {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), callTimeout)
+	defer cancel()
+	var history historypb.History
+	iter := tclient.GetWorkflowHistory(ctx, id, "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+	for iter.HasNext() {
+		e, err := iter.Next()
+		require.NoError(t, err)
+		history.Events = append(history.Events, e)
+	}
+	return &history
+}
+
+// record stores a history for TestReplayRecordedHistories when asked to
+// (-record-histories).
+func record(t *testing.T, history *historypb.History, file string) {
+	if !*recordHistories {
+		return
+	}
+	data, err := protojson.MarshalOptions{Multiline: true, Indent: "  "}.Marshal(history)
+	require.NoError(t, err)
+	require.NoError(t, os.MkdirAll(filepath.Dir(file), 0o755))
+	require.NoError(t, os.WriteFile(file, data, 0o644))
+	t.Logf("recorded %d events to %s", len(history.Events), file)
 }
 
 // F15: every recorded history of a real incident must replay with the current
@@ -134,24 +164,9 @@ func TestCanonicalIncidentHistory(t *testing.T) {
 	final := waitClosed(t, id)
 	assert.Equal(t, ib.StageClosed, final.Stage)
 
-	ctx, cancel := context.WithTimeout(context.Background(), callTimeout)
-	defer cancel()
-	var history historypb.History
-	iter := tclient.GetWorkflowHistory(ctx, id, "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
-	for iter.HasNext() {
-		e, err := iter.Next()
-		require.NoError(t, err)
-		history.Events = append(history.Events, e)
-	}
-	require.NoError(t, replayer(t, workflows.IncidentWorkflow).ReplayWorkflowHistory(quietLogger(), &history))
-
-	if *recordHistories {
-		data, err := protojson.MarshalOptions{Multiline: true, Indent: "  "}.Marshal(&history)
-		require.NoError(t, err)
-		require.NoError(t, os.MkdirAll(filepath.Dir(canonicalHistory), 0o755))
-		require.NoError(t, os.WriteFile(canonicalHistory, data, 0o644))
-		t.Logf("recorded %d events to %s", len(history.Events), canonicalHistory)
-	}
+	history := historyOf(t, id)
+	require.NoError(t, replayer(t, workflows.IncidentWorkflow).ReplayWorkflowHistory(quietLogger(), history))
+	record(t, history, canonicalHistory)
 }
 
 // Replay before deploy (starter replay): the incidents on the cluster replay

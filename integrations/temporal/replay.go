@@ -24,7 +24,8 @@ type Replayed struct {
 	Err       error
 }
 
-// Replay fetches the histories of the last runs of incidents, as visibility
+// Replay fetches the histories of the last runs of incidents (and of the
+// services' alert watches), as visibility
 // lists them, newest first (limit of them; the running ones and those closed
 // within the namespace's retention), and replays each against wf, the workflow code of this binary
 // (workflows.IncidentWorkflow in production; another in tests). A run that
@@ -33,10 +34,13 @@ type Replayed struct {
 func Replay(ctx context.Context, c client.Client, wf any, limit int, logger log.Logger, each func(Replayed)) error {
 	replayer := worker.NewWorkflowReplayer()
 	replayer.RegisterWorkflowWithOptions(wf, workflow.RegisterOptions{Name: workflows.WorkflowType})
+	// The services' alert watches run on the same workers: a build that
+	// breaks them must not deploy either.
+	replayer.RegisterWorkflowWithOptions(workflows.WatchWorkflow, workflow.RegisterOptions{Name: workflows.WatchWorkflowType})
 	var token []byte
 	for seen := 0; seen < limit; {
 		resp, err := c.ListWorkflow(ctx, &workflowservice.ListWorkflowExecutionsRequest{
-			Query:         fmt.Sprintf("WorkflowType = '%s'", workflows.WorkflowType),
+			Query:         fmt.Sprintf("WorkflowType IN ('%s', '%s')", workflows.WorkflowType, workflows.WatchWorkflowType),
 			PageSize:      int32(min(limit-seen, 100)),
 			NextPageToken: token,
 		})

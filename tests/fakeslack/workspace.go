@@ -259,6 +259,28 @@ type element struct {
 	ActionID string   `json:"action_id"`
 	Value    string   `json:"value"`
 	Options  []option `json:"options"`
+	// What a form's input holds before anyone changes it; Slack submits it
+	// as the input's value.
+	InitialValue   string   `json:"initial_value"`
+	InitialOption  *option  `json:"initial_option"`
+	InitialOptions []option `json:"initial_options"`
+}
+
+// initial is what an input submits when nobody changed it.
+func (e *element) initial() any {
+	switch {
+	case e.InitialValue != "":
+		return e.InitialValue
+	case e.InitialOption != nil:
+		return e.InitialOption.Value
+	case len(e.InitialOptions) > 0:
+		var values []any
+		for _, o := range e.InitialOptions {
+			values = append(values, o.Value)
+		}
+		return values
+	}
+	return nil
 }
 
 type option struct {
@@ -321,6 +343,9 @@ func formState(raw json.RawMessage, values map[string]any) (map[string]any, erro
 			continue
 		}
 		e, v := b.Element, values[b.BlockID]
+		if _, given := values[b.BlockID]; !given {
+			v = e.initial()
+		}
 		var got map[string]any
 		switch e.Type {
 		case "plain_text_input":

@@ -48,6 +48,8 @@ var targets = map[string]target{
 	"DeclareBurst200 channels":          {200, true, "= 200"},
 	"OpenIncidents heap-bytes/incident": {50 * 1024, false, "< 50 KB"},
 	"QuietIncident timers-running":      {1, false, "≤ 1"},
+	"Alerts answer-p99-ms":              {100, false, "< 100 ms"},
+	"Alerts told-p99-ms":                {1000, false, "< 1 s"},
 }
 
 // A result line is "BenchmarkName-2 <tab> N <tab> X ns/op <tab> value unit …".
