@@ -118,7 +118,7 @@ dev-postgres: $(TEMPORAL_SERVER) $(POSTGRES) ## make dev on the production path:
 
 # The integration tests a release must pass on a real server: declare to
 # close, pages, the postmortem's timers, chaos, replay.
-POSTGRES_TESTS ?= TestDeclareToResolve$$|TestPage|TestPostmortem|TestChaos|TestReplay|TestRetention|TestCanonicalIncidentHistory|TestHostileMentions|TestTimelineCommands
+POSTGRES_TESTS ?= TestDeclareToResolve$$|TestAlertsAndATicketSuggestDeclaring|TestPage|TestPostmortem|TestChaos|TestReplay|TestRetention|TestCanonicalIncidentHistory|TestHostileMentions|TestTimelineCommands
 
 .PHONY: test-postgres
 test-postgres: $(TEMPORAL) $(TEMPORAL_SERVER) $(POSTGRES) $(CHROMIUM) ## every integration test on Temporal Server 1.29 + PostgreSQL 15 (before a release; about 6 minutes)

@@ -78,7 +78,7 @@ func (w *benchWorld) close() {
 	w.worker.kill()
 }
 
-func freeAddr(b *testing.B) string {
+func freeAddr(b testing.TB) string {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		b.Fatal(err)

@@ -3,10 +3,14 @@ package tests
 import (
 	"context"
 	"fmt"
+	"io"
+	"net/http"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -39,8 +43,11 @@ func chaosIncidents() int {
 // complete, with exactly one channel, header, announcement and problem
 // ticket, every reaction collected once and confirmed once, and its
 // postmortem stage begun once by its timer. On a real server
-// (IB_TEST_TEMPORAL=postgres), two workers run, the Temporal server process is
-// killed with SIGKILL and restarted, and PostgreSQL is restarted, mid-load.
+// (IB_TEST_TEMPORAL=postgres), two workers and two gateway processes run, and
+// people declare and react through the gateways (each event delivered to
+// both, as Slack's retries may be); one worker and one gateway are killed with
+// SIGKILL and started again, the Temporal server process is killed and
+// restarted, and PostgreSQL is restarted, mid-load.
 func TestChaos(t *testing.T) {
 	n := chaosIncidents()
 	temporal := startProxy(t, devServer.FrontendHostPort())
@@ -53,11 +60,19 @@ func TestChaos(t *testing.T) {
 	}}
 	workerEnv := []string{"TEMPORAL_ADDRESS=" + temporal.addr(), "ZENDESK_URL=" + zendeskURL,
 		"ZENDESK_EMAIL=bot@example.com", "ZENDESK_API_TOKEN=zd-token"}
+	// The gateways declare with the same settings as svc.
+	gatewayEnv := slices.Concat(workerEnv[1:], []string{"IB_PROBLEM_TICKETS=S2", "IB_POSTMORTEM_START=3s", "IB_TICKET_SUGGESTIONS=0"})
 	worker := startWorker(t, workerEnv...)
+	front := &chaosFront{svc: svc}
 	if pgServer != nil {
-		// On a real deployment two workers run side by side: the one killed
-		// below leaves this one working.
+		// On a real deployment two workers and two gateways run side by side:
+		// the ones killed below leave the others working. People reach the
+		// incidents through the gateways, taking turns as a load balancer
+		// would, and Slack delivers each event to both.
 		startWorker(t, workerEnv...)
+		for range 2 {
+			front.gateways = append(front.gateways, startGatewayProcess(t, freeAddr(t), temporal.addr(), gatewayEnv...))
+		}
 	}
 
 	run := fmt.Sprintf("%d", time.Now().UnixNano()%100000)
@@ -68,7 +83,7 @@ func TestChaos(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			ids[i] = chaosLife(t, svc, fmt.Sprintf("Chaos %s incident %d", run, i), people)
+			ids[i] = chaosLife(t, front, fmt.Sprintf("Chaos %s incident %d", run, i), people)
 		}()
 		time.Sleep(700 * time.Millisecond) // a steady stream, not a burst
 		switch i {
@@ -80,8 +95,14 @@ func TestChaos(t *testing.T) {
 			fake.Inject("reactions.add", fakeslack.Fault{Status: 502}, fakeslack.Fault{DropReply: true})
 			zendeskFake.DropNextReply("POST /tickets.json", 1)
 			zendeskFake.RefuseNext(2)
+			if len(front.gateways) > 0 { // a gateway crashes too
+				front.gateways[0].kill()
+			}
 			time.Sleep(time.Second)
 			worker = startWorker(t, workerEnv...) // as its supervisor would
+			if len(front.gateways) > 0 {
+				front.gateways[0] = startGatewayProcess(t, strings.TrimPrefix(front.gateways[0].url, "http://"), temporal.addr(), gatewayEnv...)
+			}
 		case n / 2: // Temporal stops answering the worker, then comes back
 			temporal.set("paused")
 			time.Sleep(3 * time.Second)
@@ -142,12 +163,12 @@ func TestChaos(t *testing.T) {
 // each step again while the system is down: a step that got through before
 // its answer was lost is refused as done already (ECONFLICT), which counts as
 // done.
-func chaosLife(t *testing.T, svc *ibtemporal.Incidents, title string, people []string) string {
+func chaosLife(t *testing.T, front *chaosFront, title string, people []string) string {
+	svc := front.svc
 	alice := ib.Person{SlackID: people[0], Name: "alice"}
 	var id string
-	retry(t, "declare "+title, func(ctx context.Context) error {
-		res, err := svc.Declare(ctx, ib.Declaration{Title: title, Severity: ib.S2, Declarer: alice})
-		id = res.ID
+	retry(t, "declare "+title, func(ctx context.Context) (err error) {
+		id, err = front.declare(ctx, title, alice)
 		return err
 	})
 	var inc ib.Incident
@@ -168,8 +189,8 @@ func chaosLife(t *testing.T, svc *ibtemporal.Incidents, title string, people []s
 		}
 		e := ib.ChannelEvent{ID: fmt.Sprintf("Ev%s%d", ts, i), Kind: ib.ReactionAdded, User: who, TS: ts, Reaction: "receipt",
 			Collection: ib.Papertrail, At: time.Now()}
-		for range 2 { // Slack delivers again
-			retry(t, "a reaction", func(ctx context.Context) error { return svc.Notify(ctx, id, e) })
+		for delivery := range 2 { // Slack delivers again
+			retry(t, "a reaction", func(ctx context.Context) error { return front.notify(ctx, id, e, delivery) })
 		}
 	}
 	for _, c := range []ib.Change{
@@ -239,4 +260,73 @@ func channelsOf(name string) int {
 		}
 	}
 	return n
+}
+
+// chaosFront is how the chaos run's people reach their incidents: through
+// Temporal directly, or through gateway replicas taking turns.
+type chaosFront struct {
+	svc      *ibtemporal.Incidents
+	gateways []*gatewayProcess
+	turn     atomic.Int64
+}
+
+// gateway is the next replica's address.
+func (f *chaosFront) gateway() string {
+	return f.gateways[int(f.turn.Add(1))%len(f.gateways)].url
+}
+
+// send posts a signed request to the next replica; a replica that is down or
+// answers 5xx is an error, to be tried again (on the next one).
+func (f *chaosFront) send(ctx context.Context, r request) (string, error) {
+	resp, err := http.DefaultClient.Do(signed(f.gateway(), r).WithContext(ctx))
+	if err != nil {
+		return "", err
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusOK {
+		return "", fmt.Errorf("gateway answered %d: %s", resp.StatusCode, body)
+	}
+	return string(body), nil
+}
+
+// declare declares as `/ib create` typed in #incidents; typed again it joins
+// the same incident. The ID is in the answer, or in its later reply.
+func (f *chaosFront) declare(ctx context.Context, title string, by ib.Person) (string, error) {
+	if len(f.gateways) == 0 {
+		res, err := f.svc.Declare(ctx, ib.Declaration{Title: title, Severity: ib.S2, Declarer: by})
+		return res.ID, err
+	}
+	incidents, _ := fake.ChannelByName("incidents")
+	key := fmt.Sprintf("chaos-%d", responseKeys.Add(1))
+	body, err := f.send(ctx, request{path: "/slack/commands", contentType: "application/x-www-form-urlencoded",
+		body: slash(by.SlackID, incidents.ID, "create S2 "+title, key)})
+	if err != nil {
+		return "", err
+	}
+	for {
+		if id := incidentIDPattern.FindString(body + strings.Join(fake.Responses(key), "\n")); id != "" {
+			return id, nil
+		}
+		select {
+		case <-ctx.Done():
+			return "", fmt.Errorf("no answer naming the incident: %s", body)
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+}
+
+// notify delivers a channel event: straight to the incident, or as Slack's
+// Events API callback to a replica (delivery > 0 is Slack's retry).
+func (f *chaosFront) notify(ctx context.Context, id string, e ib.ChannelEvent, delivery int) error {
+	if len(f.gateways) == 0 {
+		return f.svc.Notify(ctx, id, e)
+	}
+	inc, err := f.svc.Get(ctx, id)
+	if err != nil {
+		return err
+	}
+	_, err = f.send(ctx, eventRequest(e.ID, map[string]any{"type": "reaction_added", "user": e.User, "reaction": e.Reaction,
+		"item": map[string]any{"type": "message", "channel": inc.Channel.ID, "ts": e.TS}, "event_ts": e.TS}, delivery))
+	return err
 }

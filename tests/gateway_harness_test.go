@@ -95,31 +95,37 @@ type request struct {
 
 func (g *gatewayServer) do(t *testing.T, r request) (int, string) {
 	t.Helper()
+	resp, err := http.DefaultClient.Do(signed(g.url, r))
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	out, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(out)
+}
+
+// signed is the request as Slack signs and sends it to a gateway at base.
+func signed(base string, r request) *http.Request {
 	if r.ts.IsZero() {
 		r.ts = time.Now()
 	}
 	if r.secret == "" {
 		r.secret = signingSecret
 	}
-	ts := strconv.FormatInt(r.ts.Unix(), 10)
 	sig := fakeslack.Sign(r.secret, r.ts, r.body)
 	body := r.body
 	if r.alter != nil {
 		body = r.alter(body)
 	}
-	req, err := http.NewRequest(http.MethodPost, g.url+r.path, strings.NewReader(body))
-	require.NoError(t, err)
+	req, err := http.NewRequest(http.MethodPost, base+r.path, strings.NewReader(body))
+	if err != nil {
+		panic(err) // a test's own URL
+	}
 	req.Header.Set("Content-Type", r.contentType)
-	req.Header.Set("X-Slack-Request-Timestamp", ts)
+	req.Header.Set("X-Slack-Request-Timestamp", strconv.FormatInt(r.ts.Unix(), 10))
 	req.Header.Set("X-Slack-Signature", sig)
 	for k, v := range r.headers {
 		req.Header.Set(k, v)
 	}
-	resp, err := http.DefaultClient.Do(req)
-	require.NoError(t, err)
-	defer resp.Body.Close()
-	out, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, string(out)
+	return req
 }
 
 var responseKeys atomic.Int64
@@ -163,18 +169,26 @@ func (g *gatewayServer) interact(t *testing.T, payload any) (int, string) {
 // X-Slack-Retry-Num (0 for the first delivery).
 func (g *gatewayServer) event(t *testing.T, eventID string, inner map[string]any, retry int) int {
 	t.Helper()
+	status, _ := g.do(t, eventRequest(eventID, inner, retry))
+	return status
+}
+
+// eventRequest is an Events API callback as Slack sends it, retry being
+// X-Slack-Retry-Num (0 for the first delivery).
+func eventRequest(eventID string, inner map[string]any, retry int) request {
 	raw, err := json.Marshal(map[string]any{
 		"token": "verification-token", "team_id": fakeslack.TeamID, "api_app_id": "A00000001",
 		"type": "event_callback", "event_id": eventID, "event_time": time.Now().Unix(), "event": inner,
 	})
-	require.NoError(t, err)
+	if err != nil {
+		panic(err)
+	}
 	headers := map[string]string{}
 	if retry > 0 {
 		headers["X-Slack-Retry-Num"] = strconv.Itoa(retry)
 		headers["X-Slack-Retry-Reason"] = "http_timeout"
 	}
-	status, _ := g.do(t, request{path: "/slack/events", contentType: "application/json", body: string(raw), headers: headers})
-	return status
+	return request{path: "/slack/events", contentType: "application/json", body: string(raw), headers: headers}
 }
 
 // userName is the handle of a user of the fake, as Slack sends it with a

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -206,4 +207,49 @@ func TestWorkerReloadsCatalog(t *testing.T) {
 	require.NoError(t, os.WriteFile(catalogFile, []byte(testCatalogYAML), 0o644))
 	require.NoError(t, w.cmd.Process.Signal(syscall.SIGHUP))
 	waitFor(t, "a good catalog is taken", func() bool { return strings.Contains(w.log.String(), "catalog reloaded") })
+}
+
+// gatewayProcess is the gateway binary (starter serve) on a loopback address
+// that outlives it, so that it can be killed and started again as the same
+// replica behind a load balancer.
+type gatewayProcess struct {
+	workerProcess
+	url string
+}
+
+// startGatewayProcess runs the gateway binary at addr against Temporal at
+// temporalAddr and the fake Slack, with env added, and waits until it is
+// ready.
+func startGatewayProcess(t testing.TB, addr, temporalAddr string, env ...string) *gatewayProcess {
+	t.Helper()
+	bin, err := starterBinary()
+	require.NoError(t, err)
+	log := &syncBuffer{}
+	cmd := exec.Command(bin, "serve", "--addr", addr)
+	cmd.Env = append(os.Environ(),
+		"TEMPORAL_ADDRESS="+temporalAddr,
+		"TEMPORAL_NAMESPACE="+isolatedNamespace,
+		"SLACK_BOT_TOKEN=xoxb-fake",
+		"SLACK_API_URL="+fakeURL,
+		"SLACK_SIGNING_SECRET="+signingSecret,
+		"IB_LOG_FORMAT=json",
+	)
+	cmd.Env = append(cmd.Env, env...)
+	cmd.Stdout, cmd.Stderr = log, log
+	require.NoError(t, cmd.Start())
+	g := &gatewayProcess{workerProcess: workerProcess{cmd: cmd, log: log}, url: "http://" + addr}
+	t.Cleanup(func() {
+		g.kill()
+		if t.Failed() {
+			t.Logf("gateway %s log:\n%s", addr, log.String())
+		}
+	})
+	waitFor(t, "the gateway at "+addr+" answers", func() bool {
+		resp, err := http.Get(g.url + "/healthz")
+		if err == nil {
+			resp.Body.Close()
+		}
+		return err == nil && resp.StatusCode == http.StatusOK
+	})
+	return g
 }
