@@ -7,12 +7,15 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"go.temporal.io/sdk/client"
 	"go.uber.org/zap"
 
 	"github.com/incident-buddy/ib"
@@ -37,8 +40,7 @@ func TestAlertsAndATicketSuggestDeclaring(t *testing.T) {
 	t.Cleanup(func() {
 		_ = tclient.TerminateWorkflow(context.Background(), workflows.WatchID("core-api"), "", "test over")
 	})
-	mux := http.NewServeMux()
-	(&alerts.Intake{Token: "alerts-token", Catalog: oncall.NewLiveCatalog(testCatalog), Watches: watches, Log: zap.NewNop()}).Routes(mux)
+	mux := alertRoutes(watches)
 	hook := &zendesk.Webhook{Secret: "zd-secret", Incidents: incidents, Catalog: oncall.NewLiveCatalog(testCatalog), Watches: watches, Log: zap.NewNop()}
 	mux.Handle("POST "+zendesk.WebhookPath, hook)
 	intake := httptest.NewServer(mux)
@@ -178,10 +180,77 @@ func sendTicket(t *testing.T, base, body string) {
 // in any channel or direct conversation.
 func watchMessages(t *testing.T, text string) []fakeslack.Message {
 	t.Helper()
+	return botMessages(text, "core-api")
+}
+
+// A watch carries on through its worker's crash: alerts that come while no
+// worker runs wait in the watch's history, and the next worker tells each
+// once and notices the flapping they make.
+func TestWatchSurvivesWorkerRestart(t *testing.T) {
+	c, err := client.Dial(client.Options{HostPort: devServer.FrontendHostPort(), Namespace: isolatedNamespace, Logger: quietLogger()})
+	require.NoError(t, err)
+	defer c.Close()
+	catalogFile := filepath.Join(t.TempDir(), "catalog.yaml")
+	require.NoError(t, os.WriteFile(catalogFile, []byte(testCatalogYAML), 0o644))
+	t.Cleanup(func() { _ = c.TerminateWorkflow(context.Background(), workflows.WatchID("checkout"), "", "test over") })
+	intake := httptest.NewServer(alertRoutes(&ibtemporal.Watches{Client: c}))
+	defer intake.Close()
+
+	worker := startWorker(t, "IB_CATALOG="+catalogFile)
+	now := time.Now().UTC().Truncate(time.Second)
+	fingerprint := fmt.Sprint("restart-", now.UnixNano()%100000)
+	told := func() int { return len(botMessages("firing alert for checkout", fingerprint)) }
+	began := []time.Time{now.Add(-20 * time.Minute), now.Add(-12 * time.Minute), now.Add(-6 * time.Minute)}
+	sendJSONAlert(t, intake.URL, "checkout", fingerprint, began[0], false)
+	sendJSONAlert(t, intake.URL, "checkout", fingerprint, began[0], true)
+	waitFor(t, "the first alert told", func() bool { return told() == 1 })
+
+	worker.kill()
+	for _, b := range began[1:] {
+		sendJSONAlert(t, intake.URL, "checkout", fingerprint, b, false)
+		sendJSONAlert(t, intake.URL, "checkout", fingerprint, b, true)
+	}
+	startWorker(t, "IB_CATALOG="+catalogFile)
+	waitFor(t, "the flapping noticed after the restart", func() bool {
+		return len(botMessages("Auto-resolve is hiding a problem", fingerprint)) > 0
+	})
+	assert.Equal(t, 3, told(), "each alert told once, across the restart")
+}
+
+// alertRoutes are the alert endpoints over watches, with the test catalog.
+func alertRoutes(watches ib.Watches) *http.ServeMux {
+	mux := http.NewServeMux()
+	(&alerts.Intake{Token: "alerts-token", Catalog: oncall.NewLiveCatalog(testCatalog), Watches: watches, Log: zap.NewNop()}).Routes(mux)
+	return mux
+}
+
+// sendJSONAlert posts one alert in the plain JSON form, its summary naming
+// its fingerprint so that the test finds its messages.
+func sendJSONAlert(t *testing.T, base, service, fingerprint string, began time.Time, resolved bool) {
+	t.Helper()
+	alert := map[string]any{"name": "HighErrorRate", "service": service, "status": "firing",
+		"fingerprint": fingerprint, "starts_at": began.Format(time.RFC3339), "summary": "errors above 5% (" + fingerprint + ")"}
+	if resolved {
+		alert["status"], alert["ends_at"] = "resolved", began.Add(3*time.Minute).Format(time.RFC3339)
+	}
+	body, err := json.Marshal(map[string]any{"alerts": []any{alert}})
+	require.NoError(t, err)
+	req, err := http.NewRequest(http.MethodPost, base+alerts.JSONPath, bytes.NewReader(body))
+	require.NoError(t, err)
+	req.Header.Set("Authorization", "Bearer alerts-token")
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	resp.Body.Close()
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+}
+
+// botMessages are the bot's messages, anywhere, whose text contains text and
+// whose blocks contain also.
+func botMessages(text, also string) []fakeslack.Message {
 	var out []fakeslack.Message
 	for _, ch := range fake.Channels() {
 		for _, m := range ch.Messages {
-			if m.User == fakeslack.BotUserID && strings.Contains(m.Text, text) && strings.Contains(m.Text+string(m.Blocks), "core-api") {
+			if m.User == fakeslack.BotUserID && strings.Contains(m.Text, text) && strings.Contains(string(m.Blocks), also) {
 				out = append(out, m)
 			}
 		}
