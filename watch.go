@@ -33,6 +33,33 @@ type Watch struct {
 	// Listed are the alert names already listed for the catalog's owners
 	// (for the watch of unknown services).
 	Listed []string `json:"listed,omitempty"`
+	// Searched is when Zendesk was last searched for customers writing about
+	// the service while it flaps.
+	Searched time.Time `json:"searched,omitzero"`
+}
+
+// SearchEvery is how often a flapping service's watch looks in Zendesk for
+// customers writing about it, while nobody has (a webhook may not be set up).
+const SearchEvery = 10 * time.Minute
+
+// WantsTickets says whether the watch should look in Zendesk now: the
+// service flaps, no customer signal or suggestion yet, and the last look is
+// SearchEvery old. It looks when alerts come, so a quiet service costs no
+// searches.
+func (w *Watch) WantsTickets(now time.Time) bool {
+	return w.Service != "" && !w.FlappingSince.IsZero() && len(w.Tickets) == 0 && w.Suggestion == nil && w.Incident == "" &&
+		now.Sub(w.Searched) >= SearchEvery
+}
+
+// SearchedTickets takes what a search of Zendesk found: each ticket is a
+// customer's signal, as if the webhook had brought it.
+func (w *Watch) SearchedTickets(found []TicketEvent, now time.Time) []WatchNotice {
+	w.Searched = now.UTC()
+	var out []WatchNotice
+	for _, t := range found {
+		out = append(out, w.TakeTicket(t, now)...)
+	}
+	return out
 }
 
 // WatchRules are a service's thresholds, from the catalog.

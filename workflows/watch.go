@@ -122,8 +122,12 @@ func WatchWorkflow(ctx workflow.Context, in WatchInput) error {
 		// A notice nobody could be told in an hour is stale: the watch goes on.
 		ScheduleToCloseTimeout: time.Hour,
 	})
+	searches := workflow.GetVersion(ctx, versionWatchTicketSearch, workflow.DefaultVersion, 1) >= 1
 	for {
 		take()
+		if searches && w.WantsTickets(workflow.Now(ctx)) {
+			notices = append(notices, searchTickets(ctx, w)...)
+		}
 		for len(notices) > 0 {
 			n := notices[0]
 			notices = notices[1:]
@@ -164,4 +168,27 @@ func WatchWorkflow(ctx workflow.Context, in WatchInput) error {
 		})
 		cancel()
 	}
+}
+
+// searchTickets looks in Zendesk for open tickets that mention a flapping
+// service, created since its alerts began, and takes each as a customer's
+// signal. A search that fails is tried again at the next alert.
+func searchTickets(ctx workflow.Context, w *ib.Watch) []ib.WatchNotice {
+	now := workflow.Now(ctx)
+	since := now.Add(-time.Hour)
+	if recent := w.Recent(now); len(recent) > 0 && recent[0].StartsAt.Before(since) {
+		since = recent[0].StartsAt
+	}
+	var found []ib.ZendeskTicket
+	err := workflow.ExecuteActivity(zendeskCall(ctx), a.SuggestTickets, activities.SuggestInput{Services: []string{w.Service}, Since: since}).Get(ctx, &found)
+	if err != nil {
+		workflow.GetLogger(ctx).Warn("could not look in Zendesk for a flapping service", "service", w.Service, "error", err)
+		w.Searched = now
+		return nil
+	}
+	var tickets []ib.TicketEvent
+	for _, t := range found {
+		tickets = append(tickets, ib.TicketEvent{ID: t.ID, Subject: t.Subject, Status: t.Status})
+	}
+	return w.SearchedTickets(tickets, now)
 }

@@ -34,7 +34,7 @@ type told struct {
 	Notice ib.WatchNotice
 }
 
-func watchEnv(t *testing.T) (*testsuite.TestWorkflowEnvironment, func() []told) {
+func watchEnv(t *testing.T, inZendesk ...ib.ZendeskTicket) (*testsuite.TestWorkflowEnvironment, func() []told) {
 	var s testsuite.WorkflowTestSuite
 	env := s.NewTestWorkflowEnvironment()
 	env.RegisterActivity(a)
@@ -48,6 +48,7 @@ func watchEnv(t *testing.T) (*testsuite.TestWorkflowEnvironment, func() []told) 
 		got = append(got, told{At: env.Now(), Notice: in.Notice})
 		return []ib.PostRef{{Channel: "C0TEAM", TS: fmt.Sprint(len(got))}}, nil
 	})
+	env.OnActivity(a.SuggestTickets, mock.Anything, mock.Anything).Return(inZendesk, nil)
 	return env, func() []told {
 		mu.Lock()
 		defer mu.Unlock()
@@ -134,4 +135,25 @@ func TestWatchContinuesAsNewWithItsHistory(t *testing.T) {
 	require.NotNil(t, in.Watch)
 	assert.NotEmpty(t, in.Watch.Episodes, "the alert history goes on")
 	assert.LessOrEqual(t, len(in.Watch.Episodes), ib.MaxWatchEpisodes, "bounded")
+}
+
+// Without the webhook, a flapping service's watch finds the customer's
+// ticket by searching Zendesk, and suggests declaring.
+func TestWatchSearchesZendeskWhileFlapping(t *testing.T) {
+	env, got := watchEnv(t, ib.ZendeskTicket{ID: 77, Subject: "Core API keeps failing", Status: "new"})
+	for _, m := range []int{25, 32, 41} {
+		start := storyAt(3, m)
+		at(env, start, func() { env.SignalWorkflow(workflows.SignalAlerts, crashLoop(start, true)) })
+	}
+	env.ExecuteWorkflow(workflows.WatchWorkflowType, workflows.WatchInput{Service: "core-api"})
+	require.NoError(t, env.GetWorkflowError())
+	var suggested *ib.Suggestion
+	for _, n := range got() {
+		if n.Notice.Kind == ib.NoticeSuggest {
+			suggested = n.Notice.Suggestion
+		}
+	}
+	require.NotNil(t, suggested, "a suggestion from the ticket found")
+	assert.Equal(t, int64(77), suggested.Ticket.ID)
+	env.AssertActivityNumberOfCalls(t, "SuggestTickets", 1)
 }
