@@ -158,23 +158,27 @@ BENCH_RUN = go test ./tests -run XXX -count $(BENCH_COUNT) -timeout 60m
 # two cores saturates at 5 a second (docs/benchmarks.md says how).
 BENCH_RATE_memory ?= 5
 BENCH_RATE_sqlite ?= 1
+BENCH_RATE_postgres ?= 1
 
 .PHONY: bench
-bench: $(TEMPORAL) ## measure the whole system, in memory and with SQLite, 3 runs each (BENCH_COUNT), into docs/benchmarks.md (about 25 minutes)
+bench: $(TEMPORAL) $(TEMPORAL_SERVER) $(POSTGRES) ## measure the whole system on the dev server in memory and with SQLite, and on Temporal Server + PostgreSQL, 3 runs each (BENCH_COUNT), side by side into docs/benchmarks.md (about 60 minutes)
 	@mkdir -p .data
-	@for mode in memory sqlite; do $(MAKE) --no-print-directory bench-$$mode || exit 1; done
+	@for mode in memory sqlite postgres; do $(MAKE) --no-print-directory bench-$$mode || exit 1; done
 	go run ./tests/cmd/benchreport -out docs/benchmarks.md \
 		"memory, declare load $(BENCH_RATE_memory) incidents/s=.data/bench-memory.txt" \
-		"SQLite, declare load $(BENCH_RATE_sqlite) incident/s=.data/bench-sqlite.txt"
+		"SQLite, declare load $(BENCH_RATE_sqlite) incident/s=.data/bench-sqlite.txt" \
+		"PostgreSQL, declare load $(BENCH_RATE_postgres) incident/s=.data/bench-postgres.txt"
 
-.PHONY: bench-memory bench-sqlite
-bench-memory bench-sqlite: bench-%: $(TEMPORAL)
+.PHONY: bench-memory bench-sqlite bench-postgres
+bench-postgres: BENCH_BACKEND = IB_TEST_TEMPORAL=postgres IB_TEMPORAL_SCHEMAS=$(TEMPORAL_SCHEMAS)
+bench-postgres: $(TEMPORAL_SERVER) $(POSTGRES)
+bench-memory bench-sqlite bench-postgres: bench-%: $(TEMPORAL)
 	@mkdir -p .data
-	@echo "==> benchmarks with the dev server's persistence: $* (logs: .data/bench-$*.log)"
+	@echo "==> benchmarks on Temporal with persistence: $* (logs: .data/bench-$*.log)"
 	@: > .data/bench-$*.txt
-	IB_BENCH_DB=$* IB_BENCH_RATE=$(BENCH_RATE_$*) $(BENCH_RUN) -bench 'Declare$$' -benchtime 40x >> .data/bench-$*.txt 2>> .data/bench-$*.log
-	IB_BENCH_DB=$* $(BENCH_RUN) -bench 'DeclareBurst200|OpenIncidents|CanonicalHistory|QuietIncident|Alerts' -benchtime 1x >> .data/bench-$*.txt 2>> .data/bench-$*.log
-	IB_BENCH_DB=$* $(BENCH_RUN) -bench 'GatewayBurst' -benchtime 5x >> .data/bench-$*.txt 2>> .data/bench-$*.log
+	$(BENCH_BACKEND) IB_BENCH_DB=$* IB_BENCH_RATE=$(BENCH_RATE_$*) $(BENCH_RUN) -bench 'Declare$$' -benchtime 40x >> .data/bench-$*.txt 2>> .data/bench-$*.log
+	$(BENCH_BACKEND) IB_BENCH_DB=$* $(BENCH_RUN) -bench 'DeclareBurst200|OpenIncidents|CanonicalHistory|QuietIncident|Alerts' -benchtime 1x >> .data/bench-$*.txt 2>> .data/bench-$*.log
+	$(BENCH_BACKEND) IB_BENCH_DB=$* $(BENCH_RUN) -bench 'GatewayBurst' -benchtime 5x >> .data/bench-$*.txt 2>> .data/bench-$*.log
 	@grep '^Benchmark' .data/bench-$*.txt | cut -c1-160
 
 .PHONY: chaos

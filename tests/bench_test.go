@@ -152,6 +152,8 @@ func BenchmarkDeclare(b *testing.B) {
 	}
 	tick := time.NewTicker(time.Duration(float64(time.Second) / rate))
 	defer tick.Stop()
+	components := []string{"worker", "temporal", "temporal-server", "postgres"}
+	cpu0 := cpuByCommand(components...)
 	i := 0
 	for b.Loop() {
 		<-tick.C
@@ -184,6 +186,14 @@ func BenchmarkDeclare(b *testing.B) {
 	}
 	wg.Wait()
 	b.StopTimer()
+	// The backend's and the worker's CPU per canonical incident (the bare
+	// workflows beside them cost a little of the backend's).
+	cpu1 := cpuByCommand(components...)
+	for _, c := range components {
+		if used := cpu1[c] - cpu0[c]; used > 0 {
+			b.ReportMetric(used/float64(i), c+"-cpu-s/incident")
+		}
+	}
 	report(b, "channel", channel)
 	report(b, "ready", ready)
 	report(b, "bare", floor)
