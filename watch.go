@@ -193,6 +193,34 @@ const (
 	MaxDismissReason    = 200
 )
 
+// MaxAlertsPerNotice is how many new alerts one message to an owner lists:
+// Alertmanager sends a group of alerts at once (fifty crash-looping pods),
+// and their owner gets one message about them, not fifty.
+const MaxAlertsPerNotice = 20
+
+// TakeAlerts records a group of alerts' news, as one request brought them:
+// the owner is told of the group's new alerts in one notice (or one per
+// MaxAlertsPerNotice).
+func (w *Watch) TakeAlerts(batch []Alert, now time.Time) []WatchNotice {
+	var out []WatchNotice
+	var told *WatchNotice // the batch's notice to the owner, being filled
+	for _, a := range batch {
+		for _, n := range w.TakeAlert(a, now) {
+			if n.Kind != NoticeAlert {
+				out = append(out, n)
+				continue
+			}
+			if told == nil || len(told.Alerts) == MaxAlertsPerNotice {
+				out = append(out, n)
+				told = &out[len(out)-1]
+				continue
+			}
+			told.Alerts = append(told.Alerts, n.Alerts...)
+		}
+	}
+	return out
+}
+
 // TakeAlert records an alert's news. The same news twice (a retry, two
 // Alertmanager replicas) counts once.
 func (w *Watch) TakeAlert(a Alert, now time.Time) []WatchNotice {
@@ -254,15 +282,24 @@ func (w *Watch) Declared(incident string, now time.Time) []WatchNotice {
 	return []WatchNotice{{Kind: NoticeSuggestion, Service: w.Service, Suggestion: w.Suggestion}}
 }
 
+// CanDismiss says why the open suggestion cannot be dismissed with reason,
+// if it cannot.
+func (w *Watch) CanDismiss(reason string) error {
+	if w.Suggestion == nil || w.Suggestion.State != SuggestionOpen {
+		return Errorf(EINVALID, "There is no open suggestion for %s to dismiss.", w.Service)
+	}
+	if clipRunes(CleanText(reason), MaxDismissReason) == "" {
+		return FieldErrorf("reason", "Say why the suggestion is dismissed (it is kept to tune the alerts).")
+	}
+	return nil
+}
+
 // Dismiss records that someone dismissed the open suggestion, and why.
 func (w *Watch) Dismiss(by Person, reason string, now time.Time) ([]WatchNotice, error) {
-	if w.Suggestion == nil || w.Suggestion.State != SuggestionOpen {
-		return nil, Errorf(EINVALID, "There is no open suggestion for %s to dismiss.", w.Service)
+	if err := w.CanDismiss(reason); err != nil {
+		return nil, err
 	}
 	reason = clipRunes(CleanText(reason), MaxDismissReason)
-	if reason == "" {
-		return nil, FieldErrorf("reason", "Say why the suggestion is dismissed (it is kept to tune the alerts).")
-	}
 	w.Suggestion.State, w.Suggestion.By, w.Suggestion.Reason = SuggestionDismissed, by, reason
 	w.Dismissals = append(w.Dismissals, Dismissal{At: now.UTC(), By: by, Reason: reason})
 	if len(w.Dismissals) > MaxWatchDismissals {

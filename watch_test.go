@@ -1,6 +1,7 @@
 package ib_test
 
 import (
+	"fmt"
 	"testing"
 	"time"
 
@@ -127,4 +128,20 @@ func TestWatchForgetsSilentFiringAlerts(t *testing.T) {
 	w.TakeAlert(crash("03:25", ""), nightAt("07:25")) // Alertmanager's repeat
 	assert.False(t, w.Idle(nightAt("03:25").Add(ib.ForgetFiringAfter)), "repeated: still firing")
 	assert.True(t, w.Idle(nightAt("07:25").Add(ib.ForgetFiringAfter+time.Minute)))
+}
+
+// A group of alerts sent at once is told to its owner in one message.
+func TestWatchTellsAGroupOnce(t *testing.T) {
+	w := &ib.Watch{Service: "core-api", Rules: ib.DefaultWatchRules}
+	var group []ib.Alert
+	for i := range ib.MaxAlertsPerNotice + 5 {
+		a := crash("03:25", "")
+		a.Fingerprint = fmt.Sprint("pod-", i)
+		group = append(group, a)
+	}
+	ns := w.TakeAlerts(group, nightAt("03:26"))
+	require.Len(t, ns, 2, "one notice per MaxAlertsPerNotice alerts")
+	assert.Len(t, ns[0].Alerts, ib.MaxAlertsPerNotice)
+	assert.Len(t, ns[1].Alerts, 5)
+	assert.Empty(t, w.TakeAlerts(group, nightAt("03:27")), "sent again: nothing new")
 }

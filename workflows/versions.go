@@ -25,9 +25,6 @@ const (
 	// versionAlertsOnTimeline (1): an incident declared with its services'
 	// recent alerts posts them, and its detection time, on its timeline.
 	versionAlertsOnTimeline = "alerts-on-timeline"
-	// versionWatchTicketSearch (1): a service's watch, while it flaps with no
-	// customer signal, looks in Zendesk for tickets about it.
-	versionWatchTicketSearch = "watch-ticket-search"
 )
 
 // rulesOf are the rules of a run, from its version of versionLivedIn.

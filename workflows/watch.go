@@ -63,111 +63,154 @@ const watchHistoryLimit = 2000
 // nothing recent is left (the next alert starts it again). Delivery is one
 // notice at a time, in the order noticed; signals that come meanwhile wait.
 func WatchWorkflow(ctx workflow.Context, in WatchInput) error {
-	w := in.Watch
-	if w == nil {
-		w = &ib.Watch{Service: in.Service, Rules: ib.DefaultWatchRules}
+	r, err := newWatchRun(ctx, in)
+	if err != nil {
+		return err
+	}
+	return r.run(ctx)
+}
+
+// watchRun is a watch's workflow state for one run: the watch, what it owes
+// people, and its one timer.
+type watchRun struct {
+	w                         *ib.Watch
+	notices                   []ib.WatchNotice // to deliver, in order
+	alerts, tickets, declared workflow.ReceiveChannel
+	// took: the run has had its first alerts (a watch is started with them,
+	// by signal-with-start); one started without waits for them as long as
+	// an episode lasts from started.
+	took    bool
+	started time.Time
+	// The timer of the watch's next due time: set for timerAt, fired once it
+	// went off.
+	timerAt     time.Time
+	fired       bool
+	cancelTimer workflow.CancelFunc
+}
+
+func newWatchRun(ctx workflow.Context, in WatchInput) (*watchRun, error) {
+	r := &watchRun{w: in.Watch, took: in.Watch != nil, started: workflow.Now(ctx), cancelTimer: func() {},
+		alerts:   workflow.GetSignalChannel(ctx, SignalAlerts),
+		tickets:  workflow.GetSignalChannel(ctx, SignalWatchTicket),
+		declared: workflow.GetSignalChannel(ctx, SignalIncidentDeclared)}
+	if r.w == nil {
+		r.w = &ib.Watch{Service: in.Service, Rules: ib.DefaultWatchRules}
 	}
 	if err := workflow.SetQueryHandler(ctx, QueryRecent, func() ([]ib.AlertEpisode, error) {
-		return w.Recent(workflow.Now(ctx)), nil
+		return r.w.Recent(workflow.Now(ctx)), nil
 	}); err != nil {
-		return err
+		return nil, err
 	}
-	var notices []ib.WatchNotice
-	if err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateDismiss, func(ctx workflow.Context, r DismissRequest) error {
-		ns, err := w.Dismiss(r.By, r.Reason, workflow.Now(ctx))
-		notices = append(notices, ns...)
+	err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateDismiss, func(ctx workflow.Context, d DismissRequest) error {
+		ns, err := r.w.Dismiss(d.By, d.Reason, workflow.Now(ctx))
+		r.notices = append(r.notices, ns...)
 		return refusal(err)
-	}, workflow.UpdateHandlerOptions{Validator: func(ctx workflow.Context, r DismissRequest) error {
-		probe := *w
-		if w.Suggestion != nil {
-			s := *w.Suggestion
-			probe.Suggestion = &s
-		}
-		_, err := probe.Dismiss(r.By, r.Reason, workflow.Now(ctx))
-		return refusal(err)
-	}}); err != nil {
-		return err
-	}
-	alerts := workflow.GetSignalChannel(ctx, SignalAlerts)
-	tickets := workflow.GetSignalChannel(ctx, SignalWatchTicket)
-	declared := workflow.GetSignalChannel(ctx, SignalIncidentDeclared)
-	// A watch is started with its first alerts (signal-with-start); one
-	// started without waits for them as long as an episode lasts.
-	took, started := in.Watch != nil, workflow.Now(ctx)
-	take := func() {
-		now := workflow.Now(ctx)
-		for {
-			var b AlertBatch
-			var t ib.TicketEvent
-			var id string
-			switch {
-			case alerts.ReceiveAsync(&b):
-				w.Rules = b.Rules.WithDefaults()
-				for _, a := range b.Alerts {
-					notices = append(notices, w.TakeAlert(a, now)...)
-				}
-			case tickets.ReceiveAsync(&t):
-				notices = append(notices, w.TakeTicket(t, now)...)
-			case declared.ReceiveAsync(&id):
-				notices = append(notices, w.Declared(id, now)...)
-			default:
-				return
-			}
-			took = true
-		}
-	}
-	tell := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
-		StartToCloseTimeout: 15 * time.Second,
-		RetryPolicy:         &temporal.RetryPolicy{InitialInterval: time.Second, BackoffCoefficient: 2, MaximumInterval: time.Minute},
-		// A notice nobody could be told in an hour is stale: the watch goes on.
-		ScheduleToCloseTimeout: time.Hour,
-	})
-	searches := workflow.GetVersion(ctx, versionWatchTicketSearch, workflow.DefaultVersion, 1) >= 1
+	}, workflow.UpdateHandlerOptions{Validator: func(ctx workflow.Context, d DismissRequest) error {
+		return refusal(r.w.CanDismiss(d.Reason))
+	}})
+	return r, err
+}
+
+// run takes what comes, delivers what it owes, and sleeps until more comes
+// or something falls due; it ends when nothing recent is left, and continues
+// as new before its history grows long.
+func (r *watchRun) run(ctx workflow.Context) error {
 	for {
-		take()
-		if searches && w.WantsTickets(workflow.Now(ctx)) {
-			notices = append(notices, searchTickets(ctx, w)...)
+		r.take(ctx)
+		if r.w.WantsTickets(workflow.Now(ctx)) {
+			r.notices = append(r.notices, searchTickets(ctx, r.w)...)
 		}
-		for len(notices) > 0 {
-			n := notices[0]
-			notices = notices[1:]
-			var posted []ib.PostRef
-			if err := workflow.ExecuteActivity(tell, a.TellWatch, activities.WatchInput{Notice: n, At: workflow.Now(ctx)}).Get(ctx, &posted); err != nil {
-				workflow.GetLogger(ctx).Warn("a watch notice was not delivered", "service", w.Service, "kind", n.Kind, "error", err)
-			}
-			if n.Kind == ib.NoticeSuggest && w.Suggestion != nil && w.Suggestion == n.Suggestion {
-				w.Suggestion.Posts = posted
-			}
-			take()
-		}
-		waited := workflow.Now(ctx).Sub(started) >= w.Rules.WithDefaults().FlapWindow
-		if w.Idle(workflow.Now(ctx)) && (took || waited) && alerts.Len()+tickets.Len()+declared.Len() == 0 && workflow.AllHandlersFinished(ctx) {
+		r.deliver(ctx)
+		if r.over(ctx) {
 			return nil
 		}
-		info := workflow.GetInfo(ctx)
-		if info.GetCurrentHistoryLength() >= watchHistoryLimit || info.GetContinueAsNewSuggested() {
+		if info := workflow.GetInfo(ctx); info.GetCurrentHistoryLength() >= watchHistoryLimit || info.GetContinueAsNewSuggested() {
 			_ = workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) })
-			take()
-			if len(notices) == 0 {
-				return workflow.NewContinueAsNewError(ctx, WatchWorkflowType, WatchInput{Service: w.Service, Watch: w})
+			r.take(ctx)
+			if len(r.notices) == 0 {
+				return workflow.NewContinueAsNewError(ctx, WatchWorkflowType, WatchInput{Service: r.w.Service, Watch: r.w})
 			}
 			continue
 		}
-		timerCtx, cancel := workflow.WithCancel(ctx)
-		due, ok := w.NextDue()
-		if !took {
-			due, ok = started.Add(w.Rules.WithDefaults().FlapWindow), true
-		}
-		fired := false
-		if ok {
-			timer := workflow.NewTimer(timerCtx, max(due.Sub(workflow.Now(ctx)), time.Second))
-			workflow.Go(ctx, func(ctx workflow.Context) { fired = timer.Get(ctx, nil) == nil })
-		}
-		_ = workflow.Await(ctx, func() bool {
-			return alerts.Len()+tickets.Len()+declared.Len() > 0 || len(notices) > 0 || fired
-		})
-		cancel()
+		r.sleep(ctx)
 	}
+}
+
+// take applies the signals that came, in order.
+func (r *watchRun) take(ctx workflow.Context) {
+	now := workflow.Now(ctx)
+	for {
+		var b AlertBatch
+		var t ib.TicketEvent
+		var id string
+		switch {
+		case r.alerts.ReceiveAsync(&b):
+			r.w.Rules = b.Rules.WithDefaults()
+			r.notices = append(r.notices, r.w.TakeAlerts(b.Alerts, now)...)
+		case r.tickets.ReceiveAsync(&t):
+			r.notices = append(r.notices, r.w.TakeTicket(t, now)...)
+		case r.declared.ReceiveAsync(&id):
+			r.notices = append(r.notices, r.w.Declared(id, now)...)
+		default:
+			return
+		}
+		r.took = true
+	}
+}
+
+// deliver tells people each notice, one at a time, taking the signals that
+// came meanwhile. A notice that cannot be delivered within an hour is let go.
+func (r *watchRun) deliver(ctx workflow.Context) {
+	tell := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
+		StartToCloseTimeout:    15 * time.Second,
+		RetryPolicy:            &temporal.RetryPolicy{InitialInterval: time.Second, BackoffCoefficient: 2, MaximumInterval: time.Minute},
+		ScheduleToCloseTimeout: time.Hour,
+	})
+	for len(r.notices) > 0 {
+		n := r.notices[0]
+		r.notices = r.notices[1:]
+		var posted []ib.PostRef
+		if err := workflow.ExecuteActivity(tell, a.TellWatch, activities.WatchInput{Notice: n, At: workflow.Now(ctx)}).Get(ctx, &posted); err != nil {
+			workflow.GetLogger(ctx).Warn("a watch notice was not delivered", "service", r.w.Service, "kind", n.Kind, "error", err)
+		}
+		if n.Kind == ib.NoticeSuggest && r.w.Suggestion == n.Suggestion {
+			r.w.Suggestion.Posts = posted // for updating it later
+		}
+		r.take(ctx)
+	}
+}
+
+// over says whether the watch may end: nothing recent, nothing coming.
+func (r *watchRun) over(ctx workflow.Context) bool {
+	now := workflow.Now(ctx)
+	waited := now.Sub(r.started) >= r.w.Rules.WithDefaults().FlapWindow
+	return r.w.Idle(now) && (r.took || waited) && r.alerts.Len()+r.tickets.Len()+r.declared.Len() == 0 &&
+		workflow.AllHandlersFinished(ctx)
+}
+
+// sleep waits for a signal, a notice (a dismissal), or the next due time, on
+// one timer kept while that time holds.
+func (r *watchRun) sleep(ctx workflow.Context) {
+	due, ok := r.w.NextDue()
+	if !r.took {
+		due, ok = r.started.Add(r.w.Rules.WithDefaults().FlapWindow), true
+	}
+	if !ok {
+		due = time.Time{}
+	}
+	if !due.Equal(r.timerAt) || r.fired {
+		r.cancelTimer()
+		r.timerAt, r.fired, r.cancelTimer = due, false, func() {}
+		if ok {
+			timerCtx, cancel := workflow.WithCancel(ctx)
+			timer := workflow.NewTimer(timerCtx, max(due.Sub(workflow.Now(ctx)), time.Second))
+			workflow.Go(ctx, func(ctx workflow.Context) { r.fired = timer.Get(ctx, nil) == nil })
+			r.cancelTimer = cancel
+		}
+	}
+	_ = workflow.Await(ctx, func() bool {
+		return r.alerts.Len()+r.tickets.Len()+r.declared.Len() > 0 || len(r.notices) > 0 || r.fired
+	})
 }
 
 // searchTickets looks in Zendesk for open tickets that mention a flapping

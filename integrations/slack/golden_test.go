@@ -75,6 +75,40 @@ func TestGoldenAnswersAndPosts(t *testing.T) {
 		writePayload(t, &out, string(m.Kind), m)
 	}
 
+	// A service's watch: alerts to the owner, flapping, a Declare? suggestion
+	// and what became of it, an alert of no service.
+	crash := func(m int) ib.AlertEpisode {
+		return ib.AlertEpisode{Alert: ib.Alert{Fingerprint: "f00d", Name: "KubePodCrashLooping", Service: "core-api", Status: ib.AlertResolved,
+			StartsAt: at.Add(time.Duration(m) * time.Minute), EndsAt: at.Add(time.Duration(m+4) * time.Minute),
+			Summary: "Core API pods are crash-looping", URL: "https://grafana.example/alerting/1"}}
+	}
+	links := []ib.Link{{URL: "https://wiki.example/runbooks/core-api", Label: "core-api runbook"}}
+	flaps := []ib.AlertEpisode{crash(0), crash(7), crash(16)}
+	group := []ib.AlertEpisode{crash(0), crash(0)}
+	group[1].Name = "KubeContainerOOMKilled"
+	suggested := &ib.Suggestion{At: at.Add(25 * time.Minute), Title: "core-api: Core API pods are crash-looping", Severity: ib.S2,
+		DetectedAt: at, Alerts: flaps, Ticket: &ib.TicketEvent{ID: 4242, Subject: "Core API errors on deploy", URL: "https://acme.zendesk.com/agent/tickets/4242"},
+		Why: "an alert keeps resolving on its own and a customer wrote about it", State: ib.SuggestionOpen}
+	dismissed, withdrawn := *suggested, *suggested
+	dismissed.State, dismissed.By, dismissed.Reason = ib.SuggestionDismissed, bob, "Known and being handled"
+	withdrawn.State, withdrawn.Incident = ib.SuggestionWithdrawn, inc.ID
+	unknown := crash(0)
+	unknown.Service, unknown.Labels = "", "job=batch, team=blue"
+	for _, w := range []struct {
+		kind ib.MessageKind
+		n    ib.WatchNotice
+	}{
+		{ib.MsgAlert, ib.WatchNotice{Kind: ib.NoticeAlert, Service: "core-api", Alerts: flaps[:1]}},
+		{ib.MsgAlert, ib.WatchNotice{Kind: ib.NoticeAlert, Service: "core-api", Alerts: group}},
+		{ib.MsgFlapping, ib.WatchNotice{Kind: ib.NoticeFlapping, Service: "core-api", Alerts: flaps}},
+		{ib.MsgDeclare, ib.WatchNotice{Kind: ib.NoticeSuggest, Service: "core-api", Suggestion: suggested}},
+		{ib.MsgDeclare, ib.WatchNotice{Kind: ib.NoticeSuggestion, Service: "core-api", Suggestion: &dismissed}},
+		{ib.MsgDeclare, ib.WatchNotice{Kind: ib.NoticeSuggestion, Service: "core-api", Suggestion: &withdrawn}},
+		{ib.MsgUnknownAlert, ib.WatchNotice{Kind: ib.NoticeUnknownAlert, Alerts: []ib.AlertEpisode{unknown}}},
+	} {
+		writePayload(t, &out, string(w.kind), ib.Message{Kind: w.kind, Watch: &w.n, Links: links})
+	}
+
 	golden := filepath.Join("testdata", "answers-and-posts.golden")
 	if *update {
 		require.NoError(t, os.WriteFile(golden, []byte(out.String()), 0o644))

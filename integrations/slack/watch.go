@@ -97,10 +97,20 @@ func renderWatch(m ib.Message) (string, []goslack.Block) {
 	service := "*" + Escape(n.Service) + "*"
 	switch m.Kind {
 	case ib.MsgAlert:
-		a := n.Alerts[0]
-		text := fmt.Sprintf("🔔 %s alert for %s: %s", alertStatus(a), Escape(n.Service), Escape(a.Name))
-		body := fmt.Sprintf("🔔 *%s* %s for %s\n%s", Escape(a.Name), alertStatus(a), service, alertLine(a))
-		return text, append([]goslack.Block{section(body)}, linksAndWhy(m.Links, "You are told as the service's owner on call: no incident is open, nobody was paged.")...)
+		if len(n.Alerts) == 1 {
+			a := n.Alerts[0]
+			text := fmt.Sprintf("🔔 %s alert for %s: %s", alertStatus(a), Escape(n.Service), Escape(a.Name))
+			body := fmt.Sprintf("🔔 *%s* %s for %s\n%s", Escape(a.Name), alertStatus(a), service, alertLine(a))
+			return text, append([]goslack.Block{section(body)}, linksAndWhy(m.Links, toldWhy)...)
+		}
+		names := make([]string, len(n.Alerts))
+		lines := []string{fmt.Sprintf("🔔 *%s* for %s", ib.Count(len(n.Alerts), "alert", "alerts"), service)}
+		for i, a := range n.Alerts {
+			names[i] = Escape(a.Name)
+			lines = append(lines, "• "+alertLine(a))
+		}
+		text := fmt.Sprintf("🔔 %s for %s: %s", ib.Count(len(n.Alerts), "alert", "alerts"), Escape(n.Service), strings.Join(names, ", "))
+		return truncate(text, maxFieldText), append([]goslack.Block{section(truncate(strings.Join(lines, "\n"), maxFieldText))}, linksAndWhy(m.Links, toldWhy)...)
 	case ib.MsgFlapping:
 		first := n.Alerts[0]
 		text := fmt.Sprintf("⚠️ Auto-resolve is hiding a problem: %s fired and resolved on its own %d times (%s)", Escape(first.Name), len(n.Alerts), Escape(n.Service))
@@ -122,6 +132,9 @@ func renderWatch(m ib.Message) (string, []goslack.Block) {
 	}
 	return string(m.Kind), nil
 }
+
+// toldWhy is why an owner gets an alert from Incident Buddy.
+const toldWhy = "You are told as the service's owner on call: no incident is open, nobody was paged."
 
 // declareSuggestion is the Declare? message, or what became of it.
 func declareSuggestion(n *ib.WatchNotice) (string, []goslack.Block) {
