@@ -4,6 +4,7 @@
 package activities
 
 import (
+	"context"
 	"time"
 
 	"go.uber.org/zap"
@@ -36,4 +37,7 @@ type Activities struct {
 	PostmortemTemplate string
 	Settings           Settings
 	Log                *zap.Logger
+	// Noticed is told of each notice a service's watch delivered, by kind
+	// (metrics); nil: nobody.
+	Noticed func(ctx context.Context, kind string)
 }

@@ -43,6 +43,9 @@ func (a *Activities) TellWatch(ctx context.Context, in WatchInput) ([]ib.PostRef
 				return nil, a.fail(err)
 			}
 		}
+		if a.Noticed != nil {
+			a.Noticed(ctx, "suggestion-"+n.Suggestion.State)
+		}
 		return n.Suggestion.Posts, nil
 	case ib.NoticeUnknownAlert:
 		m.Kind = ib.MsgUnknownAlert
@@ -63,6 +66,9 @@ func (a *Activities) TellWatch(ctx context.Context, in WatchInput) ([]ib.PostRef
 			return nil, err
 		}
 		refs = append(refs, ib.PostRef{Channel: channel, TS: ts})
+	}
+	if a.Noticed != nil {
+		a.Noticed(ctx, string(n.Kind))
 	}
 	return refs, nil
 }

@@ -78,6 +78,7 @@ func serve(ctx context.Context, cfg config.Config, args []string) error {
 		APIURL:           cfg.SlackAPIURL,
 		Catalog:          catalog,
 		Watches:          watches,
+		Dismissed:        m.Dismissed,
 		Log:              logger,
 		Ready: func(ctx context.Context) error {
 			_, err := c.CheckHealth(ctx, &client.CheckHealthRequest{})
@@ -88,7 +89,7 @@ func serve(ctx context.Context, cfg config.Config, args []string) error {
 	mux.Handle("/", gw.Handler(cfg.SlackSigningSecret))
 	hook := &zendesk.Webhook{Secret: cfg.ZendeskWebhookSecret, Incidents: gw.Incidents, Catalog: catalog, Watches: watches, Log: logger}
 	mux.Handle("POST "+zendesk.WebhookPath, hook)
-	(&alerts.Intake{Token: cfg.AlertsToken, Catalog: catalog, Watches: watches, Log: logger}).Routes(mux)
+	(&alerts.Intake{Token: cfg.AlertsToken, Catalog: catalog, Watches: watches, Log: logger, Received: m.AlertsReceived}).Routes(mux)
 	srv := &http.Server{Addr: *addr, Handler: m.Answers(mux),
 		ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 10 * time.Second, WriteTimeout: 10 * time.Second}
 	errs := make(chan error, 2)

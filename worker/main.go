@@ -99,6 +99,7 @@ func run() error {
 		Slack:    slackClient,
 		Settings: activities.Settings{ChannelPrefix: cfg.ChannelPrefix, IncidentsChannel: cfg.IncidentsChannel},
 		Log:      logger,
+		Noticed:  m.Noticed,
 	}
 	if acts.PostmortemTemplate, err = loadTemplate(cfg.PostmortemTemplate); err != nil {
 		return err

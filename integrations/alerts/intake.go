@@ -6,6 +6,7 @@
 package alerts
 
 import (
+	"context"
 	"crypto/subtle"
 	"encoding/json"
 	"fmt"
@@ -39,6 +40,9 @@ type Intake struct {
 	Catalog *oncall.LiveCatalog
 	Watches ib.Watches
 	Log     *zap.Logger
+	// Received is told how many alerts were taken for services ("service")
+	// and for none ("unknown"); nil: nobody.
+	Received func(ctx context.Context, routed string, n int)
 }
 
 // Routes adds the endpoints to mux.
@@ -98,7 +102,15 @@ func (h *Intake) serve(parse parser) http.Handler {
 			return
 		}
 		for _, service := range slices.Sorted(maps.Keys(byService)) {
-			if err := h.Watches.Alerts(r.Context(), service, catalog.WatchRules(service), byService[service]); err != nil {
+			err := h.Watches.Alerts(r.Context(), service, catalog.WatchRules(service), byService[service])
+			if err == nil && h.Received != nil {
+				routed := "service"
+				if service == "" {
+					routed = "unknown"
+				}
+				h.Received(r.Context(), routed, len(byService[service]))
+			}
+			if err != nil {
 				// Alertmanager and Grafana send again what failed; the watch
 				// counts a repeated alert once.
 				h.Log.Warn("could not hand alerts to their watch", zap.String("service", service), zap.Error(err))

@@ -2,13 +2,15 @@
 // (IB_METRICS_ADDR, GET /metrics): the Temporal SDK's own, through its
 // OpenTelemetry metrics handler, and the product's: calls to Slack by method
 // and outcome with the time Slack asked to wait, the gateway's answer times,
-// and the incidents declared by severity.
+// the incidents declared by severity, and the alerts taken, what the
+// services' watches told people, and the suggestions dismissed by reason.
 package metrics
 
 import (
 	"context"
 	"net/http"
 	"path"
+	"slices"
 	"strconv"
 	"time"
 
@@ -31,6 +33,9 @@ type Metrics struct {
 	slackWait  metric.Float64Counter
 	answers    metric.Float64Histogram
 	declared   metric.Int64Counter
+	alerts     metric.Int64Counter
+	notices    metric.Int64Counter
+	dismissed  metric.Int64Counter
 }
 
 // New makes the metrics of a process, registered in a registry of their own.
@@ -55,6 +60,15 @@ func New() (*Metrics, error) {
 		return nil, err
 	}
 	if m.declared, err = meter.Int64Counter("ib_incidents_declared", metric.WithDescription("Incidents declared, by severity")); err != nil {
+		return nil, err
+	}
+	if m.alerts, err = meter.Int64Counter("ib_alerts_received", metric.WithDescription("Alerts taken at the alert endpoints, by whether a catalog service owns them (service, unknown)")); err != nil {
+		return nil, err
+	}
+	if m.notices, err = meter.Int64Counter("ib_watch_notices", metric.WithDescription("What the services' watches told people, by kind (alert, flapping, suggest, suggestion, unknown)")); err != nil {
+		return nil, err
+	}
+	if m.dismissed, err = meter.Int64Counter("ib_suggestions_dismissed", metric.WithDescription("Declare? suggestions dismissed, by reason")); err != nil {
 		return nil, err
 	}
 	return m, nil
@@ -147,6 +161,34 @@ func (m *Metrics) Declared(ctx context.Context, severity string) {
 		return
 	}
 	m.declared.Add(ctx, 1, metric.WithAttributes(attribute.String("severity", severity)))
+}
+
+// AlertsReceived counts alerts taken, routed to a service or to none.
+func (m *Metrics) AlertsReceived(ctx context.Context, routed string, n int) {
+	if m == nil {
+		return
+	}
+	m.alerts.Add(ctx, int64(n), metric.WithAttributes(attribute.String("routed", routed)))
+}
+
+// Noticed counts what a watch told people.
+func (m *Metrics) Noticed(ctx context.Context, kind string) {
+	if m == nil {
+		return
+	}
+	m.notices.Add(ctx, 1, metric.WithAttributes(attribute.String("kind", kind)))
+}
+
+// Dismissed counts a suggestion dismissed; reasons beyond the menu's count
+// as "other", so that nothing typed grows the metric.
+func (m *Metrics) Dismissed(ctx context.Context, reason string, known []string) {
+	if m == nil {
+		return
+	}
+	if !slices.Contains(known, reason) {
+		reason = "other"
+	}
+	m.dismissed.Add(ctx, 1, metric.WithAttributes(attribute.String("reason", reason)))
 }
 
 type roundTripper func(*http.Request) (*http.Response, error)

@@ -38,6 +38,10 @@ func TestPrometheusMetrics(t *testing.T) {
 	require.NoError(t, err)
 	resp.Body.Close()
 	m.Declared(context.Background(), "S1")
+	m.AlertsReceived(context.Background(), "unknown", 3)
+	m.Noticed(context.Background(), "flapping")
+	m.Dismissed(context.Background(), "Noisy", []string{"Noisy"})
+	m.Dismissed(context.Background(), "typed by someone", []string{"Noisy"})
 	m.Temporal().WithTags(map[string]string{"namespace": "default"}).Counter("temporal_request").Inc(1)
 
 	rec := httptest.NewRecorder()
@@ -49,6 +53,10 @@ func TestPrometheusMetrics(t *testing.T) {
 		`ib_slack_rate_limit_wait_seconds_total{method="conversations.create"} 3`,
 		`ib_gateway_answer_seconds_count{route="/slack/commands"} 1`,
 		`ib_incidents_declared_total{severity="S1"} 1`,
+		`ib_alerts_received_total{routed="unknown"} 3`,
+		`ib_watch_notices_total{kind="flapping"} 1`,
+		`ib_suggestions_dismissed_total{reason="Noisy"} 1`,
+		`ib_suggestions_dismissed_total{reason="other"} 1`,
 		`temporal_request{namespace="default"} 1`, // the SDK's counters are up-down counters
 	} {
 		assert.Contains(t, body, want)
@@ -65,4 +73,8 @@ func TestMetricsOff(t *testing.T) {
 	h := http.NotFoundHandler()
 	assert.NotNil(t, m.Answers(h))
 	m.Declared(context.Background(), "S1")
+	m.AlertsReceived(context.Background(), "unknown", 3)
+	m.Noticed(context.Background(), "flapping")
+	m.Dismissed(context.Background(), "Noisy", []string{"Noisy"})
+	m.Dismissed(context.Background(), "typed by someone", []string{"Noisy"})
 }

@@ -48,7 +48,10 @@ type Gateway struct {
 	Catalog *oncall.LiveCatalog // for /ib oncall; may hold none
 	// Watches take the Declare? suggestions' dismissals; nil: none offered.
 	Watches ib.Watches
-	Log     *zap.Logger
+	// Dismissed is told of each suggestion dismissed, with its reason and the
+	// menu's reasons (metrics); nil: nobody.
+	Dismissed func(ctx context.Context, reason string, known []string)
+	Log       *zap.Logger
 
 	events   seenEvents
 	people   *slack.Directory // the workspace's people by name, for @name typed as text

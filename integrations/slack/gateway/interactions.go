@@ -97,6 +97,9 @@ func (g *Gateway) act(ctx context.Context, cb goslack.InteractionCallback, actio
 			if err := g.Watches.Dismiss(ctx, service, user, action.SelectedOption.Value); err != nil {
 				return g.sorry(err)
 			}
+			if g.Dismissed != nil {
+				g.Dismissed(ctx, action.SelectedOption.Value, slack.DismissReasons)
+			}
 			return say("👍 Dismissed the suggestion for *" + slack.Escape(service) + "*: " + slack.Escape(action.SelectedOption.Value) + ". The reason is kept to tune the alerts.")
 		}))
 		return
