@@ -85,6 +85,11 @@ func SuggestedDeclareModal(defaultSeverity ib.Severity, customerQuestion string,
 			}
 		}
 	}
+	from := fmt.Sprintf("From the suggestion: detected %s, at the first alert of %s; its recent alerts go on the timeline.", Date(s.Detected), Escape(s.Service))
+	if s.Ticket > 0 {
+		from += fmt.Sprintf(" Ticket %d is linked.", s.Ticket)
+	}
+	m.Blocks.BlockSet = append([]goslack.Block{contextLine(from)}, m.Blocks.BlockSet...)
 	return m
 }
 
