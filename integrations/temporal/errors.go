@@ -12,15 +12,23 @@ import (
 
 // explain turns an error from Temporal about incident id into the domain's.
 func (s *Incidents) explain(id string, err error) error {
+	return explain(err, "There is no open incident "+id+". It may be resolved and closed; `list` shows the open ones.")
+}
+
+// explain turns an error from Temporal into the domain's: a workflow's
+// refusal with its reason, a workflow that is not there (saying missing), or
+// Temporal unavailable.
+func explain(err error, missing string) error {
 	var app *temporal.ApplicationError
 	var notFound *serviceerror.NotFound
 	switch {
+	case err == nil:
+		return nil
 	case errors.As(err, &app) && isDomainCode(app.Type()):
 		// A refusal by the workflow's validator, with its reason.
 		return &ib.Error{Code: app.Type(), Message: app.Message()}
 	case errors.As(err, &notFound):
-		return &ib.Error{Code: ib.ENOTFOUND, Err: err,
-			Message: "There is no open incident " + id + ". It may be resolved and closed; `list` shows the open ones."}
+		return &ib.Error{Code: ib.ENOTFOUND, Err: err, Message: missing}
 	default:
 		return unavailable(err)
 	}

@@ -56,9 +56,6 @@ func (s *Watches) Dismiss(ctx context.Context, service string, by ib.Person, rea
 	if err == nil {
 		err = handle.Get(ctx, nil)
 	}
-	if isNotFound(err) {
-		return ib.Errorf(ib.ENOTFOUND, "%s has no recent alerts: the suggestion is over.", service)
-	}
 	return s.explain(service, err)
 }
 
@@ -76,10 +73,7 @@ func (s *Watches) Recent(ctx context.Context, service string) ([]ib.AlertEpisode
 }
 
 func (s *Watches) explain(service string, err error) error {
-	if err == nil {
-		return nil
-	}
-	return (&Incidents{}).explain(workflows.WatchID(service), err)
+	return explain(err, service+" has no recent alerts: its watch has ended, and with it any suggestion.")
 }
 
 func isNotFound(err error) bool {
