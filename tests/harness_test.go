@@ -120,13 +120,13 @@ func runTests(m *testing.M) int {
 	defer statusPageServer.Close()
 	statusPageURL = statusPageServer.URL + "/v1"
 
-	for _, w := range workflows.NewWorkers(tclient, newActivities(fakeURL), worker.Options{}) {
-		if err := w.Start(); err != nil {
-			fmt.Fprintln(os.Stderr, "start the worker:", err)
-			return 1
-		}
-		defer w.Stop()
+	w := worker.New(tclient, workflows.TaskQueue, worker.Options{})
+	workflows.Register(w, newActivities(fakeURL))
+	if err := w.Start(); err != nil {
+		fmt.Fprintln(os.Stderr, "start the worker:", err)
+		return 1
 	}
+	defer w.Stop()
 
 	incidents = &ibtemporal.Incidents{Client: tclient}
 

@@ -23,12 +23,12 @@ import (
 // to a fixed port so that it can be stopped and started again as the same
 // server, with a worker of its own.
 type persistentServer struct {
-	t       *testing.T
-	db      string
-	port    string
-	server  *testsuite.DevServer
-	workers []worker.Worker
-	log     *syncBuffer // the dev server's output, shown when it fails to start
+	t      *testing.T
+	db     string
+	port   string
+	server *testsuite.DevServer
+	worker worker.Worker
+	log    *syncBuffer // the dev server's output, shown when it fails to start
 }
 
 func (p *persistentServer) start() client.Client {
@@ -47,19 +47,16 @@ func (p *persistentServer) start() client.Client {
 		Stderr:           p.log,
 	})
 	require.NoError(p.t, err, "dev server output:\n%s", p.log)
-	p.workers = workflows.NewWorkers(p.server.Client(), newActivities(fakeURL), worker.Options{})
-	for _, w := range p.workers {
-		require.NoError(p.t, w.Start())
-	}
+	p.worker = worker.New(p.server.Client(), workflows.TaskQueue, worker.Options{})
+	workflows.Register(p.worker, newActivities(fakeURL))
+	require.NoError(p.t, p.worker.Start())
 	return p.server.Client()
 }
 
 // stop stops the worker and the server, and waits until the server's port
 // is free for the next start.
 func (p *persistentServer) stop() {
-	for _, w := range p.workers {
-		w.Stop()
-	}
+	p.worker.Stop()
 	_ = p.server.Stop()
 	waitFor(p.t, "the server's port is free", func() bool {
 		l, err := net.Listen("tcp", p.port)

@@ -92,6 +92,7 @@ func run() error {
 		logger.Info("closed incidents are kept", zap.Duration("retention", retention), zap.String("namespace", cfg.TemporalNamespace))
 	}
 
+	w := worker.New(c, workflows.TaskQueue, worker.Options{})
 	slackClient := slack.NewClient(cfg.SlackBotToken, cfg.SlackAPIURL, &http.Client{Timeout: 30 * time.Second, Transport: m.SlackTransport(slack.Paced(nil, cfg.SlackPace))})
 	slackClient.IncidentURL = cfg.IncidentURL
 	acts := &activities.Activities{
@@ -117,7 +118,7 @@ func run() error {
 		acts.StatusPage = &statuspage.Client{BaseURL: cfg.StatusPageURL, PageID: cfg.StatusPageID, APIKey: cfg.StatusPageKey,
 			Components: cfg.StatusPageComponents}
 	}
-	workers := workflows.NewWorkers(c, acts, worker.Options{})
+	workflows.Register(w, acts)
 	var polling atomic.Bool
 	health.Serve(cfg.HealthAddr, func(ctx context.Context) error {
 		if !polling.Load() {
@@ -126,17 +127,15 @@ func run() error {
 		_, err := c.CheckHealth(ctx, &client.CheckHealthRequest{})
 		return err
 	}, logger)
-	for _, w := range workers {
-		if err := w.Start(); err != nil {
-			return fmt.Errorf("start worker: %w", err)
-		}
-		defer w.Stop()
+	if err := w.Start(); err != nil {
+		return fmt.Errorf("start worker: %w", err)
 	}
 	polling.Store(true)
 	logger.Info("worker running", zap.String("temporal", cfg.TemporalAddress), zap.String("namespace", cfg.TemporalNamespace),
-		zap.Strings("task_queues", workflows.TaskQueues), zap.String("slack_api", cfg.SlackAPIURL))
+		zap.String("task_queue", workflows.TaskQueue), zap.String("slack_api", cfg.SlackAPIURL))
 	<-ctx.Done()
 	logger.Info("stopping: finishing the tasks in hand")
+	w.Stop()
 	return nil
 }
 

@@ -12,16 +12,6 @@ import (
 // TaskQueue is where incident workflows and their activities run.
 const TaskQueue = "incidents"
 
-// FirstStepsQueue is where a new incident takes its first steps (its channel,
-// invitations, header, announcement, problem ticket): a queue of their own, so
-// that they never wait behind the background work of the incidents already
-// open. Once its room is ready and it owes nothing, the incident continues as
-// new on TaskQueue. Every worker polls both.
-const FirstStepsQueue = "incidents-first-steps"
-
-// TaskQueues are the queues every worker polls.
-var TaskQueues = []string{FirstStepsQueue, TaskQueue}
-
 // WorkflowType is the registered name of IncidentWorkflow.
 const WorkflowType = "IncidentWorkflow"
 

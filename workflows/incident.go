@@ -102,22 +102,10 @@ func (w *incident) run(ctx workflow.Context) (ib.Incident, error) {
 		if w.historyFull(ctx) {
 			return w.Incident, w.continueAsNew(ctx)
 		}
-		if w.firstStepsTaken(ctx) {
-			return w.Incident, w.continueAsNew(workflow.WithWorkflowTaskQueue(ctx, TaskQueue))
-		}
 		w.await(ctx)
 	}
 	_ = workflow.Await(ctx, func() bool { return w.quiet(ctx) })
 	return w.Incident, nil
-}
-
-// firstStepsTaken says whether an incident on FirstStepsQueue has taken its
-// first steps (its room is ready and it owes nothing) and moves on to
-// TaskQueue, leaving the first steps' queue to the next declarations.
-func (w *incident) firstStepsTaken(ctx workflow.Context) bool {
-	return workflow.GetInfo(ctx).TaskQueueName == FirstStepsQueue && w.Channel.HeaderTS != "" &&
-		len(w.Owed) == 0 && w.inflight == 0 && !w.finished() &&
-		workflow.GetVersion(ctx, versionFirstSteps, workflow.DefaultVersion, 1) >= 1
 }
 
 // finished says whether the incident's life is over: closed, owing nothing,
@@ -157,10 +145,9 @@ func (w *incident) historyFull(ctx workflow.Context) bool {
 	return info.GetCurrentHistoryLength() >= historyLimit || info.GetContinueAsNewSuggested()
 }
 
-// continueAsNew hands the whole state to a fresh run (on ctx's task queue).
-// Slack work under way is called off and stays owed (the next run looks for
-// what it did first); Updates under way finish; signals already delivered are
-// taken in.
+// continueAsNew hands the whole state to a fresh run. Slack work under way is
+// called off and stays owed (the next run looks for what it did first);
+// Updates under way finish; signals already delivered are taken in.
 func (w *incident) continueAsNew(ctx workflow.Context) error {
 	w.stop()
 	_ = workflow.Await(ctx, func() bool { return w.quiet(ctx) })

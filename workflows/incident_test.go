@@ -16,12 +16,9 @@ import (
 	"github.com/stretchr/testify/mock"
 	"github.com/stretchr/testify/require"
 	"github.com/stretchr/testify/suite"
-	"go.temporal.io/sdk/client"
-	"go.temporal.io/sdk/converter"
 	"go.temporal.io/sdk/log"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/testsuite"
-	"go.temporal.io/sdk/workflow"
 
 	"github.com/incident-buddy/ib"
 	"github.com/incident-buddy/ib/activities"
@@ -192,23 +189,6 @@ func (s *incidentSuite) TestDeclareOpensAndAnnouncesTheRoom() {
 	s.Require().Len(s.posted, 1)
 	s.Equal(ib.MsgHeader, s.posted[0].Kind)
 	s.Equal([]ib.MessageKind{ib.MsgAnnouncement}, s.announced)
-}
-
-// A new incident takes its first steps on their own queue, then continues on
-// the incidents' queue with its whole state once its room is ready.
-func (s *incidentSuite) TestFirstStepsThenTheIncidentsQueue() {
-	s.mockSlack(slack{})
-	s.env.SetStartWorkflowOptions(client.StartWorkflowOptions{TaskQueue: workflows.FirstStepsQueue})
-	s.env.ExecuteWorkflow(workflows.IncidentWorkflow, request())
-	var next *workflow.ContinueAsNewError
-	s.Require().True(errors.As(s.env.GetWorkflowError(), &next), "continued as new: %v", s.env.GetWorkflowError())
-	s.Equal(workflows.TaskQueue, next.TaskQueueName)
-	var req workflows.DeclareRequest
-	s.Require().NoError(converter.GetDefaultDataConverter().FromPayloads(next.Input, &req))
-	s.Require().NotNil(req.Carried)
-	s.Equal(channel.ID, req.Carried.Channel.ID, "the room goes with it")
-	s.Equal("1.0001", req.Carried.Channel.HeaderTS)
-	s.Equal([]ib.MessageKind{ib.MsgAnnouncement}, s.announced, "announced once, on the first steps' queue")
 }
 
 // An incident declared with its services' recent alerts records them and

@@ -25,10 +25,6 @@ const (
 	// versionAlertsOnTimeline (1): an incident declared with its services'
 	// recent alerts posts them, and its detection time, on its timeline.
 	versionAlertsOnTimeline = "alerts-on-timeline"
-	// versionFirstSteps (1): an incident declared on FirstStepsQueue
-	// continues as new on TaskQueue once its room is ready. Incidents
-	// declared before it run on TaskQueue from the start and never ask.
-	versionFirstSteps = "first-steps-queue"
 )
 
 // rulesOf are the rules of a run, from its version of versionLivedIn.

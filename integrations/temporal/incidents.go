@@ -63,10 +63,8 @@ func (s *Incidents) Declare(ctx context.Context, d ib.Declaration) (ib.Declared,
 	for attempt := 1; attempt <= maxIDAttempts; attempt++ {
 		id := ib.IncidentID(d.Title, now, attempt)
 		err := s.start(ctx, client.StartWorkflowOptions{
-			ID: id,
-			// A new incident's first steps do not wait behind the work of the
-			// incidents already open (workflows.FirstStepsQueue).
-			TaskQueue: workflows.FirstStepsQueue,
+			ID:        id,
+			TaskQueue: workflows.TaskQueue,
 			// A running incident of this ID is the same declaration; a closed one
 			// is an earlier incident, and this declaration takes the next ID.
 			WorkflowIDConflictPolicy:                 enumspb.WORKFLOW_ID_CONFLICT_POLICY_FAIL,
