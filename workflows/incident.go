@@ -44,6 +44,10 @@ type incident struct {
 	lanes                               // the owed work being paid
 	timer       *dueTimer
 	linking     workflow.Mutex // one ticket link at a time
+	// indexed is what the search attributes were last set to in this run;
+	// with upsertChanges, a refresh that changes none of them sets none.
+	indexed       string
+	upsertChanges bool
 }
 
 func newIncident(ctx workflow.Context, req DeclareRequest) (*incident, error) {
@@ -64,6 +68,11 @@ func newIncident(ctx workflow.Context, req DeclareRequest) (*incident, error) {
 		}
 	}
 	w.Rules = rulesOf(workflow.GetVersion(ctx, versionLivedIn, workflow.DefaultVersion, 1))
+	w.upsertChanges = workflow.GetVersion(ctx, versionUpsertChanges, workflow.DefaultVersion, 1) >= 1
+	if req.Carried == nil {
+		// The front door started the incident with these (ibtemporal.Declare).
+		w.indexed = indexOf(w.Summary).key()
+	}
 	w.lanes = newLanes(ctx)
 	w.linking = workflow.NewMutex(ctx)
 	w.events = workflow.GetSignalChannel(ctx, SignalSlackEvent)
@@ -203,10 +212,15 @@ func (w *incident) owe(work ...ib.Owed) {
 // upsertSearchAttributes keeps what the Web UI shows of the incident
 // current: its search attributes, and the details at the top of its page.
 func (w *incident) upsertSearchAttributes(ctx workflow.Context) {
-	if err := workflow.UpsertTypedSearchAttributes(ctx, SearchAttributes(w.Summary)...); err != nil {
+	workflow.SetCurrentDetails(ctx, CurrentDetails(w.Summary))
+	now := indexOf(w.Summary)
+	if w.upsertChanges && now.key() == w.indexed {
+		return // each upsert is an event and a write to visibility
+	}
+	w.indexed = now.key()
+	if err := workflow.UpsertTypedSearchAttributes(ctx, now.updates()...); err != nil {
 		w.log.Error("could not update search attributes", "error", err)
 	}
-	workflow.SetCurrentDetails(ctx, CurrentDetails(w.Summary))
 }
 
 // settle waits for an activity whose failure must not stop the incident. Slack

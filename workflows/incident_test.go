@@ -49,6 +49,7 @@ type incidentSuite struct {
 	care func(activities.CareInput) activities.CareResult
 	// recovering are the people the postmortem's owner was chosen around.
 	recovering []ib.Person
+	upserts    int // search attribute upserts (the channel's not counted)
 }
 
 // notice is a reminder as it was sent: when, to which channel or person.
@@ -134,6 +135,7 @@ func (s *incidentSuite) mockSlack(sl slack) {
 		})
 	s.env.OnUpsertTypedSearchAttributes(mock.MatchedBy(func(sa temporal.SearchAttributes) bool {
 		s.indexed = sa
+		s.upserts++
 		return true
 	})).Return(nil)
 }
@@ -189,6 +191,25 @@ func (s *incidentSuite) TestDeclareOpensAndAnnouncesTheRoom() {
 	s.Require().Len(s.posted, 1)
 	s.Equal(ib.MsgHeader, s.posted[0].Kind)
 	s.Equal([]ib.MessageKind{ib.MsgAnnouncement}, s.announced)
+}
+
+// A change that changes no search attribute (a note, a link) upserts none:
+// each upsert is a history event and a write to visibility.
+func (s *incidentSuite) TestUpsertsOnlyWhatChanged() {
+	s.mockSlack(slack{})
+	var before, afterNotes int
+	s.env.RegisterDelayedCallback(func() { before = s.upserts }, 50*time.Second)
+	s.change(time.Minute, &ib.AddNote{Text: "looking at the pods", By: alice}, new(error))
+	s.change(2*time.Minute, &ib.AddLink{URL: "https://grafana.example/d/checkout", By: alice}, new(error))
+	s.env.RegisterDelayedCallback(func() { afterNotes = s.upserts }, 3*time.Minute)
+	s.change(4*time.Minute, &ib.SetStatus{Status: ib.Identified, By: alice}, new(error))
+	s.resolve(5*time.Minute, &ib.Resolve{By: alice}, new(error))
+	s.env.ExecuteWorkflow(workflows.IncidentWorkflow, request())
+	s.Require().NoError(s.env.GetWorkflowError())
+	s.Equal(before, afterNotes, "a note and a link upsert nothing")
+	s.Greater(s.upserts, afterNotes, "a status change does")
+	got, _ := s.indexed.GetKeyword(workflows.StageKey)
+	s.Equal(string(ib.StageClosed), got, "the last upsert is current")
 }
 
 // An incident declared with its services' recent alerts records them and

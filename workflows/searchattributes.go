@@ -42,28 +42,45 @@ var SearchAttributeKeys = []temporal.SearchAttributeKey{TitleKey, SeverityKey, S
 
 // SearchAttributes are the incident's current search attribute values. The
 // channel's is set once the channel exists.
-func SearchAttributes(s ib.Summary) []temporal.SearchAttributeUpdate {
+func SearchAttributes(s ib.Summary) []temporal.SearchAttributeUpdate { return indexOf(s).updates() }
+
+// indexed is what the search attributes say of an incident.
+type indexed struct {
+	title, severity, status, stage, commander string
+	services, tickets                         []string
+	impactMinutes, resolveMinutes             int64
+}
+
+func indexOf(s ib.Summary) indexed {
 	m := s.ResponseMetrics()
-	tickets := []string{}
+	i := indexed{title: TitleWords(s.Title), severity: string(s.Severity), status: string(s.Status), stage: string(s.Stage),
+		commander: s.Commander.Label(), services: s.Services, tickets: []string{},
+		impactMinutes: int64(m.CustomerImpact.Minutes()), resolveMinutes: int64(m.TimeToResolve.Minutes())}
 	for _, t := range s.Tickets.Linked {
-		tickets = append(tickets, strconv.FormatInt(t.ID, 10))
+		i.tickets = append(i.tickets, strconv.FormatInt(t.ID, 10))
 	}
-	services := s.Services
-	if services == nil {
-		services = []string{}
+	if i.services == nil {
+		i.services = []string{}
 	}
+	return i
+}
+
+func (i indexed) updates() []temporal.SearchAttributeUpdate {
 	return []temporal.SearchAttributeUpdate{
-		TitleKey.ValueSet(TitleWords(s.Title)),
-		SeverityKey.ValueSet(string(s.Severity)),
-		StatusKey.ValueSet(string(s.Status)),
-		StageKey.ValueSet(string(s.Stage)),
-		CommanderKey.ValueSet(s.Commander.Label()),
-		ServicesKey.ValueSet(services),
-		ImpactMinutesKey.ValueSet(int64(m.CustomerImpact.Minutes())),
-		ResolveMinutesKey.ValueSet(int64(m.TimeToResolve.Minutes())),
-		TicketsKey.ValueSet(tickets),
+		TitleKey.ValueSet(i.title),
+		SeverityKey.ValueSet(i.severity),
+		StatusKey.ValueSet(i.status),
+		StageKey.ValueSet(i.stage),
+		CommanderKey.ValueSet(i.commander),
+		ServicesKey.ValueSet(i.services),
+		ImpactMinutesKey.ValueSet(i.impactMinutes),
+		ResolveMinutesKey.ValueSet(i.resolveMinutes),
+		TicketsKey.ValueSet(i.tickets),
 	}
 }
+
+// key is the values as one comparable string.
+func (i indexed) key() string { return fmt.Sprintf("%#v", i) }
 
 // CurrentDetails is the incident as the top of its page in the Web UI shows
 // it (Markdown), kept current, above the start input that only says how it

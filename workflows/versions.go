@@ -25,6 +25,9 @@ const (
 	// versionAlertsOnTimeline (1): an incident declared with its services'
 	// recent alerts posts them, and its detection time, on its timeline.
 	versionAlertsOnTimeline = "alerts-on-timeline"
+	// versionUpsertChanges (1): a refresh upserts the search attributes only
+	// when one of them changed (a note or a link changes none).
+	versionUpsertChanges = "upsert-changes"
 )
 
 // rulesOf are the rules of a run, from its version of versionLivedIn.
