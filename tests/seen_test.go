@@ -94,5 +94,15 @@ func TestFakeWorkspaceFromTheTerminal(t *testing.T) {
 		got := state(t, id)
 		return len(got.Collected(ib.Papertrail)) == 0
 	})
-	assert.NotEmpty(t, fake.Ephemerals(fake.UserByName("alice")), "the answers alice saw")
+	// A command typed in the incident's channel: its answer is alice's alone.
+	do("post", map[string]any{"user": "alice", "channel": inc.Channel.Name, "text": "/ib status identified"})
+	waitFor(t, "alice sees the answer, only to her", func() bool {
+		for _, e := range fake.Ephemerals(fake.UserByName("alice")) {
+			if strings.Contains(e.Text, "investigating → identified") {
+				return true
+			}
+		}
+		return false
+	})
+	assert.Equal(t, ib.Identified, state(t, id).Status)
 }
