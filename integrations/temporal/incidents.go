@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	commonpb "go.temporal.io/api/common/v1"
@@ -109,20 +110,25 @@ func (s *Incidents) Declare(ctx context.Context, d ib.Declaration) (ib.Declared,
 }
 
 // withAlerts gives a declaration its services' recent alerts, from their
-// watches, for its timeline and its detection time. A watch that does not
-// answer at once is passed over: the declaration matters more.
+// watches, for its timeline and its detection time. The watches are asked
+// together, and those that have not answered within alertsWait (their
+// worker down or busy) are passed over: the declaration, on Slack's
+// acknowledgement path, matters more.
 func (s *Incidents) withAlerts(ctx context.Context, d ib.Declaration) ib.Declaration {
-	if len(d.Alerts) > 0 {
+	if len(d.Alerts) > 0 || len(d.Services) == 0 {
 		return d
 	}
+	ctx, cancel := context.WithTimeout(ctx, alertsWait)
+	defer cancel()
 	watches := &Watches{Client: s.Client}
-	for _, service := range d.Services {
-		qctx, cancel := context.WithTimeout(ctx, 2*time.Second)
-		recent, err := watches.Recent(qctx, service)
-		cancel()
-		if err == nil {
-			d.Alerts = append(d.Alerts, recent...)
-		}
+	found := make([][]ib.AlertEpisode, len(d.Services))
+	var wg sync.WaitGroup
+	for i, service := range d.Services {
+		wg.Go(func() { found[i], _ = watches.Recent(ctx, service) })
+	}
+	wg.Wait()
+	for _, recent := range found {
+		d.Alerts = append(d.Alerts, recent...)
 	}
 	ib.SortEpisodes(d.Alerts)
 	if valid, err := d.Validate(); err == nil { // bounds the alerts
@@ -130,6 +136,10 @@ func (s *Incidents) withAlerts(ctx context.Context, d ib.Declaration) ib.Declara
 	}
 	return d
 }
+
+// alertsWait bounds how long a declaration waits for its services' recent
+// alerts: a query a worker answers takes milliseconds.
+const alertsWait = 500 * time.Millisecond
 
 // tellWatches tells the services' watches of the incident, so that a
 // suggestion to declare one is withdrawn.
