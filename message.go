@@ -1,5 +1,7 @@
 package ib
 
+import "slices"
+
 // MessageKind names what a message the bot posts is about. The Slack adapter
 // renders each kind; the domain only decides what is said and when.
 type MessageKind string
@@ -44,6 +46,26 @@ type Message struct {
 	// and dashboards.
 	Watch *WatchNotice `json:"watch,omitempty"`
 	Links []Link       `json:"links,omitempty"`
+	// Keys are the keys of the timeline posts merged into this one (its own
+	// first), kept with it so that a retry sees which of them are out.
+	Keys []string `json:"keys,omitempty"`
+}
+
+// Merged is several timeline posts as one message, in their order: their
+// events under the first's key and summary, every post's key kept in Keys.
+func Merged(posts []Message) Message {
+	m := posts[0]
+	m.Events = slices.Clip(m.Events)
+	m.Keys = nil
+	for _, p := range posts[1:] {
+		m.Events = append(m.Events, p.Events...)
+	}
+	if len(posts) > 1 {
+		for _, p := range posts {
+			m.Keys = append(m.Keys, p.Key)
+		}
+	}
+	return m
 }
 
 // NewMessage makes the message of the given kind about an incident. keySuffix

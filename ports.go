@@ -26,11 +26,11 @@ type Slack interface {
 	// cannot join are skipped, the others invited, and those skipped returned.
 	Invite(ctx context.Context, channelID string, userIDs []string) ([]Uninvited, error)
 	// Post posts a message and returns its timestamp. The message carries its Key
-	// as metadata so that FindPost can find it later.
+	// and Keys as metadata so that PostedKeys can find them later.
 	Post(ctx context.Context, channel string, m Message) (ts string, err error)
-	// FindPost returns the timestamp of a recent message posted with the key, or
-	// "" when there is none.
-	FindPost(ctx context.Context, channel, key string) (ts string, err error)
+	// PostedKeys are the keys of the bot's recent messages in a channel (each
+	// message's Key and Keys), with each message's timestamp.
+	PostedKeys(ctx context.Context, channel string) (map[string]string, error)
 	Update(ctx context.Context, channel, ts string, m Message) error
 	// FetchMessage reads a message, in a thread or not; Found is false when
 	// Slack has no such message.

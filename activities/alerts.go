@@ -61,7 +61,7 @@ func (a *Activities) TellWatch(ctx context.Context, in WatchInput) ([]ib.PostRef
 	}
 	var refs []ib.PostRef
 	for _, channel := range to {
-		ts, err := a.postOnce(ctx, channel, m, true)
+		ts, err := a.postOnce(ctx, channel, true, m)
 		if err != nil {
 			return nil, err
 		}

@@ -67,7 +67,7 @@ type SendPageInput struct {
 func (a *Activities) SendPage(ctx context.Context, in SendPageInput) error {
 	m := ib.NewMessage(ib.MsgPage, in.Incident, in.Page.ID+"-"+strconv.Itoa(in.Page.Level))
 	m.Page = &in.Page
-	_, err := a.postOnce(ctx, in.To.SlackID, m, in.LookFirst)
+	_, err := a.postOnce(ctx, in.To.SlackID, in.LookFirst, m)
 	return err
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -115,7 +116,7 @@ func (a *Activities) Invite(ctx context.Context, in InviteInput) error {
 	m := ib.NewMessage(ib.MsgUninvited, in.Incident, strings.Join(ids, ","))
 	m.Key = in.ChannelID + ":" + m.Key
 	m.Uninvited = skipped
-	_, err = a.postOnce(ctx, in.ChannelID, m, true)
+	_, err = a.postOnce(ctx, in.ChannelID, true, m)
 	return err
 }
 
@@ -128,20 +129,35 @@ type PostInput struct {
 	Announce bool `json:",omitempty"`
 	// LookFirst: an earlier run of the incident may have posted it already.
 	LookFirst bool `json:",omitempty"`
+	// Refresh, when set, brings the channel's topic and header up to date
+	// with it once the message is posted: one call of the workflow for both.
+	Refresh *ib.Summary `json:",omitempty"`
+	// Batch, when set instead of Message, are timeline posts to post as one
+	// message (ib.Merged), each once however often they are tried together.
+	Batch []ib.Message `json:",omitempty"`
 }
 
-// Post posts a message, once.
+// Post posts a message, once, and then refreshes the topic and header if
+// asked to.
 func (a *Activities) Post(ctx context.Context, in PostInput) (string, error) {
 	channel := in.Channel
 	if in.Announce {
 		channel = a.Settings.IncidentsChannel
 	}
-	return a.postOnce(ctx, channel, in.Message, in.LookFirst)
+	parts := in.Batch
+	if len(parts) == 0 {
+		parts = []ib.Message{in.Message}
+	}
+	ts, err := a.postOnce(ctx, channel, in.LookFirst, parts...)
+	if err != nil || in.Refresh == nil {
+		return ts, err
+	}
+	return ts, a.Refresh(ctx, *in.Refresh)
 }
 
 // Announce posts a message to the incidents channel, once.
 func (a *Activities) Announce(ctx context.Context, m ib.Message) (string, error) {
-	return a.postOnce(ctx, a.Settings.IncidentsChannel, m, false)
+	return a.postOnce(ctx, a.Settings.IncidentsChannel, false, m)
 }
 
 // UpdateInput replaces an earlier message.
@@ -161,17 +177,22 @@ func (a *Activities) UpdatePost(ctx context.Context, in UpdateInput) error {
 // so a retry first looks for the message the earlier try may have posted (found
 // by the key in its metadata), as does a post an earlier run may have made
 // (lookFirst). The first try skips the look-up: that keeps the common path at
-// one Slack call.
-func (a *Activities) postOnce(ctx context.Context, channel string, m ib.Message, lookFirst bool) (string, error) {
+// one Slack call. Several timeline posts (parts) go as one message, less
+// those found posted already: a retry that batches them otherwise than the
+// first try did (an incident rebuilt from its history batches again) still
+// posts each of them once, in order.
+func (a *Activities) postOnce(ctx context.Context, channel string, lookFirst bool, parts ...ib.Message) (string, error) {
 	if lookFirst || activity.GetInfo(ctx).Attempt > 1 {
-		ts, err := a.Slack.FindPost(ctx, channel, m.Key)
+		posted, err := a.Slack.PostedKeys(ctx, channel)
 		if err != nil {
 			return "", a.fail(err)
 		}
-		if ts != "" {
-			return ts, nil
+		left := slices.DeleteFunc(slices.Clone(parts), func(p ib.Message) bool { return posted[p.Key] != "" })
+		if len(left) == 0 {
+			return posted[parts[0].Key], nil
 		}
+		parts = left
 	}
-	ts, err := a.Slack.Post(ctx, channel, m)
+	ts, err := a.Slack.Post(ctx, channel, ib.Merged(parts))
 	return ts, a.fail(err)
 }

@@ -2,6 +2,7 @@ package activities_test
 
 import (
 	"context"
+	"fmt"
 	"sync"
 	"testing"
 	"time"
@@ -84,4 +85,58 @@ func TestTwoIncidentsNeverShareAChannel(t *testing.T) {
 	assert.Equal(t, "inc-20261202-login-down", got[0].Name)
 	assert.Equal(t, "inc-20261202-login-down-2", got[1].Name, "the second incident takes the next name")
 	assert.Len(t, fake.chans, 2)
+}
+
+// postsSlack keeps the messages posted to one channel.
+type postsSlack struct {
+	ib.Slack
+	posted []ib.Message
+}
+
+func (s *postsSlack) Post(_ context.Context, _ string, m ib.Message) (string, error) {
+	s.posted = append(s.posted, m)
+	return fmt.Sprint(len(s.posted)), nil
+}
+
+func (s *postsSlack) PostedKeys(context.Context, string) (map[string]string, error) {
+	keys := map[string]string{}
+	for i, m := range s.posted {
+		for _, k := range append([]string{m.Key}, m.Keys...) {
+			keys[k] = fmt.Sprint(i + 1)
+		}
+	}
+	return keys, nil
+}
+
+// Timeline posts tried again in another batch (an incident rebuilt from its
+// history batches again) are each posted once, in order.
+func TestTimelinePostsOnceWhateverTheBatch(t *testing.T) {
+	slack := &postsSlack{}
+	a := &activities.Activities{Slack: slack, Log: zap.NewNop()}
+	s := ib.Summary{ID: "INC-1"}
+	part := func(n int) ib.Message {
+		m := ib.NewMessage(ib.MsgEvent, s, fmt.Sprint(n))
+		m.Events = []ib.TimelineEvent{{Kind: ib.EventNote, Text: fmt.Sprint("note ", n)}}
+		return m
+	}
+	post := func(lookFirst bool, parts ...ib.Message) {
+		t.Helper()
+		var env testsuite.WorkflowTestSuite
+		act := env.NewTestActivityEnvironment()
+		act.RegisterActivity(a)
+		_, err := act.ExecuteActivity(a.Post, activities.PostInput{Channel: "C1", Batch: parts, LookFirst: lookFirst})
+		require.NoError(t, err)
+	}
+	post(false, part(1), part(2))
+	post(true, part(1), part(2), part(3))
+	post(true, part(2), part(3))
+	require.Len(t, slack.posted, 2)
+	assert.Equal(t, []string{"INC-1:event:1", "INC-1:event:2"}, slack.posted[0].Keys)
+	var lines []string
+	for _, m := range slack.posted {
+		for _, e := range m.Events {
+			lines = append(lines, e.Text)
+		}
+	}
+	assert.Equal(t, []string{"note 1", "note 2", "note 3"}, lines, "each once, in order")
 }

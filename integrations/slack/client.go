@@ -6,6 +6,7 @@ package slack
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -22,7 +23,7 @@ import (
 // message's idempotency key.
 const metadataType = "incident_buddy_message"
 
-// historyWindow is how many recent messages FindPost looks through. A retried
+// historyWindow is how many recent messages PostedKeys looks through. A retried
 // post looks for its first try within seconds or minutes, long before a busy
 // channel could push it this far back.
 const historyWindow = 200
@@ -38,6 +39,33 @@ type Client struct {
 	botUserID string            // from auth.test, fetched once
 	channels  map[string]string // channel name → ID, for names given in configuration
 	emails    map[string]string // e-mail → user ID: users.lookupByEmail is Tier 3
+	shown     map[string]string // what this process last set as a channel's topic or a header
+}
+
+// maxShown bounds what the client remembers of topics and headers set; past
+// it, it forgets them all and sets each again once.
+const maxShown = 10000
+
+// alreadyShown says whether key (a channel's topic, a header) was last set
+// to content by this process. A refresh changes the topic and header only
+// where they differ: conversations.setTopic is Tier 2 (20 calls a minute for
+// the whole workspace) and shows each change in the channel, and a summary
+// changes more often than what its topic shows. Another worker's refresh, or
+// a restart, costs at most one call more.
+func (c *Client) alreadyShown(key, content string) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.shown[key] == content
+}
+
+// showed records what key was set to.
+func (c *Client) showed(key, content string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(c.shown) >= maxShown {
+		clear(c.shown)
+	}
+	c.shown[key] = content
 }
 
 var _ ib.Slack = (*Client)(nil)
@@ -52,6 +80,7 @@ func NewClient(token, apiURL string, httpClient *http.Client, opts ...goslack.Op
 	return &Client{
 		api:      goslack.New(token, opts...),
 		channels: map[string]string{},
+		shown:    map[string]string{},
 	}
 }
 
@@ -101,9 +130,18 @@ func (c *Client) SetPurpose(ctx context.Context, channelID, purpose string) erro
 	return translate("conversations.setPurpose", err)
 }
 
+// SetTopic sets the incident channel's topic, unless this process set it
+// to the same already.
 func (c *Client) SetTopic(ctx context.Context, channelID string, s ib.Summary) error {
-	_, err := c.api.SetTopicOfConversationContext(ctx, channelID, Topic(s))
-	return translate("conversations.setTopic", err)
+	topic, key := Topic(s), "topic:"+channelID
+	if c.alreadyShown(key, topic) {
+		return nil
+	}
+	if _, err := c.api.SetTopicOfConversationContext(ctx, channelID, topic); err != nil {
+		return translate("conversations.setTopic", err)
+	}
+	c.showed(key, topic)
+	return nil
 }
 
 // Invite adds users in one call. Slack refuses the whole call when one of
@@ -149,7 +187,7 @@ func (c *Client) Post(ctx context.Context, channel string, m ib.Message) (string
 	opts := []goslack.MsgOption{
 		goslack.MsgOptionText(text, false),
 		goslack.MsgOptionBlocks(blocks...),
-		goslack.MsgOptionMetadata(goslack.SlackMetadata{EventType: metadataType, EventPayload: map[string]any{"key": m.Key}}),
+		goslack.MsgOptionMetadata(goslack.SlackMetadata{EventType: metadataType, EventPayload: payloadOf(m)}),
 	}
 	_, ts, err := c.api.PostMessageContext(ctx, channel, opts...)
 	if slackCode(err) == "not_in_channel" {
@@ -162,34 +200,66 @@ func (c *Client) Post(ctx context.Context, channel string, m ib.Message) (string
 	return ts, translate("chat.postMessage", err)
 }
 
-func (c *Client) FindPost(ctx context.Context, channel, key string) (string, error) {
+// payloadOf is a message's metadata: its key, and the keys of the posts
+// merged into it, space-separated (Slack's payload values are plain).
+func payloadOf(m ib.Message) map[string]any {
+	payload := map[string]any{"key": m.Key}
+	if len(m.Keys) > 0 {
+		payload["keys"] = strings.Join(m.Keys, " ")
+	}
+	return payload
+}
+
+// PostedKeys reads the channel's recent messages (historyWindow of them) for
+// the keys the bot posted them with.
+func (c *Client) PostedKeys(ctx context.Context, channel string) (map[string]string, error) {
 	id, err := c.channelID(ctx, channel)
 	if err != nil {
-		return "", err
+		return nil, err
 	}
 	resp, err := c.api.GetConversationHistoryContext(ctx, &goslack.GetConversationHistoryParameters{
 		ChannelID: id, Limit: historyWindow, IncludeAllMetadata: true,
 	})
 	if err != nil {
-		return "", translate("conversations.history", err)
+		return nil, translate("conversations.history", err)
 	}
+	posted := map[string]string{}
 	for _, msg := range resp.Messages {
-		if msg.Metadata.EventType == metadataType && msg.Metadata.EventPayload["key"] == key {
-			return msg.Timestamp, nil
+		if msg.Metadata.EventType != metadataType {
+			continue
+		}
+		if key, ok := msg.Metadata.EventPayload["key"].(string); ok {
+			posted[key] = msg.Timestamp
+		}
+		if keys, ok := msg.Metadata.EventPayload["keys"].(string); ok {
+			for _, key := range strings.Fields(keys) {
+				posted[key] = msg.Timestamp
+			}
 		}
 	}
-	return "", nil
+	return posted, nil
 }
 
+// Update replaces a message the bot posted (the header after a change),
+// unless this process already set it to the same.
 func (c *Client) Update(ctx context.Context, channel, ts string, m ib.Message) error {
 	text, blocks := Render(m, c.link(m.Incident.ID))
 	channel, err := c.channelID(ctx, channel) // chat.update takes only IDs
 	if err != nil {
 		return err
 	}
+	rendered, _ := json.Marshal(blocks)
+	key, content := "message:"+channel+":"+ts, text+"\x00"+string(rendered)
+	if c.alreadyShown(key, content) {
+		return nil
+	}
 	_, _, _, err = c.api.UpdateMessageContext(ctx, channel, ts,
 		goslack.MsgOptionText(text, false), goslack.MsgOptionBlocks(blocks...))
-	return translate("chat.update", err)
+	if err != nil {
+		return translate("chat.update", err)
+	}
+	c.showed(key, content)
+	return nil
 }
 
 func (c *Client) link(id string) string {

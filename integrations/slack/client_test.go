@@ -110,12 +110,19 @@ func TestFindChannelAndPost(t *testing.T) {
 	msg := ib.NewMessage(ib.MsgAnnouncement, ib.Summary{ID: "INC-20261123-K7QF", Title: "Checkout down", Severity: ib.S1}, "")
 	ts, err := c.Post(ctx, "incidents", msg)
 	require.NoError(t, err)
-	found, err := c.FindPost(ctx, "incidents", msg.Key)
+	posted, err := c.PostedKeys(ctx, "incidents")
 	require.NoError(t, err)
-	assert.Equal(t, ts, found, "a post is found by its key")
-	found, err = c.FindPost(ctx, "incidents", "INC-20261123-K7QF:other")
+	assert.Equal(t, ts, posted[msg.Key], "a post is found by its key")
+	assert.Empty(t, posted["INC-20261123-K7QF:other"])
+
+	// Timeline posts merged into one are each found by their own key.
+	parts := []ib.Message{ib.NewMessage(ib.MsgEvent, msg.Incident, "3"), ib.NewMessage(ib.MsgEvent, msg.Incident, "4")}
+	ts, err = c.Post(ctx, "incidents", ib.Merged(parts))
 	require.NoError(t, err)
-	assert.Empty(t, found)
+	posted, err = c.PostedKeys(ctx, "incidents")
+	require.NoError(t, err)
+	assert.Equal(t, ts, posted[parts[0].Key])
+	assert.Equal(t, ts, posted[parts[1].Key])
 
 	// A page goes to a person: found again in the direct conversation.
 	bob := fake.UserByName("bob")
@@ -123,9 +130,9 @@ func TestFindChannelAndPost(t *testing.T) {
 	pageMsg.Page = &ib.Page{ID: "P1"}
 	ts, err = c.Post(ctx, bob, pageMsg)
 	require.NoError(t, err)
-	found, err = c.FindPost(ctx, bob, pageMsg.Key)
+	posted, err = c.PostedKeys(ctx, bob)
 	require.NoError(t, err)
-	assert.Equal(t, ts, found, "a retried page finds the first one")
+	assert.Equal(t, ts, posted[pageMsg.Key], "a retried page finds the first one")
 
 	// The bot is not in #general: posting there joins it first.
 	ts, err = c.Post(ctx, "general", msg)
@@ -153,4 +160,38 @@ func TestRender(t *testing.T) {
 	joined := renderText(t, blocks)
 	assert.Contains(t, joined, "&lt;!channel&gt; &amp; friends", "user text cannot Mention @channel")
 	assert.NotContains(t, joined, "<!channel>")
+}
+
+// A refresh that changes neither the topic nor the header makes no call:
+// conversations.setTopic is Tier 2 for the whole workspace. A failed call is
+// not remembered, so it is made again.
+func TestRefreshSetsOnlyWhatChanged(t *testing.T) {
+	fake, c := newClient(t)
+	ctx := context.Background()
+	ch, err := c.CreateChannel(ctx, "inc-refresh")
+	require.NoError(t, err)
+	s := ib.Summary{ID: "INC-1", Title: "Login down", Severity: ib.S2, Status: ib.Investigating, Channel: ch}
+	header, err := c.Post(ctx, ch.ID, ib.NewMessage(ib.MsgHeader, s, ""))
+	require.NoError(t, err)
+	refresh := func() {
+		t.Helper()
+		require.NoError(t, c.SetTopic(ctx, ch.ID, s))
+		require.NoError(t, c.Update(ctx, ch.ID, header, ib.NewMessage(ib.MsgHeader, s, "")))
+	}
+
+	refresh()
+	refresh()
+	assert.Equal(t, 1, fake.Calls("conversations.setTopic"))
+	assert.Equal(t, 1, fake.Calls("chat.update"))
+
+	s.Links = append(s.Links, ib.Link{URL: "https://example.com/dash", Label: "dashboard"})
+	refresh()
+	assert.Equal(t, 1, fake.Calls("conversations.setTopic"), "a link is not in the topic")
+	assert.Equal(t, 2, fake.Calls("chat.update"), "but it is in the header")
+
+	s.Status = ib.Identified
+	fake.Inject("conversations.setTopic", fakeslack.Fault{Status: 503})
+	require.Error(t, c.SetTopic(ctx, ch.ID, s))
+	refresh()
+	assert.Equal(t, 3, fake.Calls("conversations.setTopic"), "a failed call is made again")
 }

@@ -88,8 +88,9 @@ func (p *pacer) wait(ctx context.Context, method string, n int) error {
 	if len(turns) >= n {
 		turn = later(now, turns[len(turns)-n].Add(p.window))
 	}
-	// The call needs some time of its own after its turn.
-	if deadline, ok := ctx.Deadline(); ok && turn.After(deadline.Add(-time.Second)) {
+	// The call needs some time of its own after its turn: a second, or half
+	// of a shorter try (a quick call's).
+	if deadline, ok := ctx.Deadline(); ok && turn.After(deadline.Add(-min(time.Second, deadline.Sub(now)/2))) {
 		p.mu.Unlock()
 		return &ib.RetryAfterError{System: "slack " + method + " (paced to its tier)", RetryAfter: turn.Sub(now)}
 	}

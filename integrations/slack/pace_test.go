@@ -77,3 +77,17 @@ func TestPacedCallPastItsDeadlineWaitsOutside(t *testing.T) {
 	assert.Greater(t, limited.RetryAfter, 50*time.Second, "its turn is about a minute after the first call")
 	assert.Less(t, time.Since(start), 4*time.Second, "failed at once, not at its deadline")
 }
+
+// A quick call (a try of a second) whose turn is now is sent: the margin
+// after its turn is half of a try shorter than two seconds.
+func TestPacedQuickCallWithItsTurnNowIsSent(t *testing.T) {
+	fake := fakeslack.New(fakeslack.Options{NoLimits: true})
+	srv := httptest.NewServer(fake)
+	t.Cleanup(srv.Close)
+	c := slack.NewClient("xoxb-fake", srv.URL+"/api/", &http.Client{Transport: slack.Paced(nil, 1)})
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	_, err := c.CreateChannel(ctx, "inc-quick")
+	require.NoError(t, err)
+	assert.Equal(t, 1, fake.Calls("conversations.create"))
+}
