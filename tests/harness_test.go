@@ -384,6 +384,9 @@ func whereItWaits(t testing.TB, c client.Client, id string) {
 		if f := e.GetActivityTaskFailedEventAttributes().GetFailure(); f != nil {
 			what += f.GetMessage()
 		}
+		if f := e.GetWorkflowTaskFailedEventAttributes(); f != nil {
+			what += f.GetCause().String() + " " + f.GetFailure().GetMessage()
+		}
 		events = append(events, fmt.Sprintf("%d %s %s %s", e.GetEventId(), e.GetEventTime().AsTime().Format("15:04:05.000"), e.GetEventType(), what))
 	}
 	t.Logf("last events:\n%s", strings.Join(events[max(0, len(events)-60):], "\n"))

@@ -1,6 +1,7 @@
 package workflows
 
 import (
+	"encoding/json"
 	"errors"
 	"slices"
 	"strconv"
@@ -19,10 +20,15 @@ import (
 // pays what that owes the outside world: posts, the topic and header, direct
 // messages, the status page, the pager, Zendesk, the postmortem draft.
 func IncidentWorkflow(ctx workflow.Context, req DeclareRequest) (ib.Incident, error) {
-	if workflow.GetVersion(ctx, versionOwedLedger, workflow.DefaultVersion, 1) == workflow.DefaultVersion {
+	// A run since versionCheaperCalls records that one marker, which implies
+	// every change guarded before it: each marker is two events (the marker
+	// and an upsert of TemporalChangeVersion). A run recorded before it has
+	// no such marker and asks for the others as it did.
+	cheaper := workflow.GetVersion(ctx, versionCheaperCalls, workflow.DefaultVersion, 1) >= 1
+	if !cheaper && workflow.GetVersion(ctx, versionOwedLedger, workflow.DefaultVersion, 1) == workflow.DefaultVersion {
 		return runFirstLoop(ctx, req)
 	}
-	w, err := newIncident(ctx, req)
+	w, err := newIncident(ctx, req, cheaper)
 	if err != nil {
 		return ib.Incident{}, err
 	}
@@ -32,7 +38,8 @@ func IncidentWorkflow(ctx workflow.Context, req DeclareRequest) (ib.Incident, er
 // incident is the workflow's state: the incident's record and what it owes
 // (Carried), and, for this run only, which lanes are paying and the timer of
 // what falls due next. Changes are applied the moment their Update is
-// accepted, so the caller's answer never waits on Slack.
+// accepted, so the caller's answer never waits on a post to Slack (a quick
+// call in the same task holds it for a second at most).
 type incident struct {
 	Carried
 
@@ -48,10 +55,15 @@ type incident struct {
 	// with upsertChanges, a refresh that changes none of them sets none.
 	indexed       string
 	upsertChanges bool
+	// cheaperCalls: since versionCheaperCalls, cheap calls are local
+	// activities first, and the topic and header are refreshed only when the
+	// summary they show changed (shown is its key when last owed).
+	cheaperCalls bool
+	shown        string
 }
 
-func newIncident(ctx workflow.Context, req DeclareRequest) (*incident, error) {
-	w := &incident{settings: req.Settings, log: log.With(workflow.GetLogger(ctx), "incident", req.ID)}
+func newIncident(ctx workflow.Context, req DeclareRequest, cheaper bool) (*incident, error) {
+	w := &incident{settings: req.Settings, log: log.With(workflow.GetLogger(ctx), "incident", req.ID), cheaperCalls: cheaper}
 	if req.Carried != nil {
 		// A continued run trusts its carried state: a rule tightened since the
 		// declaration must not fail a long incident at its next run.
@@ -67,8 +79,8 @@ func newIncident(ctx workflow.Context, req DeclareRequest) (*incident, error) {
 			w.Recurs(req.RecurrenceOf, req.DeclaredAt)
 		}
 	}
-	w.Rules = rulesOf(workflow.GetVersion(ctx, versionLivedIn, workflow.DefaultVersion, 1))
-	w.upsertChanges = workflow.GetVersion(ctx, versionUpsertChanges, workflow.DefaultVersion, 1) >= 1
+	w.Rules = ib.Rules{LivedIn: cheaper || workflow.GetVersion(ctx, versionLivedIn, workflow.DefaultVersion, 1) >= 1}
+	w.upsertChanges = cheaper || workflow.GetVersion(ctx, versionUpsertChanges, workflow.DefaultVersion, 1) >= 1
 	if req.Carried == nil {
 		// The front door started the incident with these (ibtemporal.Declare).
 		w.indexed = indexOf(w.Summary).key()
@@ -82,7 +94,7 @@ func newIncident(ctx workflow.Context, req DeclareRequest) (*incident, error) {
 		return nil, err
 	}
 	if req.Carried == nil && len(req.Declaration.Alerts) > 0 &&
-		workflow.GetVersion(ctx, versionAlertsOnTimeline, workflow.DefaultVersion, 1) >= 1 {
+		(cheaper || workflow.GetVersion(ctx, versionAlertsOnTimeline, workflow.DefaultVersion, 1) >= 1) {
 		var before []ib.TimelineEvent
 		for _, e := range w.Timeline {
 			if e.Kind == ib.EventAlert || e.Kind == ib.EventDetected {
@@ -193,6 +205,16 @@ func (w *incident) tell(events ...ib.TimelineEvent) {
 // refresh owes the topic and header their update, once for however many
 // changes come before it is paid, and keeps the search attributes current.
 func (w *incident) refresh(ctx workflow.Context) {
+	if w.cheaperCalls {
+		// The topic and header show the summary alone: a note, evidence or
+		// a post changes neither.
+		shown, _ := json.Marshal(w.Summary)
+		if string(shown) == w.shown {
+			w.upsertSearchAttributes(ctx)
+			return
+		}
+		w.shown = string(shown)
+	}
 	if !slices.ContainsFunc(w.Owed, func(o Owed) bool { return o.Kind == ib.OweRefresh && !w.paying[o.N] }) {
 		w.owe(ib.Owed{Kind: ib.OweRefresh})
 	}

@@ -95,6 +95,9 @@ func (s *incidentSuite) mockSlack(sl slack) {
 				s.announced = append(s.announced, in.Message.Kind)
 				return "2.0001", nil
 			}
+			if len(in.Batch) > 0 {
+				in.Message = ib.Merged(in.Batch)
+			}
 			s.posted = append(s.posted, in.Message)
 			if in.Message.Kind == ib.MsgNotice {
 				s.notices = append(s.notices, notice{At: s.env.Now().UTC(), To: in.Channel, People: in.Message.People, Text: in.Message.Text})
@@ -587,7 +590,8 @@ func (s *incidentSuite) TestFirstLoopStateTakenOver() {
 	s.Require().NotEmpty(s.posted)
 	s.Equal("queued before the hand-over", s.posted[0].Events[0].Text, "the queued post goes out first")
 	s.Equal([]ib.MessageKind{ib.MsgResolved}, s.announced, "the resolution is announced")
-	s.env.AssertActivityCalled(s.T(), "Refresh", mock.Anything, mock.Anything)
+	// The topic and header are refreshed with the queued post.
+	s.env.AssertActivityCalled(s.T(), "Post", mock.Anything, mock.MatchedBy(func(in activities.PostInput) bool { return in.Refresh != nil }))
 	s.env.AssertActivityCalled(s.T(), "SetReactions", mock.Anything, activities.ReactionsInput{Channel: channel.ID,
 		Changes: []activities.ReactionChange{{TS: "5.0001", Emoji: "receipt", Add: true}}})
 }

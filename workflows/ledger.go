@@ -81,7 +81,7 @@ func (w *incident) pay(ctx workflow.Context) {
 // same kind that one activity can do with it (timeline posts share a post in
 // their order; all collected messages are fetched at once, all reactions set
 // at once). The topic and header are refreshed once the posts before them
-// are out.
+// are out; since cheaperCalls, by the call that posts them.
 func (w *incident) nextOf(l lane) []Owed {
 	var batch, refresh []Owed
 	for _, o := range w.Owed {
@@ -104,6 +104,9 @@ func (w *incident) nextOf(l lane) []Owed {
 	}
 	if len(batch) == 0 {
 		return refresh
+	}
+	if w.cheaperCalls && batch[0].Kind == ib.OwePost {
+		return append(batch, refresh...) // posted, then refreshed, in one call
 	}
 	return batch
 }
@@ -181,7 +184,7 @@ func (w *incident) payStep(ctx workflow.Context, batch []Owed) []Owed {
 	case ib.OweResponders:
 		return w.payResponders(ctx, batch)
 	case ib.OweInvite:
-		return unless(w.settle(ctx, "invite the new commander", workflow.ExecuteActivity(slackCall(ctx), a.Invite,
+		return unless(w.settle(ctx, "invite the new commander", w.quick(ctx, slackCall, a.Invite,
 			activities.InviteInput{ChannelID: w.Channel.ID, UserIDs: []string{batch[0].To}, Incident: w.Summary}), nil), batch)
 	case ib.OwePlan, ib.OweOwner, ib.OweDraft, ib.OweOwnerNotice:
 		return w.payPostmortem(ctx, batch)

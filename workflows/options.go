@@ -1,7 +1,11 @@
 package workflows
 
 import (
+	"errors"
+	"reflect"
 	"time"
+
+	"go.temporal.io/sdk/converter"
 
 	"github.com/incident-buddy/ib"
 	"github.com/incident-buddy/ib/activities"
@@ -77,4 +81,67 @@ func zendeskCall(ctx workflow.Context) workflow.Context {
 		StartToCloseTimeout: 2 * time.Minute,
 		RetryPolicy:         &temporal.RetryPolicy{InitialInterval: time.Second, BackoffCoefficient: 2, MaximumInterval: 2 * time.Minute},
 	})
+}
+
+// quickTry bounds the one try a quick call makes inside the workflow task.
+// The task stays open while it runs, and an Update answered by that task
+// waits for it: a second keeps every answer well inside Slack's three.
+const quickTry = time.Second
+
+// quick makes a cheap call that is the same however often it is made (a
+// lookup, the topic and header, reactions, an invitation, a PagerDuty event
+// with its dedup key). Since versionCheaperCalls it is first tried once
+// inside the workflow task, as a local activity: one event in the history
+// and no task of its own to dispatch, where an activity costs three events
+// and the workflow task its completion wakes. Should that try fail (an
+// error, Slack's rate limit, past quickTry) the call is made again as the
+// activity call describes, with its retries.
+//
+// Posts are never quick. A local activity's effect is recorded only when its
+// workflow task completes, and a task that carries an Update can be dropped
+// by the server, its Updates delivered again, perhaps in another order: a
+// post made in the dropped task would be made again, and one made of other
+// events could not even be recognised. What is quick is harmless to repeat.
+func (w *incident) quick(ctx workflow.Context, call func(workflow.Context) workflow.Context, fn, in any) workflow.Future {
+	if !w.cheaperCalls {
+		return workflow.ExecuteActivity(call(ctx), fn, in)
+	}
+	in, err := detached(in)
+	if err != nil {
+		failed, set := workflow.NewFuture(ctx)
+		set.SetError(err)
+		return failed
+	}
+	try := workflow.ExecuteLocalActivity(workflow.WithLocalActivityOptions(ctx, workflow.LocalActivityOptions{
+		StartToCloseTimeout: quickTry,
+		RetryPolicy:         &temporal.RetryPolicy{MaximumAttempts: 1},
+	}), fn, in)
+	done, settle := workflow.NewFuture(ctx)
+	workflow.Go(ctx, func(ctx workflow.Context) {
+		err := try.Get(ctx, nil)
+		var app *temporal.ApplicationError
+		if err == nil || ctx.Err() != nil || (errors.As(err, &app) && app.NonRetryable()) {
+			settle.Chain(try)
+			return
+		}
+		settle.Chain(workflow.ExecuteActivity(call(ctx), fn, in))
+	})
+	return done
+}
+
+// detached is a copy of a local activity's input that shares no memory with
+// the incident's state. A local activity gets its input as it is, where an
+// activity gets it encoded, and it runs while workflow code goes on (another
+// lane's result taken in) and may change what the input points into.
+func detached(in any) (any, error) {
+	dc := converter.GetDefaultDataConverter()
+	payload, err := dc.ToPayload(in)
+	if err != nil {
+		return nil, err
+	}
+	out := reflect.New(reflect.TypeOf(in))
+	if err := dc.FromPayload(payload, out.Interface()); err != nil {
+		return nil, err
+	}
+	return out.Elem().Interface(), nil
 }

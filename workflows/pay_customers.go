@@ -55,7 +55,7 @@ func (w *incident) noteResolution(ctx workflow.Context) {
 // reliability rotation's on-call, else the commander.
 func (w *incident) findFollowUpOwner(ctx workflow.Context) bool {
 	var owner ib.Person
-	if !w.settle(ctx, "find who follows up with the customers", workflow.ExecuteActivity(slackCall(ctx), a.FollowUpOwner, workflow.Now(ctx)), &owner) {
+	if !w.settle(ctx, "find who follows up with the customers", w.quick(ctx, slackCall, a.FollowUpOwner, workflow.Now(ctx)), &owner) {
 		return false
 	}
 	if owner == (ib.Person{}) {

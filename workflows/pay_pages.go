@@ -20,7 +20,7 @@ func (w *incident) payPage(ctx workflow.Context, batch []Owed) []Owed {
 	switch o.Kind {
 	case ib.OwePageChain:
 		var chain []ib.Person
-		if !w.settle(ctx, "find whom to page", workflow.ExecuteActivity(slackCall(ctx), a.PageChain,
+		if !w.settle(ctx, "find whom to page", w.quick(ctx, slackCall, a.PageChain,
 			activities.PageChainInput{Target: p.Target, At: workflow.Now(ctx)}), &chain) {
 			return batch
 		}
@@ -53,7 +53,7 @@ func (w *incident) payPage(ctx workflow.Context, batch []Owed) []Owed {
 func (w *incident) checkCare(ctx workflow.Context, id string, to ib.Person) bool {
 	now := workflow.Now(ctx)
 	var care activities.CareResult
-	if !w.settle(ctx, "read the working hours of "+to.Label(), workflow.ExecuteActivity(slackCall(ctx), a.CareFor,
+	if !w.settle(ctx, "read the working hours of "+to.Label(), w.quick(ctx, slackCall, a.CareFor,
 		activities.CareInput{Person: to, At: now}), &care) {
 		return false
 	}
@@ -69,7 +69,7 @@ func (w *incident) checkCare(ctx workflow.Context, id string, to ib.Person) bool
 func (w *incident) payResponders(ctx workflow.Context, batch []Owed) []Owed {
 	service := batch[0].Ref
 	var found activities.Responders
-	if !w.settle(ctx, "find who is on call for "+service, workflow.ExecuteActivity(slackCall(ctx), a.FindResponders,
+	if !w.settle(ctx, "find who is on call for "+service, w.quick(ctx, slackCall, a.FindResponders,
 		activities.ResponderInput{Services: []string{service}, At: workflow.Now(ctx)}), &found) {
 		return batch
 	}
@@ -92,6 +92,6 @@ func (w *incident) payResponders(ctx workflow.Context, batch []Owed) []Owed {
 	}
 	// Everyone found is invited, so that a step called off and done again
 	// invites those the first try did not reach (Slack takes the others).
-	return unless(w.settle(ctx, "invite the on-call of "+service, workflow.ExecuteActivity(slackCall(ctx), a.Invite,
+	return unless(w.settle(ctx, "invite the on-call of "+service, w.quick(ctx, slackCall, a.Invite,
 		activities.InviteInput{ChannelID: w.Channel.ID, UserIDs: ids, Incident: w.Summary}), nil), batch)
 }

@@ -34,7 +34,7 @@ func (w *incident) plan(ctx workflow.Context) bool {
 		return true
 	}
 	var zone string
-	if !w.settle(ctx, "read the commander's time zone", workflow.ExecuteActivity(slackCall(ctx), a.UserZone, w.Commander.SlackID), &zone) {
+	if !w.settle(ctx, "read the commander's time zone", w.quick(ctx, slackCall, a.UserZone, w.Commander.SlackID), &zone) {
 		return false
 	}
 	w.PlanPostmortem(w.settings.Postmortem, zone)
@@ -76,10 +76,10 @@ func (w *incident) assignOwner(ctx workflow.Context) bool {
 func (w *incident) findOwner(ctx workflow.Context, choice *activities.OwnerChoice) bool {
 	in := activities.OwnerInput{Services: w.Services, At: workflow.Now(ctx)}
 	if !w.Rules.LivedIn {
-		return w.settle(ctx, "find the postmortem's owner", workflow.ExecuteActivity(slackCall(ctx), a.PostmortemOwner, in), &choice.Owner)
+		return w.settle(ctx, "find the postmortem's owner", w.quick(ctx, slackCall, a.PostmortemOwner, in), &choice.Owner)
 	}
 	in.Recovering = w.Recovering(in.At)
-	return w.settle(ctx, "find the postmortem's owner", workflow.ExecuteActivity(slackCall(ctx), a.ChoosePostmortemOwner, in), choice)
+	return w.settle(ctx, "find the postmortem's owner", w.quick(ctx, slackCall, a.ChoosePostmortemOwner, in), choice)
 }
 
 // draft writes the postmortem draft from the incident's record, uploads it

@@ -18,20 +18,24 @@ func tried(batch []Owed) bool {
 // about one message a second per channel, so a burst goes out in a few
 // posts, none dropped and in order), or one other post of the channel.
 func (w *incident) payPosts(ctx workflow.Context, batch []Owed) []Owed {
-	msg := *batch[0].Message
-	for _, more := range batch[1:] {
-		msg.Events = append(slices.Clip(msg.Events), more.Message.Events...)
+	in := activities.PostInput{Channel: w.Channel.ID, LookFirst: tried(batch)}
+	for _, o := range batch {
+		if o.Kind == ib.OweRefresh {
+			shown := w.Summary
+			in.Refresh = &shown
+			continue
+		}
+		in.Batch = append(in.Batch, *o.Message)
 	}
-	msg.Incident = w.Summary
-	posted := w.settle(ctx, "post the timeline", workflow.ExecuteActivity(slackCall(ctx), a.Post,
-		activities.PostInput{Channel: w.Channel.ID, Message: msg, LookFirst: tried(batch)}), nil)
+	in.Batch[0].Incident = w.Summary
+	posted := w.settle(ctx, "post the timeline", workflow.ExecuteActivity(slackCall(ctx), a.Post, in), nil)
 	return unless(posted, batch)
 }
 
 // payRefresh brings the channel's topic and header up to date, once for
 // every change since the last refresh.
 func (w *incident) payRefresh(ctx workflow.Context, batch []Owed) []Owed {
-	return unless(w.settle(ctx, "refresh the topic and header", workflow.ExecuteActivity(slackCall(ctx), a.Refresh, w.Summary), nil), batch)
+	return unless(w.settle(ctx, "refresh the topic and header", w.quick(ctx, slackCall, a.Refresh, w.Summary), nil), batch)
 }
 
 // payMessage posts an announcement in the incidents channel, a direct
@@ -60,7 +64,7 @@ func (w *incident) payFetch(ctx workflow.Context, batch []Owed) []Owed {
 		ts[i] = o.Ref
 	}
 	var got activities.FetchResult
-	if !w.settle(ctx, "fetch collected messages", workflow.ExecuteActivity(slackCall(ctx), a.FetchMessages,
+	if !w.settle(ctx, "fetch collected messages", w.quick(ctx, slackCall, a.FetchMessages,
 		activities.FetchInput{Channel: w.Channel.ID, TS: ts}), &got) {
 		return batch
 	}
@@ -84,7 +88,7 @@ func (w *incident) payReactions(ctx workflow.Context, batch []Owed) []Owed {
 		changes[i] = activities.ReactionChange{TS: o.Ref, Emoji: o.Emoji, Add: !o.Undo}
 	}
 	var rest []activities.ReactionChange
-	if !w.settle(ctx, "confirm collected messages", workflow.ExecuteActivity(slackCall(ctx), a.SetReactions,
+	if !w.settle(ctx, "confirm collected messages", w.quick(ctx, slackCall, a.SetReactions,
 		activities.ReactionsInput{Channel: w.Channel.ID, Changes: changes}), &rest) {
 		return batch
 	}
@@ -116,7 +120,7 @@ func (w *incident) payStatusPage(ctx workflow.Context, batch []Owed) []Owed {
 func (w *incident) payPager(ctx workflow.Context, batch []Owed) []Owed {
 	o := batch[0]
 	p, _ := w.Page(o.Ref)
-	told := w.settle(ctx, o.Action+" the page in PagerDuty", workflow.ExecuteActivity(pagerCall(ctx), a.UpdatePagerDuty,
+	told := w.settle(ctx, o.Action+" the page in PagerDuty", w.quick(ctx, pagerCall, a.UpdatePagerDuty,
 		activities.PagerDutyInput{Action: o.Action, Page: p, Incident: w.Summary}), nil)
 	return unless(told, batch)
 }

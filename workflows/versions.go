@@ -1,11 +1,5 @@
 package workflows
 
-import (
-	"go.temporal.io/sdk/workflow"
-
-	"github.com/incident-buddy/ib"
-)
-
 // The change IDs of workflow.GetVersion: each guards a change of the
 // incident workflow's commands, so that incidents running on the code before
 // it replay as they were recorded. docs/versioning.md says why each exists,
@@ -28,12 +22,17 @@ const (
 	// versionUpsertChanges (1): a refresh upserts the search attributes only
 	// when one of them changed (a note or a link changes none).
 	versionUpsertChanges = "upsert-changes"
+	// versionCheaperCalls (1): calls that are the same however often they
+	// are made (lookups, the topic and header, reactions, invitations,
+	// PagerDuty) are tried once as local activities before falling back to
+	// activities (quick, in options.go); the topic and header are refreshed
+	// by the post before them, and only when the summary changed; the
+	// on-call of a new incident is found once its channel is asked for.
+	// IncidentWorkflow asks for it first: a run that has it records no other
+	// marker, as it implies owed-ledger, lived-in, upsert-changes and
+	// alerts-on-timeline.
+	versionCheaperCalls = "cheaper-calls"
 )
-
-// rulesOf are the rules of a run, from its version of versionLivedIn.
-func rulesOf(livedIn workflow.Version) ib.Rules {
-	return ib.Rules{LivedIn: livedIn >= 1}
-}
 
 // The first loop's own change IDs, kept in its files, guard what changed
 // within it; they retire with it:
