@@ -51,7 +51,8 @@ const maxShown = 10000
 // where they differ: conversations.setTopic is Tier 2 (20 calls a minute for
 // the whole workspace) and shows each change in the channel, and a summary
 // changes more often than what its topic shows. Another worker's refresh, or
-// a restart, costs at most one call more.
+// a restart, costs at most one call more; a topic someone set by hand stays
+// until the incident changes what its topic shows.
 func (c *Client) alreadyShown(key, content string) bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
