@@ -245,8 +245,9 @@ func newTestCatalog() (*oncall.Catalog, error) {
 	carol := fake.UserByName("carol")
 	now := time.Now()
 	night := zoneAtThreeAM(now)
-	// Payments works around the clock, so that the tests' pages never fall
-	// off-hours; the night rotation's pages always do.
+	// Payments and customer reliability (paged on every S1) work around the
+	// clock, so that the tests' pages never fall off-hours, whatever the hour
+	// or the weekday; the night rotation's pages always do.
 	testCatalogYAML = fmt.Sprintf(`
 teams: [{name: payments}, {name: cre}, {name: data, manager: %s}]
 services:
@@ -256,7 +257,8 @@ services:
 rotations:
   - {name: payments, members: [alice@example.com, bob@example.com, dan@example.com, eve@example.com, fay@example.com], %s, time_zone: Europe/Berlin, pagerduty_routing_key: R0UT1NGKEY0000000000000000PAYMNT,
      working_hours: "00:00-24:00", working_days: [monday, tuesday, wednesday, thursday, friday, saturday, sunday]}
-  - {name: cre, members: [%s, %s, %s, %s, %s], %s, time_zone: UTC}
+  - {name: cre, members: [%s, %s, %s, %s, %s], %s, time_zone: UTC,
+     working_hours: "00:00-24:00", working_days: [monday, tuesday, wednesday, thursday, friday, saturday, sunday]}
   - {name: night, members: [%s, %s, %s, %s, %s], %s, time_zone: %s}
 always_paged: {S1: [cre]}
 off_hours: {recovery: half a day off, notify_manager: true}
@@ -450,7 +452,10 @@ func waitClosed(t *testing.T, id string) ib.Incident {
 	ctx, cancel := context.WithTimeout(context.Background(), patience)
 	defer cancel()
 	var inc ib.Incident
-	require.NoError(t, tclient.GetWorkflow(ctx, id, "").Get(ctx, &inc))
+	if err := tclient.GetWorkflow(ctx, id, "").Get(ctx, &inc); err != nil {
+		whereItWaits(t, tclient, id)
+		require.NoError(t, err, "the incident's workflow ends")
+	}
 	return inc
 }
 
