@@ -6,7 +6,6 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -117,12 +116,8 @@ func BenchmarkAlerts(b *testing.B) {
 			}
 			time.Sleep(200 * time.Millisecond)
 		}
-		slices.Sort(answers)
-		slices.Sort(lags)
-		b.ReportMetric(ms(percentile(answers, 0.5)), "answer-p50-ms")
-		b.ReportMetric(ms(percentile(answers, 0.99)), "answer-p99-ms")
-		b.ReportMetric(ms(percentile(lags, 0.5)), "told-p50-ms")
-		b.ReportMetric(ms(percentile(lags, 0.99)), "told-p99-ms")
+		report(b, "answer", answers)
+		report(b, "told", lags)
 		b.ReportMetric(float64(perMinute), "alerts/min")
 	}
 }

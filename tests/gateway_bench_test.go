@@ -7,7 +7,6 @@ import (
 	"os"
 	"path/filepath"
 	"runtime/pprof"
-	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -59,12 +58,8 @@ func BenchmarkGatewayBurst(b *testing.B) {
 				a, n := fireBurst(b, gw.url, bob, general, func(i int) string { return kind.text(run, i) })
 				acks, answers = append(acks, a...), append(answers, n...)
 			}
-			slices.Sort(acks)
-			slices.Sort(answers)
-			b.ReportMetric(ms(percentile(acks, 0.50)), "ack-p50-ms")
-			b.ReportMetric(ms(percentile(acks, 0.99)), "ack-p99-ms")
-			b.ReportMetric(ms(percentile(answers, 0.50)), "answer-p50-ms")
-			b.ReportMetric(ms(percentile(answers, 0.99)), "answer-p99-ms")
+			report(b, "ack", acks)
+			report(b, "answer", answers)
 		})
 	}
 }

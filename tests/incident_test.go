@@ -242,7 +242,7 @@ func TestTimelineBurstPaced(t *testing.T) {
 	id := declare(t, ib.Declaration{Title: "Burst of timeline events", Severity: ib.S3})
 	inc := roomReady(t, id)
 	// Slack holds back its answer to the burst's first post: a change that
-	// waited on Slack for longer than one quick try would take that long.
+	// waited on Slack would take that long.
 	const slowSlack = 10 * time.Second
 	fake.Inject("chat.postMessage", fakeslack.Fault{Delay: slowSlack, Match: "burst note"})
 	var wg sync.WaitGroup

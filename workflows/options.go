@@ -6,11 +6,11 @@ import (
 	"time"
 
 	"go.temporal.io/sdk/converter"
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
 
 	"github.com/incident-buddy/ib"
 	"github.com/incident-buddy/ib/activities"
-	"go.temporal.io/sdk/temporal"
-	"go.temporal.io/sdk/workflow"
 )
 
 // a is the nil receiver through which the workflow names its activities.
