@@ -120,7 +120,7 @@ func runTests(m *testing.M) int {
 	defer statusPageServer.Close()
 	statusPageURL = statusPageServer.URL + "/v1"
 
-	w := worker.New(tclient, workflows.TaskQueue, worker.Options{})
+	w := worker.New(tclient, workflows.TaskQueue, inProcessWorker())
 	workflows.Register(w, newActivities(fakeURL))
 	if err := w.Start(); err != nil {
 		fmt.Fprintln(os.Stderr, "start the worker:", err)
@@ -335,6 +335,19 @@ const (
 	patience    = time.Minute      // how long a condition may take to hold
 	callTimeout = 30 * time.Second // one call to Temporal
 )
+
+// inProcessWorker is the options of the workers the tests run inside their
+// own process, built with the race detector. The SDK fails a workflow task
+// whose code runs a second without yielding, as a guard against workflow code
+// that blocks; the race detector makes workflow code several times slower,
+// and on a shared machine a replay after a restart (the whole history at
+// once, while the server and the other tests start) crossed that second. A
+// task failed again after its first attempt is tried only after its timeout
+// (10 s, and then the server's growing backoff), which outlasted the test's
+// patience. The guard stays, at the same margin over the code's real cost.
+func inProcessWorker() worker.Options {
+	return worker.Options{DeadlockDetectionTimeout: 10 * time.Second}
+}
 
 // waitFor polls until cond holds, for at most patience.
 func waitFor(t testing.TB, what string, cond func() bool) {

@@ -47,7 +47,7 @@ func (p *persistentServer) start() client.Client {
 		Stderr:           p.log,
 	})
 	require.NoError(p.t, err, "dev server output:\n%s", p.log)
-	p.worker = worker.New(p.server.Client(), workflows.TaskQueue, worker.Options{})
+	p.worker = worker.New(p.server.Client(), workflows.TaskQueue, inProcessWorker())
 	workflows.Register(p.worker, newActivities(fakeURL))
 	require.NoError(p.t, p.worker.Start())
 	return p.server.Client()
