@@ -1,8 +1,10 @@
 package activities
 
 import (
+	"context"
 	"errors"
 
+	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/incident-buddy/ib"
@@ -34,4 +36,20 @@ func (a *Activities) fail(err error) error {
 	default:
 		return err
 	}
+}
+
+// Caller names the activity making a call the same way on each of its tries:
+// its run's and its own IDs. The Slack pacer keeps the turn of a call it
+// refused for that name. A local activity is not tried again as itself (an
+// ordinary activity takes over) and has none; nor has a call made outside an
+// activity.
+func Caller(ctx context.Context) string {
+	if !activity.IsActivity(ctx) {
+		return ""
+	}
+	info := activity.GetInfo(ctx)
+	if info.IsLocalActivity {
+		return ""
+	}
+	return info.WorkflowExecution.ID + "/" + info.WorkflowExecution.RunID + "/" + info.ActivityID
 }

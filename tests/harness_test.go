@@ -220,7 +220,7 @@ func newActivities(slackURL string) *activities.Activities {
 		panic(err)
 	}
 	return &activities.Activities{
-		Slack:      slack.NewClient("xoxb-fake", slackURL, &http.Client{Timeout: 30 * time.Second, Transport: slack.Paced(nil, fakeSlackSpeed)}),
+		Slack:      slack.NewClient("xoxb-fake", slackURL, &http.Client{Timeout: 30 * time.Second, Transport: slack.Paced(nil, fakeSlackSpeed, activities.Caller)}),
 		StatusPage: &statuspage.Client{BaseURL: statusPageURL, PageID: "page1", APIKey: "sp-key", Components: []string{"cmp-api"}},
 		Catalog:    oncall.NewLiveCatalog(testCatalog),
 		Pager:      &pagerduty.Client{URL: pagerDutyURL},

@@ -93,7 +93,7 @@ func run() error {
 	}
 
 	w := worker.New(c, workflows.TaskQueue, worker.Options{})
-	slackClient := slack.NewClient(cfg.SlackBotToken, cfg.SlackAPIURL, &http.Client{Timeout: 30 * time.Second, Transport: m.SlackTransport(slack.Paced(nil, cfg.SlackPace))})
+	slackClient := slack.NewClient(cfg.SlackBotToken, cfg.SlackAPIURL, &http.Client{Timeout: 30 * time.Second, Transport: m.SlackTransport(slack.Paced(nil, cfg.SlackPace, activities.Caller))})
 	slackClient.IncidentURL = cfg.IncidentURL
 	acts := &activities.Activities{
 		Slack:    slackClient,

@@ -1,9 +1,14 @@
 package slack
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
+	"io"
 	"net/http"
+	"net/url"
 	"path"
+	"strings"
 	"sync"
 	"time"
 
@@ -12,8 +17,8 @@ import (
 
 // Tiers are the calls per minute Slack documents for each Web API method the
 // worker calls ("per API method per app per workspace"). chat.postMessage is
-// Slack's special tier (about one a second per channel), paced by the incident's
-// own post queue instead.
+// Slack's special tier instead: about one message a second per channel
+// (postsPerSecond), whoever posts.
 var Tiers = map[string]int{
 	"conversations.create":     20,
 	"conversations.list":       20,
@@ -35,33 +40,52 @@ var Tiers = map[string]int{
 	"files.list":               50,
 }
 
-// Paced sends each Web API method's calls no faster than its tier allows, so a
-// burst (200 declarations at once) reaches Slack as an even stream instead of
-// a herd that is refused and retried together. Each method keeps the times of
-// its last n calls: a call goes when the n-th before it is a minute old. A
-// token bucket would not do: with a burst of n it sends 2n in the first
-// minute, which a tier of n refuses. A call whose turn comes after its context
-// ends fails at once with ib.RetryAfterError for its turn, so the activity is
-// retried then instead of timing out in the queue.
+// postsPerSecond is chat.postMessage's pace in one channel. Slack allows
+// short bursts beyond it without saying how long; the pacer does not count
+// on them.
+const postsPerSecond = 1
+
+// Paced sends each Web API method's calls no faster than its tier allows, and
+// the posts of each channel no faster than one a second, so a burst (200
+// declarations at once, each announced in the same channel) reaches Slack as
+// an even stream instead of a herd that is refused and retried together.
+// Each method (or channel) keeps the times of its last n calls: a call goes
+// when the n-th before it is a window old. A token bucket would not do: with
+// a burst of n it sends 2n in the first window, which a tier of n refuses. A
+// call whose turn comes after its context ends fails at once with
+// ib.RetryAfterError for its turn, so the activity is retried then instead of
+// timing out in the queue.
 //
-// speed divides the minute (a fake Slack on a faster clock); speed ≤ 0 turns
+// A refused call keeps its turn for its next try when caller names it the
+// same way on every try (an activity's IDs): without that, every call
+// refused in one window would be told the same next window and come back
+// together, a herd of which the tier takes n and refuses the rest again, in
+// no fair order, so that an unlucky incident could wait for its channel
+// window after window. caller may be nil, or answer "" for a call that is not
+// tried again as itself.
+//
+// speed divides Slack's clock (a fake Slack on a faster one); speed ≤ 0 turns
 // pacing off. Several workers pace separately; Slack's own 429s still apply.
-func Paced(next http.RoundTripper, speed float64) http.RoundTripper {
+func Paced(next http.RoundTripper, speed float64, caller func(context.Context) string) http.RoundTripper {
 	if next == nil {
 		next = http.DefaultTransport
 	}
 	if speed <= 0 {
 		return next
 	}
-	window := time.Duration(float64(time.Minute) / speed)
-	// A margin for the call's way to Slack: calls sent a window apart must
-	// still arrive a window apart.
-	window += window / 50
-	p := &pacer{window: window, sent: map[string][]time.Time{}}
+	if caller == nil {
+		caller = func(context.Context) string { return "" }
+	}
+	minute, second := newLimit(time.Minute, speed), newLimit(time.Second, speed)
+	p := &pacer{sent: map[string][]time.Time{}, kept: map[string]map[string]time.Time{}, longest: minute.window}
 	return roundTripper(func(r *http.Request) (*http.Response, error) {
 		method := path.Base(r.URL.Path)
-		if n := Tiers[method]; n > 0 {
-			if err := p.wait(r.Context(), method, n); err != nil {
+		key, n, per := method, Tiers[method], minute
+		if method == "chat.postMessage" {
+			key, n, per = method+" "+channelOf(r), postsPerSecond, second
+		}
+		if n > 0 {
+			if err := p.wait(r.Context(), key, n, per, caller(r.Context())); err != nil {
 				return nil, err
 			}
 		}
@@ -69,35 +93,89 @@ func Paced(next http.RoundTripper, speed float64) http.RoundTripper {
 	})
 }
 
+// limit is a pacing window on the pacer's clock.
+type limit struct {
+	window time.Duration
+	// early is how much before its kept turn a refused call is asked back,
+	// so that the retry's own way to the worker does not make it late.
+	early time.Duration
+}
+
+func newLimit(window time.Duration, speed float64) limit {
+	w := time.Duration(float64(window) / speed)
+	// A margin for the call's way to Slack: calls sent a window apart must
+	// still arrive a window apart.
+	margin := w / 50
+	return limit{window: w + margin, early: min(time.Second, margin)}
+}
+
+// channelOf is the channel a chat.postMessage request posts in, from its
+// form (as slack-go sends it) or JSON body.
+func channelOf(r *http.Request) string {
+	if r.GetBody == nil {
+		return ""
+	}
+	body, err := r.GetBody()
+	if err != nil {
+		return ""
+	}
+	defer body.Close()
+	data, err := io.ReadAll(io.LimitReader(body, 1<<20))
+	if err != nil {
+		return ""
+	}
+	if strings.HasPrefix(r.Header.Get("Content-Type"), "application/json") {
+		var v struct {
+			Channel string `json:"channel"`
+		}
+		_ = json.NewDecoder(bytes.NewReader(data)).Decode(&v)
+		return v.Channel
+	}
+	form, _ := url.ParseQuery(string(data))
+	return form.Get("channel")
+}
+
 type roundTripper func(*http.Request) (*http.Response, error)
 
 func (f roundTripper) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
 
 type pacer struct {
-	window time.Duration
-	mu     sync.Mutex
-	sent   map[string][]time.Time // per method, its last calls' turns, oldest first
+	mu   sync.Mutex
+	sent map[string][]time.Time          // per method or channel, its last calls' turns, oldest first
+	kept map[string]map[string]time.Time // per method or channel and caller, a refused call's turn
+	// calls counts records, to forget now and then the channels done posting
+	// (keys whose last turn is longest ago: past every window).
+	calls   int
+	longest time.Duration
 }
 
-// wait takes the method's next turn and sleeps until it.
-func (p *pacer) wait(ctx context.Context, method string, n int) error {
+// wait takes the key's next turn, or the turn kept for the caller, and
+// sleeps until it.
+func (p *pacer) wait(ctx context.Context, key string, n int, per limit, caller string) error {
 	p.mu.Lock()
 	now := time.Now()
-	turns := p.sent[method]
-	turn := now
-	if len(turns) >= n {
-		turn = later(now, turns[len(turns)-n].Add(p.window))
+	turn, kept := p.kept[key][caller]
+	if kept {
+		delete(p.kept[key], caller)
+	} else {
+		turn = p.next(key, n, per, now)
 	}
 	// The call needs some time of its own after its turn: a second, or half
 	// of a shorter try (a quick call's).
-	if deadline, ok := ctx.Deadline(); ok && turn.After(deadline.Add(-min(time.Second, deadline.Sub(now)/2))) {
+	refused := false
+	if deadline, ok := ctx.Deadline(); ok {
+		refused = turn.After(deadline.Add(-min(time.Second, deadline.Sub(now)/2)))
+	}
+	if !kept && (!refused || caller != "") {
+		p.record(key, n, turn, now)
+	}
+	if refused {
+		if caller != "" {
+			p.keep(key, caller, per, turn, now)
+		}
 		p.mu.Unlock()
-		return &ib.RetryAfterError{System: "slack " + method + " (paced to its tier)", RetryAfter: turn.Sub(now)}
+		return &ib.RetryAfterError{System: "slack " + key + " (paced to its tier)", RetryAfter: max(0, turn.Sub(now)-per.early)}
 	}
-	if len(turns) >= n {
-		turns = turns[len(turns)-n+1:]
-	}
-	p.sent[method] = append(turns, turn)
 	p.mu.Unlock()
 
 	if wait := turn.Sub(now); wait > 0 {
@@ -110,6 +188,50 @@ func (p *pacer) wait(ctx context.Context, method string, n int) error {
 		}
 	}
 	return nil
+}
+
+// next is the key's next turn: now, or a window after the n-th call before
+// it.
+func (p *pacer) next(key string, n int, per limit, now time.Time) time.Time {
+	if turns := p.sent[key]; len(turns) >= n {
+		return later(now, turns[len(turns)-n].Add(per.window))
+	}
+	return now
+}
+
+// record takes a turn: the key keeps its last n. Now and then the keys whose
+// last turn is past every window are forgotten (they pace nothing any more: a
+// channel of a closed incident), so that months of channels do not pile up.
+func (p *pacer) record(key string, n int, turn, now time.Time) {
+	turns := p.sent[key]
+	if len(turns) >= n {
+		turns = turns[len(turns)-n+1:]
+	}
+	p.sent[key] = append(turns, turn)
+	if p.calls++; p.calls%1000 == 0 {
+		for k, turns := range p.sent {
+			if turns[len(turns)-1].Add(p.longest).Before(now) {
+				delete(p.sent, k)
+			}
+		}
+	}
+}
+
+// keep holds a refused call's turn for its next try. A turn a window past is
+// forgotten: its caller is not coming back (its incident ended, or a worker
+// that restarted forgot the rest).
+func (p *pacer) keep(key, caller string, per limit, turn, now time.Time) {
+	kept := p.kept[key]
+	if kept == nil {
+		kept = map[string]time.Time{}
+		p.kept[key] = kept
+	}
+	for c, t := range kept {
+		if t.Add(per.window).Before(now) {
+			delete(kept, c)
+		}
+	}
+	kept[caller] = turn
 }
 
 func later(a, b time.Time) time.Time {
