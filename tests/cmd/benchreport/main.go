@@ -34,22 +34,29 @@ type target struct {
 }
 
 var targets = map[string]target{
-	"GatewayBurst/create ack-p99-ms":    {100, false, "< 100 ms"},
-	"GatewayBurst/status ack-p99-ms":    {100, false, "< 100 ms"},
-	"GatewayBurst/help ack-p99-ms":      {100, false, "< 100 ms"},
-	"Declare channel-p50-ms":            {300, false, "< 300 ms"},
-	"Declare channel-p99-ms":            {1000, false, "< 1 s"},
-	"Declare ready-p50-ms":              {300, false, "< 300 ms"},
-	"Declare ready-p99-ms":              {1000, false, "< 1 s"},
-	"Declare overhead-ratio":            {1.5, false, "≤ 1.5"},
-	"DeclareBurst200 floor-ratio":       {1.05, false, "≤ 1.05"},
-	"DeclareBurst200 paced-floor-ratio": {1.05, false, "≤ 1.05"},
-	"DeclareBurst200 refused-creates":   {0, false, "= 0"},
-	"DeclareBurst200 channels":          {200, true, "= 200"},
-	"OpenIncidents heap-bytes/incident": {50 * 1024, false, "< 50 KB"},
-	"QuietIncident timers-running":      {1, false, "≤ 1"},
-	"Alerts answer-p99-ms":              {100, false, "< 100 ms"},
-	"Alerts told-p99-ms":                {1000, false, "< 1 s"},
+	"GatewayBurst/create ack-p99-ms": {100, false, "< 100 ms"},
+	"GatewayBurst/status ack-p99-ms": {100, false, "< 100 ms"},
+	"GatewayBurst/help ack-p99-ms":   {100, false, "< 100 ms"},
+	"Declare channel-p50-ms":         {300, false, "< 300 ms"},
+	"Declare channel-p99-ms":         {1000, false, "< 1 s"},
+	"Declare ready-p50-ms":           {300, false, "< 300 ms"},
+	"Declare ready-p99-ms":           {1000, false, "< 1 s"},
+	"Declare overhead-ratio":         {1.5, false, "≤ 1.5"},
+	// The tier's floor is Slack's, nine minutes: the target holds for the
+	// fake's clock ten times faster; sixty times faster, the backend's start
+	// of the first incidents weighs sixty times what it does against Slack,
+	// and only what pacing adds after it has a target (docs/benchmarks.md).
+	"DeclareBurst200/clock-x10 floor-ratio":       {1.05, false, "≤ 1.05"},
+	"DeclareBurst200/clock-x10 paced-floor-ratio": {1.05, false, "≤ 1.05"},
+	"DeclareBurst200/clock-x60 paced-floor-ratio": {1.05, false, "≤ 1.05"},
+	"DeclareBurst200/clock-x10 refused-creates":   {0, false, "= 0"},
+	"DeclareBurst200/clock-x60 refused-creates":   {0, false, "= 0"},
+	"DeclareBurst200/clock-x10 channels":          {200, true, "= 200"},
+	"DeclareBurst200/clock-x60 channels":          {200, true, "= 200"},
+	"OpenIncidents heap-bytes/incident":           {50 * 1024, false, "< 50 KB"},
+	"QuietIncident timers-running":                {1, false, "≤ 1"},
+	"Alerts answer-p99-ms":                        {100, false, "< 100 ms"},
+	"Alerts told-p99-ms":                          {1000, false, "< 1 s"},
 }
 
 // A result line is "BenchmarkName-2 <tab> N <tab> X ns/op <tab> value unit …".
