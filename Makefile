@@ -161,7 +161,7 @@ BENCH_RATE_sqlite ?= 1
 BENCH_RATE_postgres ?= 1
 
 .PHONY: bench
-bench: $(TEMPORAL) $(TEMPORAL_SERVER) $(POSTGRES) ## measure the whole system on the dev server in memory and with SQLite, and on Temporal Server + PostgreSQL, 3 runs each (BENCH_COUNT), side by side into docs/benchmarks.md (about 70 minutes)
+bench: $(TEMPORAL) $(TEMPORAL_SERVER) $(POSTGRES) ## measure the whole system on the dev server in memory and with SQLite, and on Temporal Server + PostgreSQL, 3 runs each (BENCH_COUNT), side by side into docs/benchmarks.md (about 45 minutes)
 	@mkdir -p .data
 	@for mode in memory sqlite postgres; do $(MAKE) --no-print-directory bench-$$mode || exit 1; done
 	go run ./tests/cmd/benchreport -out docs/benchmarks.md \
