@@ -156,7 +156,9 @@ func (p *pacer) wait(ctx context.Context, key string, n int, per limit, caller s
 	now := time.Now()
 	turn, kept := p.kept[key][caller]
 	if kept {
-		delete(p.kept[key], caller)
+		if delete(p.kept[key], caller); len(p.kept[key]) == 0 {
+			delete(p.kept, key) // a channel's key goes with its last kept turn
+		}
 	} else {
 		turn = p.next(key, n, per, now)
 	}
@@ -171,7 +173,7 @@ func (p *pacer) wait(ctx context.Context, key string, n int, per limit, caller s
 	}
 	if refused {
 		if caller != "" {
-			p.keep(key, caller, per, turn, now)
+			p.keep(key, caller, turn)
 		}
 		p.mu.Unlock()
 		return &ib.RetryAfterError{System: "slack " + key + " (paced to its tier)", RetryAfter: max(0, turn.Sub(now)-per.early)}
@@ -201,7 +203,8 @@ func (p *pacer) next(key string, n int, per limit, now time.Time) time.Time {
 
 // record takes a turn: the key keeps its last n. Now and then the keys whose
 // last turn is past every window are forgotten (they pace nothing any more: a
-// channel of a closed incident), so that months of channels do not pile up.
+// channel of a closed incident), and the kept turns whose callers never came
+// back, so that months of channels do not pile up.
 func (p *pacer) record(key string, n int, turn, now time.Time) {
 	turns := p.sent[key]
 	if len(turns) >= n {
@@ -214,24 +217,27 @@ func (p *pacer) record(key string, n int, turn, now time.Time) {
 				delete(p.sent, k)
 			}
 		}
+		for k, kept := range p.kept {
+			for c, t := range kept {
+				if t.Add(p.longest).Before(now) {
+					delete(kept, c)
+				}
+			}
+			if len(kept) == 0 {
+				delete(p.kept, k)
+			}
+		}
 	}
 }
 
-// keep holds a refused call's turn for its next try. A turn a window past is
-// forgotten: its caller is not coming back (its incident ended, or a worker
-// that restarted forgot the rest).
-func (p *pacer) keep(key, caller string, per limit, turn, now time.Time) {
-	kept := p.kept[key]
-	if kept == nil {
-		kept = map[string]time.Time{}
-		p.kept[key] = kept
+// keep holds a refused call's turn for its next try. Turns whose callers
+// never come back (their incident ended, or a worker that restarted forgot
+// the rest) are forgotten with the keys done pacing (record).
+func (p *pacer) keep(key, caller string, turn time.Time) {
+	if p.kept[key] == nil {
+		p.kept[key] = map[string]time.Time{}
 	}
-	for c, t := range kept {
-		if t.Add(per.window).Before(now) {
-			delete(kept, c)
-		}
-	}
-	kept[caller] = turn
+	p.kept[key][caller] = turn
 }
 
 func later(a, b time.Time) time.Time {
