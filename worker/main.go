@@ -92,7 +92,13 @@ func run() error {
 		logger.Info("closed incidents are kept", zap.Duration("retention", retention), zap.String("namespace", cfg.TemporalNamespace))
 	}
 
-	w := worker.New(c, workflows.TaskQueue, worker.Options{})
+	// The SDK's default of two pollers for each kind of task caps what one
+	// worker takes: under a sustained 6 incidents a second on PostgreSQL a new
+	// incident's first task waited seconds in the queue while the server had
+	// room (a bare workflow beside it started in 100 ms). Pollers that scale
+	// with the queue, as the server advises, take it (docs/benchmarks.md).
+	pollers := worker.NewPollerBehaviorAutoscaling(worker.PollerBehaviorAutoscalingOptions{})
+	w := worker.New(c, workflows.TaskQueue, worker.Options{WorkflowTaskPollerBehavior: pollers, ActivityTaskPollerBehavior: pollers})
 	slackClient := slack.NewClient(cfg.SlackBotToken, cfg.SlackAPIURL, &http.Client{Timeout: 30 * time.Second, Transport: m.SlackTransport(slack.Paced(nil, cfg.SlackPace, activities.Caller))})
 	slackClient.IncidentURL = cfg.IncidentURL
 	acts := &activities.Activities{
