@@ -2,6 +2,7 @@ package ib_test
 
 import (
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -34,6 +35,14 @@ func TestPolicy(t *testing.T) {
 		err := p.Allow(&ib.SetStatus{Status: ib.Resolved}, &inc, who)
 		assert.Equal(t, ok, err == nil, "%+v: %v", who, err)
 	}
+	// Escalated to the next in the chain: the page may reach them in Slack,
+	// with its Acknowledge button, before the workflow hears it was sent.
+	inc.Pages[0].Level = 1
+	assert.NoError(t, p.Allow(&ib.SetStatus{Status: ib.Resolved}, &inc, ib.Actor{SlackID: "UNEXT"}), "being paged")
+	inc.Pages[0].StoppedAt = declaredAt.Add(time.Hour) // stopped before it was sent to them
+	assert.Error(t, p.Allow(&ib.SetStatus{Status: ib.Resolved}, &inc, ib.Actor{SlackID: "UNEXT"}), "never paged")
+	inc.Pages[0].Level, inc.Pages[0].StoppedAt = 0, time.Time{}
+
 	err = p.Allow(&ib.SetSeverity{Severity: ib.S1}, &inc, ib.Actor{SlackID: "UANY"})
 	assert.Equal(t, ib.EFORBIDDEN, ib.ErrorCode(err))
 	assert.Contains(t, ib.ErrorMessage(err), "Only the commander (cmd), responders in #inc-x or an admin may change the severity of INC-20261123-K7QF")
