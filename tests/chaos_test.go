@@ -133,6 +133,9 @@ func TestChaos(t *testing.T) {
 		var inc ib.Incident
 		err := c.GetWorkflow(ctx, id, "").Get(ctx, &inc)
 		cancel()
+		if err != nil {
+			whereItWaits(t, c, id)
+		}
 		require.NoError(t, err, "%s completes", id)
 		assert.Equal(t, ib.StageClosed, inc.Stage, id)
 		assert.Equal(t, 1, channelsOf(inc.Channel.Name), "%s: one channel", id)
