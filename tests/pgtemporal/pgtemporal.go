@@ -24,7 +24,9 @@ import (
 	"text/template"
 	"time"
 
+	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/serviceerror"
+	taskqueuepb "go.temporal.io/api/taskqueue/v1"
 	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/log"
@@ -139,8 +141,20 @@ func (s *Server) KillServer() {
 }
 
 // RestartServer starts the Temporal server again after StopServer or
-// KillServer, and waits until it answers.
-func (s *Server) RestartServer(ctx context.Context) error { return s.startServer(ctx) }
+// KillServer, and waits until it answers. As a supervisor would, it starts
+// the server again should it exit on its way up: after a kill, the server's
+// services can fail to join their cluster (ringpop) while the killed
+// process's members, on ports nobody listens on any more, still look alive
+// in the database, and the server then exits.
+func (s *Server) RestartServer(ctx context.Context) error {
+	var err error
+	for range 3 {
+		if err = s.startServer(ctx); err == nil || s.server == nil || s.server.ProcessState == nil {
+			return err
+		}
+	}
+	return err
+}
 
 // RestartPostgres restarts PostgreSQL under the running server.
 func (s *Server) RestartPostgres(ctx context.Context) error {
@@ -274,6 +288,11 @@ func (s *Server) ready(ctx context.Context) error {
 			return err
 		}
 		if _, err := c.WorkflowService().ListWorkflowExecutions(ctx, &workflowservice.ListWorkflowExecutionsRequest{Namespace: ns, PageSize: 1}); err != nil {
+			return err
+		}
+		// Task queues answer only once matching has joined the cluster.
+		if _, err := c.WorkflowService().DescribeTaskQueue(ctx, &workflowservice.DescribeTaskQueueRequest{Namespace: ns,
+			TaskQueue: &taskqueuepb.TaskQueue{Name: "ready"}, TaskQueueType: enumspb.TASK_QUEUE_TYPE_WORKFLOW}); err != nil {
 			return err
 		}
 	}
