@@ -31,18 +31,19 @@ func (inc *Incident) responder(id string) bool {
 		return true
 	}
 	return slices.ContainsFunc(inc.Pages, func(p Page) bool {
-		return p.AckedBy.SlackID == id || slices.ContainsFunc(p.Chain[:min(p.reached(), len(p.Chain))], func(q Person) bool { return q.SlackID == id })
+		return p.AckedBy.SlackID == id || slices.ContainsFunc(p.reached(), func(q Person) bool { return q.SlackID == id })
 	})
 }
 
-// reached is how many in a page's chain have it: those it was sent to, and
+// reached is whom in its chain a page has reached: those it was sent to, and
 // while it is open the one it is being sent to, whose page may reach Slack
 // (with its Acknowledge button) before the workflow hears that it was sent.
-func (p Page) reached() int {
-	if p.Open() && len(p.Chain) > 0 {
-		return max(p.Sent, p.Level+1)
+func (p Page) reached() []Person {
+	n := p.Sent
+	if p.Open() {
+		n = max(n, p.Level+1)
 	}
-	return p.Sent
+	return p.Chain[:min(n, len(p.Chain))]
 }
 
 // holders says in words who holds a role in the incident, for a refusal.

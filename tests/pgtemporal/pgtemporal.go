@@ -149,12 +149,15 @@ func (s *Server) KillServer() {
 func (s *Server) RestartServer(ctx context.Context) error {
 	var err error
 	for range 3 {
-		if err = s.startServer(ctx); err == nil || s.server == nil || s.server.ProcessState == nil {
+		if err = s.startServer(ctx); !errors.Is(err, errExited) {
 			return err
 		}
 	}
 	return err
 }
+
+// errExited is await's error when the server exits before it is ready.
+var errExited = errors.New("the Temporal server exited")
 
 // RestartPostgres restarts PostgreSQL under the running server.
 func (s *Server) RestartPostgres(ctx context.Context) error {
@@ -260,7 +263,7 @@ func (s *Server) await(ctx context.Context) error {
 		case err := <-s.exited:
 			s.exited <- err
 			log, _ := os.ReadFile(filepath.Join(s.opts.Dir, "temporal.log"))
-			return fmt.Errorf("the Temporal server exited (%v):\n%s", err, lastLines(string(log), 20))
+			return fmt.Errorf("%w (%v):\n%s", errExited, err, lastLines(string(log), 20))
 		case <-ctx.Done():
 			return fmt.Errorf("the Temporal server did not become ready (see %s): %w", filepath.Join(s.opts.Dir, "temporal.log"), errors.Join(ctx.Err(), last))
 		case <-time.After(500 * time.Millisecond):
