@@ -63,10 +63,12 @@ func pagerCall(ctx workflow.Context) workflow.Context {
 }
 
 // documentCall gives the draft, which reads the channel's whole history, more
-// time per try than a single Slack call.
+// time per try than a single Slack call. The draft heartbeats while it works,
+// so that a try whose worker died is taken up again after heartbeatTimeout.
 func documentCall(ctx workflow.Context) workflow.Context {
 	return workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
 		StartToCloseTimeout: 5 * time.Minute,
+		HeartbeatTimeout:    heartbeatTimeout,
 		RetryPolicy: &temporal.RetryPolicy{
 			InitialInterval: time.Second, BackoffCoefficient: 2, MaximumInterval: 5 * time.Minute,
 			NonRetryableErrorTypes: []string{ib.EINVALID},
@@ -75,13 +77,19 @@ func documentCall(ctx workflow.Context) workflow.Context {
 }
 
 // zendeskCall bounds a Zendesk call: up to 2 minutes a try (a paced batch),
-// retried with backoff while Zendesk is down, its 429s waited out as it asks.
+// heartbeating as it goes, retried with backoff while Zendesk is down, its
+// 429s waited out as it asks.
 func zendeskCall(ctx workflow.Context) workflow.Context {
 	return workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
 		StartToCloseTimeout: 2 * time.Minute,
+		HeartbeatTimeout:    heartbeatTimeout,
 		RetryPolicy:         &temporal.RetryPolicy{InitialInterval: time.Second, BackoffCoefficient: 2, MaximumInterval: 2 * time.Minute},
 	})
 }
+
+// heartbeatTimeout is how soon a long try whose worker died is tried again:
+// its activity heartbeats a few times within it while it works.
+const heartbeatTimeout = 15 * time.Second
 
 // quickTry bounds the one try a quick call makes inside the workflow task.
 // The task stays open while it runs, and an Update answered by that task
