@@ -197,7 +197,58 @@ func BenchmarkDeclare(b *testing.B) {
 	report(b, "channel", channel)
 	report(b, "ready", ready)
 	report(b, "bare", floor)
+	w.reportQueueing(b)
 	b.ReportMetric(float64(median(channel))/float64(median(floor)), "overhead-ratio")
+}
+
+// reportQueueing splits the way to a channel by the declared incidents'
+// histories: how long each first workflow task, and then the channel's
+// activity, waited in the task queue to be taken up.
+func (w *benchWorld) reportQueueing(b *testing.B) {
+	w.mu.Lock()
+	ids := slices.Clone(w.declared)
+	w.mu.Unlock()
+	var firstTask, firstRun, openChannel, openRun []time.Duration
+	for _, id := range ids {
+		var scheduled, taskStarted, openStarted time.Time
+		var openID int64
+		iter := w.client.GetWorkflowHistory(context.Background(), id, "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+		for done := false; !done && iter.HasNext(); {
+			e, err := iter.Next()
+			if err != nil {
+				b.Fatal(err)
+			}
+			at := e.GetEventTime().AsTime()
+			switch e.GetEventType() {
+			case enumspb.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED:
+				scheduled = at
+			case enumspb.EVENT_TYPE_WORKFLOW_TASK_STARTED:
+				if e.GetEventId() == 3 { // the run's first task
+					taskStarted = at
+					firstTask = append(firstTask, at.Sub(scheduled))
+				}
+			case enumspb.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED:
+				if e.GetActivityTaskScheduledEventAttributes().GetActivityType().GetName() == "OpenChannel" {
+					openID, scheduled = e.GetEventId(), at
+					firstRun = append(firstRun, at.Sub(taskStarted))
+				}
+			case enumspb.EVENT_TYPE_ACTIVITY_TASK_STARTED:
+				if openID != 0 && e.GetActivityTaskStartedEventAttributes().GetScheduledEventId() == openID {
+					openStarted = at
+					openChannel = append(openChannel, at.Sub(scheduled))
+				}
+			case enumspb.EVENT_TYPE_ACTIVITY_TASK_COMPLETED:
+				if openID != 0 && e.GetActivityTaskCompletedEventAttributes().GetScheduledEventId() == openID {
+					openRun = append(openRun, at.Sub(openStarted))
+					done = true
+				}
+			}
+		}
+	}
+	report(b, "first-task-wait", firstTask)
+	report(b, "first-task-run", firstRun)
+	report(b, "open-channel-wait", openChannel)
+	report(b, "open-channel-run", openRun)
 }
 
 // liveOut carries a declared incident through the rest of the canonical
