@@ -197,14 +197,15 @@ func BenchmarkDeclare(b *testing.B) {
 	report(b, "channel", channel)
 	report(b, "ready", ready)
 	report(b, "bare", floor)
-	w.reportQueueing(b)
+	w.reportTheWay(b)
 	b.ReportMetric(float64(median(channel))/float64(median(floor)), "overhead-ratio")
 }
 
-// reportQueueing splits the way to a channel by the declared incidents'
-// histories: how long each first workflow task, and then the channel's
-// activity, waited in the task queue to be taken up.
-func (w *benchWorld) reportQueueing(b *testing.B) {
+// reportTheWay splits the way to a channel by the declared incidents'
+// histories: how long each first workflow task waited to be taken up and
+// then ran, and the same of the channel's activity it scheduled. scheduled is
+// when the step being timed was scheduled.
+func (w *benchWorld) reportTheWay(b *testing.B) {
 	w.mu.Lock()
 	ids := slices.Clone(w.declared)
 	w.mu.Unlock()
