@@ -215,12 +215,12 @@ func startPostgresTemporal(ctx context.Context) (func(), error) {
 const fakeSlackSpeed = 60
 
 func newActivities(slackURL string) *activities.Activities {
-	zendeskClient, err := zendesk.New(zendeskURL, "bot@example.com", "zd-token")
+	zendeskClient, err := zendesk.New(zendeskURL, "bot@example.com", "zd-token", nil)
 	if err != nil {
 		panic(err)
 	}
 	return &activities.Activities{
-		Slack:      slack.NewClient("xoxb-fake", slackURL, &http.Client{Timeout: 30 * time.Second, Transport: slack.Paced(nil, fakeSlackSpeed, activities.Caller)}),
+		Slack:      slack.NewClient("xoxb-fake", slackURL, &http.Client{Timeout: 30 * time.Second, Transport: slack.Paced(nil, slack.Pacing{Speed: fakeSlackSpeed, Caller: activities.Caller})}),
 		StatusPage: &statuspage.Client{BaseURL: statusPageURL, PageID: "page1", APIKey: "sp-key", Components: []string{"cmp-api"}},
 		Catalog:    oncall.NewLiveCatalog(testCatalog),
 		Pager:      &pagerduty.Client{URL: pagerDutyURL},

@@ -99,7 +99,9 @@ func run() error {
 	// with the queue, as the server advises, take it (docs/benchmarks.md).
 	pollers := worker.NewPollerBehaviorAutoscaling(worker.PollerBehaviorAutoscalingOptions{})
 	w := worker.New(c, workflows.TaskQueue, worker.Options{WorkflowTaskPollerBehavior: pollers, ActivityTaskPollerBehavior: pollers})
-	slackClient := slack.NewClient(cfg.SlackBotToken, cfg.SlackAPIURL, &http.Client{Timeout: 30 * time.Second, Transport: m.SlackTransport(slack.Paced(nil, cfg.SlackPace, activities.Caller))})
+	slackClient := slack.NewClient(cfg.SlackBotToken, cfg.SlackAPIURL, &http.Client{Timeout: 30 * time.Second,
+		// The pacer holds calls back; the metrics count those that reach Slack.
+		Transport: slack.Paced(m.SlackTransport(nil), slack.Pacing{Speed: cfg.SlackPace, Caller: activities.Caller, Held: m.SlackHeld})})
 	slackClient.IncidentURL = cfg.IncidentURL
 	acts := &activities.Activities{
 		Slack:    slackClient,
@@ -113,7 +115,7 @@ func run() error {
 	acts.Documents = documents.Files{Dir: cfg.DocumentsDir}
 	acts.Settings.FollowUpRotation = cfg.FollowUpRotation
 	if cfg.ZendeskEnabled() {
-		if acts.Zendesk, err = zendesk.New(cfg.ZendeskURL, cfg.ZendeskEmail, cfg.ZendeskToken); err != nil {
+		if acts.Zendesk, err = zendesk.New(cfg.ZendeskURL, cfg.ZendeskEmail, cfg.ZendeskToken, m.ZendeskTransport(nil)); err != nil {
 			return err
 		}
 		acts.ZendeskPace = zendeskPace

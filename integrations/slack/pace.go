@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"net/http"
 	"net/url"
@@ -56,27 +57,29 @@ const postsPerSecond = 1
 // ib.RetryAfterError for its turn, so the activity is retried then instead of
 // timing out in the queue.
 //
-// A refused call keeps its turn for its next try when caller names it the
+// A refused call keeps its turn for its next try when Caller names it the
 // same way on every try (an activity's IDs): without that, every call
 // refused in one window would be told the same next window and come back
 // together, a herd of which the tier takes n and refuses the rest again, in
 // no fair order, so that an unlucky incident could wait for its channel
-// window after window. caller may be nil, or answer "" for a call that is not
-// tried again as itself.
+// window after window.
 //
-// speed divides Slack's clock (a fake Slack on a faster one); speed ≤ 0 turns
-// pacing off. Several workers pace separately; Slack's own 429s still apply.
-func Paced(next http.RoundTripper, speed float64, caller func(context.Context) string) http.RoundTripper {
+// Several workers pace separately; Slack's own 429s still apply.
+func Paced(next http.RoundTripper, o Pacing) http.RoundTripper {
 	if next == nil {
 		next = http.DefaultTransport
 	}
-	if speed <= 0 {
+	if o.Speed <= 0 {
 		return next
 	}
+	caller, held := o.Caller, o.Held
 	if caller == nil {
 		caller = func(context.Context) string { return "" }
 	}
-	minute, second := newLimit(time.Minute, speed), newLimit(time.Second, speed)
+	if held == nil {
+		held = func(context.Context, string, time.Duration, bool) {}
+	}
+	minute, second := newLimit(time.Minute, o.Speed), newLimit(time.Second, o.Speed)
 	p := &pacer{sent: map[string][]time.Time{}, kept: map[string]map[string]time.Time{}, longest: minute.window}
 	return roundTripper(func(r *http.Request) (*http.Response, error) {
 		method := path.Base(r.URL.Path)
@@ -85,12 +88,30 @@ func Paced(next http.RoundTripper, speed float64, caller func(context.Context) s
 			key, n, per = method+" "+channelOf(r), postsPerSecond, second
 		}
 		if n > 0 {
-			if err := p.wait(r.Context(), key, n, per, caller(r.Context())); err != nil {
+			wait, err := p.wait(r.Context(), key, n, per, caller(r.Context()))
+			var refused *ib.RetryAfterError
+			if wait > 0 {
+				held(r.Context(), method, wait, errors.As(err, &refused))
+			}
+			if err != nil {
 				return nil, err
 			}
 		}
 		return next.RoundTrip(r)
 	})
+}
+
+// Pacing is how Paced paces.
+type Pacing struct {
+	// Speed divides Slack's clock (a fake Slack on a faster one); ≤ 0 turns
+	// pacing off.
+	Speed float64
+	// Caller names a call the same way on each of its tries (nil, or "" for
+	// a call that is not tried again as itself: it keeps no turn).
+	Caller func(context.Context) string
+	// Held, when set, is told of each call held back: how long it waited for
+	// its turn, or, refused, how far its turn was.
+	Held func(ctx context.Context, method string, wait time.Duration, refused bool)
 }
 
 // limit is a pacing window on the pacer's clock.
@@ -150,8 +171,8 @@ type pacer struct {
 }
 
 // wait takes the key's next turn, or the turn kept for the caller, and
-// sleeps until it.
-func (p *pacer) wait(ctx context.Context, key string, n int, per limit, caller string) error {
+// sleeps until it. It returns how long the turn was from now.
+func (p *pacer) wait(ctx context.Context, key string, n int, per limit, caller string) (time.Duration, error) {
 	p.mu.Lock()
 	now := time.Now()
 	turn, kept := p.kept[key][caller]
@@ -176,20 +197,21 @@ func (p *pacer) wait(ctx context.Context, key string, n int, per limit, caller s
 			p.keep(key, caller, turn)
 		}
 		p.mu.Unlock()
-		return &ib.RetryAfterError{System: "slack " + key + " (paced to its tier)", RetryAfter: max(0, turn.Sub(now)-per.early)}
+		return turn.Sub(now), &ib.RetryAfterError{System: "slack " + key + " (paced to its tier)", RetryAfter: max(0, turn.Sub(now)-per.early)}
 	}
 	p.mu.Unlock()
 
-	if wait := turn.Sub(now); wait > 0 {
+	wait := turn.Sub(now)
+	if wait > 0 {
 		t := time.NewTimer(wait)
 		defer t.Stop()
 		select {
 		case <-t.C:
 		case <-ctx.Done():
-			return ctx.Err()
+			return wait, ctx.Err()
 		}
 	}
-	return nil
+	return wait, nil
 }
 
 // next is the key's next turn: now, or a window after the n-th call before

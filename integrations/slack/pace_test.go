@@ -24,7 +24,7 @@ func burst(t *testing.T, n int, speed, pace float64) (errs []error, took time.Du
 	t.Helper()
 	srv := httptest.NewServer(fakeslack.New(fakeslack.Options{Scale: speed}))
 	t.Cleanup(srv.Close)
-	c := slack.NewClient("xoxb-fake", srv.URL+"/api/", &http.Client{Transport: slack.Paced(nil, pace, nil)})
+	c := slack.NewClient("xoxb-fake", srv.URL+"/api/", &http.Client{Transport: slack.Paced(nil, slack.Pacing{Speed: pace})})
 	var mu sync.Mutex
 	var wg sync.WaitGroup
 	start := time.Now()
@@ -62,7 +62,7 @@ func TestPacedBurstIsNeverRefused(t *testing.T) {
 func TestPacedCallPastItsDeadlineWaitsOutside(t *testing.T) {
 	srv := httptest.NewServer(fakeslack.New(fakeslack.Options{NoLimits: true}))
 	t.Cleanup(srv.Close)
-	c := slack.NewClient("xoxb-fake", srv.URL+"/api/", &http.Client{Transport: slack.Paced(nil, 1, nil)})
+	c := slack.NewClient("xoxb-fake", srv.URL+"/api/", &http.Client{Transport: slack.Paced(nil, slack.Pacing{Speed: 1})})
 	ctx := context.Background()
 	for i := range 20 { // the tier's minute is used up
 		_, err := c.CreateChannel(ctx, fmt.Sprintf("inc-turn-%d", i))
@@ -84,7 +84,7 @@ func TestPacedQuickCallWithItsTurnNowIsSent(t *testing.T) {
 	fake := fakeslack.New(fakeslack.Options{NoLimits: true})
 	srv := httptest.NewServer(fake)
 	t.Cleanup(srv.Close)
-	c := slack.NewClient("xoxb-fake", srv.URL+"/api/", &http.Client{Transport: slack.Paced(nil, 1, nil)})
+	c := slack.NewClient("xoxb-fake", srv.URL+"/api/", &http.Client{Transport: slack.Paced(nil, slack.Pacing{Speed: 1})})
 	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 	defer cancel()
 	_, err := c.CreateChannel(ctx, "inc-quick")
@@ -124,11 +124,16 @@ func TestPacedRefusedCallKeepsItsTurn(t *testing.T) {
 	t.Cleanup(srv.Close)
 	var mu sync.Mutex
 	var caller string
-	c := slack.NewClient("xoxb-fake", srv.URL+"/api/", &http.Client{Transport: slack.Paced(nil, speed, func(context.Context) string {
+	var held []heldCall
+	c := slack.NewClient("xoxb-fake", srv.URL+"/api/", &http.Client{Transport: slack.Paced(nil, slack.Pacing{Speed: speed, Caller: func(context.Context) string {
 		mu.Lock()
 		defer mu.Unlock()
 		return caller
-	})})
+	}, Held: func(_ context.Context, method string, wait time.Duration, refused bool) {
+		mu.Lock()
+		defer mu.Unlock()
+		held = append(held, heldCall{method, wait, refused})
+	}})})
 	for i := range 20 { // the tier's window is used up
 		_, err := c.CreateChannel(context.Background(), fmt.Sprintf("inc-first-%d", i))
 		require.NoError(t, err)
@@ -162,6 +167,26 @@ func TestPacedRefusedCallKeepsItsTurn(t *testing.T) {
 	// next window: the herd this prevents.
 	unnamed := refusedTurns(t, c, []string{"", "", ""}, &caller, &mu)
 	assert.Less(t, unnamed[2].Sub(unnamed[0]), window/2, "refused calls without a name share one turn")
+
+	// Each call held back is told, by method (what the worker's metrics count).
+	mu.Lock()
+	defer mu.Unlock()
+	refusals := 0
+	for _, h := range held {
+		assert.Equal(t, "conversations.create", h.method)
+		assert.Positive(t, h.wait)
+		if h.refused {
+			refusals++
+		}
+	}
+	assert.Equal(t, 40+1+3, refusals, "every refusal is told")
+}
+
+// heldCall is what the pacer told of a call it held back.
+type heldCall struct {
+	method  string
+	wait    time.Duration
+	refused bool
 }
 
 // posts sends posts[channel] messages to each channel at once, through a
@@ -172,7 +197,7 @@ func posts(t *testing.T, speed, pace float64, posts map[string]int) (*fakeslack.
 	fake := fakeslack.New(fakeslack.Options{Scale: speed})
 	srv := httptest.NewServer(fake)
 	t.Cleanup(srv.Close)
-	c := slack.NewClient("xoxb-fake", srv.URL+"/api/", &http.Client{Transport: slack.Paced(nil, pace, nil)})
+	c := slack.NewClient("xoxb-fake", srv.URL+"/api/", &http.Client{Transport: slack.Paced(nil, slack.Pacing{Speed: pace})})
 	var mu sync.Mutex
 	var errs []error
 	var wg sync.WaitGroup

@@ -28,10 +28,14 @@ type Client struct {
 }
 
 // New connects to the account at baseURL (https://acme.zendesk.com, or a fake)
-// with an agent's e-mail and API token.
-func New(baseURL, email, token string) (*Client, error) {
+// with an agent's e-mail and API token, its calls sent through transport
+// (nil: http.DefaultTransport).
+func New(baseURL, email, token string, transport http.RoundTripper) (*Client, error) {
 	base := strings.TrimSuffix(baseURL, "/")
-	api, err := gozendesk.NewClient(&http.Client{Timeout: 15 * time.Second, Transport: idempotencyKeys{http.DefaultTransport}})
+	if transport == nil {
+		transport = http.DefaultTransport
+	}
+	api, err := gozendesk.NewClient(&http.Client{Timeout: 15 * time.Second, Transport: idempotencyKeys{transport}})
 	if err != nil {
 		return nil, err
 	}

@@ -1,7 +1,8 @@
 // Package metrics serves the worker's and the gateway's Prometheus metrics
 // (IB_METRICS_ADDR, GET /metrics): the Temporal SDK's own, through its
-// OpenTelemetry metrics handler, and the product's: calls to Slack by method
-// and outcome with the time Slack asked to wait, the gateway's answer times,
+// OpenTelemetry metrics handler, and the product's: calls to Slack and
+// Zendesk by method and outcome with the time each asked to wait, the calls
+// the worker held back to keep to Slack's tiers, the gateway's answer times,
 // the incidents declared by severity, and the alerts taken, what the
 // services' watches told people, and the suggestions dismissed by reason.
 package metrics
@@ -10,6 +11,7 @@ import (
 	"context"
 	"net/http"
 	"path"
+	"regexp"
 	"slices"
 	"strconv"
 	"time"
@@ -27,15 +29,19 @@ import (
 
 // Metrics are one process's metrics.
 type Metrics struct {
-	registry   *prometheus.Registry
-	meter      metric.Meter
-	slackCalls metric.Int64Counter
-	slackWait  metric.Float64Counter
-	answers    metric.Float64Histogram
-	declared   metric.Int64Counter
-	alerts     metric.Int64Counter
-	notices    metric.Int64Counter
-	dismissed  metric.Int64Counter
+	registry     *prometheus.Registry
+	meter        metric.Meter
+	slackCalls   metric.Int64Counter
+	slackWait    metric.Float64Counter
+	slackPaced   metric.Float64Counter
+	slackRefused metric.Int64Counter
+	zendeskCalls metric.Int64Counter
+	zendeskWait  metric.Float64Counter
+	answers      metric.Float64Histogram
+	declared     metric.Int64Counter
+	alerts       metric.Int64Counter
+	notices      metric.Int64Counter
+	dismissed    metric.Int64Counter
 }
 
 // New makes the metrics of a process, registered in a registry of their own.
@@ -52,6 +58,20 @@ func New() (*Metrics, error) {
 	}
 	if m.slackWait, err = meter.Float64Counter("ib_slack_rate_limit_wait", metric.WithUnit("s"),
 		metric.WithDescription("Seconds Slack asked to wait (Retry-After), by method")); err != nil {
+		return nil, err
+	}
+	if m.slackPaced, err = meter.Float64Counter("ib_slack_paced_wait", metric.WithUnit("s"),
+		metric.WithDescription("Seconds calls waited in the worker for their turn under Slack's tiers, by method")); err != nil {
+		return nil, err
+	}
+	if m.slackRefused, err = meter.Int64Counter("ib_slack_paced_refused", metric.WithDescription("Calls the worker held back for a later try, their turn under Slack's tiers beyond their try, by method")); err != nil {
+		return nil, err
+	}
+	if m.zendeskCalls, err = meter.Int64Counter("ib_zendesk_calls", metric.WithDescription("Calls to Zendesk's API, by method and outcome (ok, rate_limited, error)")); err != nil {
+		return nil, err
+	}
+	if m.zendeskWait, err = meter.Float64Counter("ib_zendesk_rate_limit_wait", metric.WithUnit("s"),
+		metric.WithDescription("Seconds Zendesk asked to wait (Retry-After), by method")); err != nil {
 		return nil, err
 	}
 	if m.answers, err = meter.Float64Histogram("ib_gateway_answer", metric.WithUnit("s"),
@@ -117,17 +137,38 @@ func (m *Metrics) serve(addr string, log *zap.Logger) {
 }
 
 // SlackTransport counts each call to Slack's Web API by its method and
-// outcome, and the time Slack asked to wait when it limited a call.
+// outcome, and the time Slack asked to wait when it limited a call. It counts
+// what reaches Slack: under the worker's pacer, not above it.
 func (m *Metrics) SlackTransport(next http.RoundTripper) http.RoundTripper {
-	if next == nil {
-		next = http.DefaultTransport
-	}
 	if m == nil {
-		return next
+		return orDefault(next)
 	}
+	return m.counted(next, m.slackCalls, m.slackWait, func(r *http.Request) string { return path.Base(r.URL.Path) })
+}
+
+// ZendeskTransport counts each call to Zendesk's API by its method (the HTTP
+// method and the path, its IDs as {id}) and outcome, and the time Zendesk
+// asked to wait when it limited a call.
+func (m *Metrics) ZendeskTransport(next http.RoundTripper) http.RoundTripper {
+	if m == nil {
+		return orDefault(next)
+	}
+	return m.counted(next, m.zendeskCalls, m.zendeskWait, func(r *http.Request) string {
+		return r.Method + " " + ids.ReplaceAllString(r.URL.Path, "/{id}")
+	})
+}
+
+// ids are the numbers a path's parts begin with (tickets, users: /tickets/42.json),
+// which would make a method of every ticket.
+var ids = regexp.MustCompile(`/[0-9]+`)
+
+// counted counts a system's calls by method and outcome (ok, rate_limited,
+// error), and the waits it asked for with Retry-After.
+func (m *Metrics) counted(next http.RoundTripper, calls metric.Int64Counter, waits metric.Float64Counter, methodOf func(*http.Request) string) http.RoundTripper {
+	next = orDefault(next)
 	return roundTripper(func(r *http.Request) (*http.Response, error) {
 		resp, err := next.RoundTrip(r)
-		method := attribute.String("method", path.Base(r.URL.Path))
+		method := attribute.String("method", methodOf(r))
 		outcome := "ok"
 		switch {
 		case err != nil || resp.StatusCode >= 500:
@@ -135,12 +176,34 @@ func (m *Metrics) SlackTransport(next http.RoundTripper) http.RoundTripper {
 		case resp.StatusCode == http.StatusTooManyRequests:
 			outcome = "rate_limited"
 			if wait, convErr := strconv.Atoi(resp.Header.Get("Retry-After")); convErr == nil {
-				m.slackWait.Add(r.Context(), float64(wait), metric.WithAttributes(method))
+				waits.Add(r.Context(), float64(wait), metric.WithAttributes(method))
 			}
 		}
-		m.slackCalls.Add(r.Context(), 1, metric.WithAttributes(method, attribute.String("outcome", outcome)))
+		calls.Add(r.Context(), 1, metric.WithAttributes(method, attribute.String("outcome", outcome)))
 		return resp, err
 	})
+}
+
+func orDefault(t http.RoundTripper) http.RoundTripper {
+	if t == nil {
+		return http.DefaultTransport
+	}
+	return t
+}
+
+// SlackHeld counts a call the worker's pacer held back to keep to Slack's
+// tiers (slack.Pacing.Held): the time it waited for its turn, or, when its
+// turn was beyond its try, its refusal (the call is tried again at its turn).
+func (m *Metrics) SlackHeld(ctx context.Context, method string, wait time.Duration, refused bool) {
+	if m == nil {
+		return
+	}
+	attrs := metric.WithAttributes(attribute.String("method", method))
+	if refused {
+		m.slackRefused.Add(ctx, 1, attrs)
+		return
+	}
+	m.slackPaced.Add(ctx, wait.Seconds(), attrs)
 }
 
 // Answers times the gateway's answers by route.

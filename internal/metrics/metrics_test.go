@@ -6,14 +6,17 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
-// The product's metrics reach /metrics in Prometheus's format: Slack calls by
-// method and outcome with the wait Slack asked for, the gateway's answer
-// times, the incidents declared; and the SDK's handler writes there too.
+// The product's metrics reach /metrics in Prometheus's format: Slack and
+// Zendesk calls by method (a ticket's ID not making a method of its own) and
+// outcome with the wait each asked for, the calls the worker's pacer held
+// back, the gateway's answer times, the incidents declared; and the SDK's
+// handler writes there too.
 func TestPrometheusMetrics(t *testing.T) {
 	m, err := New()
 	require.NoError(t, err)
@@ -32,9 +35,31 @@ func TestPrometheusMetrics(t *testing.T) {
 		require.NoError(t, err)
 		resp.Body.Close()
 	}
+	zendesk := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodPut {
+			w.Header().Set("Retry-After", "7")
+			w.WriteHeader(http.StatusTooManyRequests)
+			return
+		}
+		_, _ = io.WriteString(w, `{}`)
+	}))
+	defer zendesk.Close()
+	zd := &http.Client{Transport: m.ZendeskTransport(nil)}
+	for _, id := range []string{"41", "42"} {
+		resp, err := zd.Get(zendesk.URL + "/api/v2/tickets/" + id + ".json")
+		require.NoError(t, err)
+		resp.Body.Close()
+	}
+	put, err := http.NewRequest(http.MethodPut, zendesk.URL+"/api/v2/tickets/42.json", nil)
+	require.NoError(t, err)
+	resp, err := zd.Do(put)
+	require.NoError(t, err)
+	resp.Body.Close()
+	m.SlackHeld(context.Background(), "conversations.create", 1500*time.Millisecond, false)
+	m.SlackHeld(context.Background(), "conversations.create", 40*time.Second, true)
 	gateway := httptest.NewServer(m.Answers(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {})))
 	defer gateway.Close()
-	resp, err := http.Post(gateway.URL+"/slack/commands", "text/plain", nil)
+	resp, err = http.Post(gateway.URL+"/slack/commands", "text/plain", nil)
 	require.NoError(t, err)
 	resp.Body.Close()
 	m.Declared(context.Background(), "S1")
@@ -51,6 +76,11 @@ func TestPrometheusMetrics(t *testing.T) {
 		`ib_slack_calls_total{method="chat.postMessage",outcome="ok"} 1`,
 		`ib_slack_calls_total{method="conversations.create",outcome="rate_limited"} 1`,
 		`ib_slack_rate_limit_wait_seconds_total{method="conversations.create"} 3`,
+		`ib_zendesk_calls_total{method="GET /api/v2/tickets/{id}.json",outcome="ok"} 2`,
+		`ib_zendesk_calls_total{method="PUT /api/v2/tickets/{id}.json",outcome="rate_limited"} 1`,
+		`ib_zendesk_rate_limit_wait_seconds_total{method="PUT /api/v2/tickets/{id}.json"} 7`,
+		`ib_slack_paced_wait_seconds_total{method="conversations.create"} 1.5`,
+		`ib_slack_paced_refused_total{method="conversations.create"} 1`,
 		`ib_gateway_answer_seconds_count{route="/slack/commands"} 1`,
 		`ib_incidents_declared_total{severity="S1"} 1`,
 		`ib_alerts_received_total{routed="unknown"} 3`,
@@ -70,6 +100,8 @@ func TestMetricsOff(t *testing.T) {
 	require.Nil(t, m)
 	assert.Nil(t, m.Temporal())
 	assert.Equal(t, http.DefaultTransport, m.SlackTransport(nil))
+	assert.Equal(t, http.DefaultTransport, m.ZendeskTransport(nil))
+	m.SlackHeld(context.Background(), "conversations.create", time.Second, false)
 	h := http.NotFoundHandler()
 	assert.NotNil(t, m.Answers(h))
 	m.Declared(context.Background(), "S1")
