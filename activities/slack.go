@@ -177,15 +177,27 @@ func (a *Activities) UpdatePost(ctx context.Context, in UpdateInput) error {
 // so a retry first looks for the message the earlier try may have posted (found
 // by the key in its metadata), as does a post an earlier run may have made
 // (lookFirst). The first try skips the look-up: that keeps the common path at
-// one Slack call. Several timeline posts (parts) go as one message, less
-// those found posted already: a retry that batches them otherwise than the
-// first try did (an incident rebuilt from its history batches again) still
-// posts each of them once, in order.
+// one Slack call, and so does a retry after a try refused before it posted
+// (below). Several timeline posts (parts) go as one message, less those found
+// posted already: a retry that batches them otherwise than the first try did
+// (an incident rebuilt from its history batches again) still posts each of
+// them once, in order.
 func (a *Activities) postOnce(ctx context.Context, channel string, lookFirst bool, parts ...ib.Message) (string, error) {
-	if lookFirst || activity.GetInfo(ctx).Attempt > 1 {
-		posted, err := a.Slack.PostedKeys(ctx, channel)
-		if err != nil {
-			return "", a.fail(err)
+	info := activity.GetInfo(ctx)
+	var posted map[string]string // of the parts, those posted already
+	if lookFirst || info.Attempt > 1 {
+		var known bool
+		if posted, known = refusedBefore(ctx); !known {
+			all, err := a.Slack.PostedKeys(ctx, channel)
+			if err != nil {
+				return "", a.fail(err)
+			}
+			posted = map[string]string{}
+			for _, p := range parts {
+				if ts := all[p.Key]; ts != "" {
+					posted[p.Key] = ts
+				}
+			}
 		}
 		left := slices.DeleteFunc(slices.Clone(parts), func(p ib.Message) bool { return posted[p.Key] != "" })
 		if len(left) == 0 {
@@ -194,5 +206,35 @@ func (a *Activities) postOnce(ctx context.Context, channel string, lookFirst boo
 		parts = left
 	}
 	ts, err := a.Slack.Post(ctx, channel, ib.Merged(parts))
+	var limited *ib.RetryAfterError
+	if errors.As(err, &limited) && !info.IsLocalActivity {
+		// Refused for a rate limit (Slack's 429, or the worker's pacer before
+		// sending), nothing was posted: the next try is told what is, and
+		// need not read the channel again (a Tier 3 call, itself limited).
+		// Recorded before this try fails; should it not be, the next try
+		// looks as before.
+		activity.RecordHeartbeat(ctx, postTry{Attempt: info.Attempt, Posted: posted})
+	}
 	return ts, a.fail(err)
+}
+
+// postTry is what a try of a post refused before it posted leaves its next
+// try: which of its parts are posted (nil: none).
+type postTry struct {
+	Attempt int32             `json:"attempt"`
+	Posted  map[string]string `json:"posted,omitempty"`
+}
+
+// refusedBefore is what the try just before this one knew was posted, when
+// it was refused before posting anything; known is false when there was no
+// such try (the one before may have posted, or died not knowing).
+func refusedBefore(ctx context.Context) (posted map[string]string, known bool) {
+	if !activity.HasHeartbeatDetails(ctx) {
+		return nil, false
+	}
+	var last postTry
+	if err := activity.GetHeartbeatDetails(ctx, &last); err != nil || last.Attempt != activity.GetInfo(ctx).Attempt-1 {
+		return nil, false
+	}
+	return last.Posted, true
 }

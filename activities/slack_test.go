@@ -2,6 +2,7 @@ package activities_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 	"testing"
@@ -9,7 +10,9 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/testsuite"
+	"go.temporal.io/sdk/workflow"
 	"go.uber.org/zap"
 
 	"github.com/incident-buddy/ib"
@@ -139,4 +142,74 @@ func TestTimelinePostsOnceWhateverTheBatch(t *testing.T) {
 		}
 	}
 	assert.Equal(t, []string{"note 1", "note 2", "note 3"}, lines, "each once, in order")
+}
+
+// refusingSlack refuses its first posts, as a rate limit does (nothing
+// posted), or fails them after posting, as a reply lost on the way back does;
+// and counts the channel reads a retry makes to find what was posted.
+type refusingSlack struct {
+	postsSlack
+	refuse, lose int
+	reads        int
+}
+
+func (s *refusingSlack) Post(ctx context.Context, channel string, m ib.Message) (string, error) {
+	switch {
+	case s.refuse > 0:
+		s.refuse--
+		return "", &ib.RetryAfterError{System: "slack chat.postMessage", RetryAfter: 10 * time.Millisecond}
+	case s.lose > 0:
+		s.lose--
+		_, _ = s.postsSlack.Post(ctx, channel, m)
+		return "", errors.New("connection reset")
+	}
+	return s.postsSlack.Post(ctx, channel, m)
+}
+
+func (s *refusingSlack) PostedKeys(ctx context.Context, channel string) (map[string]string, error) {
+	s.reads++
+	return s.postsSlack.PostedKeys(ctx, channel)
+}
+
+// A post refused for a rate limit posted nothing, and its retry need not
+// read the channel to know it (a Tier 3 call, limited itself): it posts at
+// once. A try that may have posted (its reply lost) is followed by a retry
+// that reads the channel first, and posts nothing twice; so is a post an
+// earlier run may have made, once however often it is refused after.
+func TestRetryAfterARefusalReadsNothing(t *testing.T) {
+	post := func(slack *refusingSlack, lookFirst bool) {
+		t.Helper()
+		a := &activities.Activities{Slack: slack, Log: zap.NewNop()}
+		wf := func(ctx workflow.Context) (string, error) {
+			ctx = workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
+				StartToCloseTimeout: time.Minute,
+				RetryPolicy:         &temporal.RetryPolicy{InitialInterval: 10 * time.Millisecond, MaximumAttempts: 10},
+			})
+			var ts string
+			err := workflow.ExecuteActivity(ctx, a.Post, activities.PostInput{Channel: "C1", LookFirst: lookFirst,
+				Message: ib.NewMessage(ib.MsgEvent, ib.Summary{ID: "INC-1"}, "1")}).Get(ctx, &ts)
+			return ts, err
+		}
+		var s testsuite.WorkflowTestSuite
+		env := s.NewTestWorkflowEnvironment()
+		env.RegisterActivity(a)
+		env.RegisterWorkflow(wf)
+		env.ExecuteWorkflow(wf)
+		require.NoError(t, env.GetWorkflowError())
+	}
+
+	refused := &refusingSlack{refuse: 3}
+	post(refused, false)
+	assert.Len(t, refused.posted, 1)
+	assert.Equal(t, 0, refused.reads, "refused tries posted nothing, and say so")
+
+	lost := &refusingSlack{refuse: 1, lose: 1} // refused, then posted with its reply lost
+	post(lost, false)
+	assert.Len(t, lost.posted, 1, "posted once")
+	assert.Equal(t, 1, lost.reads, "after a try that may have posted, the channel is read once")
+
+	earlier := &refusingSlack{refuse: 3}
+	post(earlier, true)
+	assert.Len(t, earlier.posted, 1)
+	assert.Equal(t, 1, earlier.reads, "a post an earlier run may have made is looked for once")
 }
