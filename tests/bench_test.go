@@ -429,6 +429,9 @@ func declareBurst(b *testing.B, speed int) {
 		b.ReportMetric(float64(channels), "channels")
 		// Calls Slack refused (429) or that failed: each costs its incident a window.
 		b.ReportMetric(float64(w.fake.Calls("conversations.create")-channels), "refused-creates")
+		// Reads of a channel's history: a retried post reads it only when its
+		// earlier try may have posted.
+		b.ReportMetric(float64(w.fake.Calls("conversations.history")), "history-reads")
 		// The tier's floor counts from the first 20 calls reaching Slack at
 		// once; when the backend takes longer to start 20 incidents, a sliding
 		// window carries that spread into every later window. Measured from the
