@@ -154,13 +154,13 @@ func (m *Metrics) ZendeskTransport(next http.RoundTripper) http.RoundTripper {
 		return orDefault(next)
 	}
 	return m.counted(next, m.zendeskCalls, m.zendeskWait, func(r *http.Request) string {
-		return r.Method + " " + ids.ReplaceAllString(r.URL.Path, "/{id}")
+		return r.Method + " " + pathIDs.ReplaceAllString(r.URL.Path, "/{id}")
 	})
 }
 
-// ids are the numbers a path's parts begin with (tickets, users: /tickets/42.json),
+// pathIDs are the numbers a path's parts begin with (tickets, users: /tickets/42.json),
 // which would make a method of every ticket.
-var ids = regexp.MustCompile(`/[0-9]+`)
+var pathIDs = regexp.MustCompile(`/[0-9]+`)
 
 // counted counts a system's calls by method and outcome (ok, rate_limited,
 // error), and the waits it asked for with Retry-After.
