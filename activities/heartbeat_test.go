@@ -11,8 +11,10 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/converter"
+	"go.temporal.io/sdk/interceptor"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/testsuite"
+	"go.temporal.io/sdk/worker"
 	"go.temporal.io/sdk/workflow"
 	"go.uber.org/zap"
 
@@ -44,7 +46,8 @@ func (s *slowHistorySlack) Upload(_ context.Context, _, name, _ string, _ []byte
 }
 
 // A postmortem draft whose try outlasts its call's heartbeat timeout
-// (a long channel to read) heartbeats as it goes and completes in one try:
+// (a long channel to read) heartbeats as it goes, through the worker's
+// interceptor, and completes in one try:
 // the heartbeat timeout is what lets a try whose worker died be taken up
 // again within seconds, and a working try must not be taken for a dead one.
 func TestLongDraftHeartbeats(t *testing.T) {
@@ -62,6 +65,7 @@ func TestLongDraftHeartbeats(t *testing.T) {
 	}
 	var s testsuite.WorkflowTestSuite
 	env := s.NewTestWorkflowEnvironment()
+	env.SetWorkerOptions(worker.Options{Interceptors: []interceptor.WorkerInterceptor{&activities.Heartbeats{}}})
 	env.RegisterActivity(a)
 	env.RegisterWorkflow(draft)
 	beats := 0

@@ -117,7 +117,6 @@ type Draft struct {
 // are replaced, and a retried upload first looks for the file its earlier try
 // shared.
 func (a *Activities) DraftPostmortem(ctx context.Context, in DraftInput) (Draft, error) {
-	defer keepAlive(ctx)()
 	inc := in.Incident
 	text, err := ib.RenderPostmortem(a.PostmortemTemplate, inc)
 	if err != nil {

@@ -219,7 +219,8 @@ func (a *Activities) postOnce(ctx context.Context, channel string, lookFirst boo
 }
 
 // postTry is what a try of a post refused before it posted leaves its next
-// try: which of its parts are posted (nil: none).
+// try: which of its parts are posted (nil: none). Posts are called without a
+// heartbeat timeout, so the worker's heartbeats (Heartbeats) never replace it.
 type postTry struct {
 	Attempt int32             `json:"attempt"`
 	Posted  map[string]string `json:"posted,omitempty"`

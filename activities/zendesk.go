@@ -23,7 +23,6 @@ type ProblemTicket struct {
 // same ticket, and a retry later than Zendesk keeps keys finds the ticket by
 // its external ID (the incident's).
 func (a *Activities) CreateProblemTicket(ctx context.Context, s ib.Summary) (ProblemTicket, error) {
-	defer keepAlive(ctx)()
 	if a.Zendesk == nil {
 		return ProblemTicket{}, a.fail(errNoZendesk)
 	}
@@ -85,7 +84,6 @@ type LinkInput struct {
 // another problem is left alone, with the reason. A ticket already linked to
 // this problem counts as linked, so a retry is harmless.
 func (a *Activities) LinkTickets(ctx context.Context, in LinkInput) ([]ib.TicketOutcome, error) {
-	defer keepAlive(ctx)()
 	if a.Zendesk == nil {
 		return nil, a.fail(errNoZendesk)
 	}
@@ -133,7 +131,6 @@ type NotesInput struct {
 // it did not reach, for the next call. A ticket gone or closed since is
 // skipped: there is no one to tell.
 func (a *Activities) NoteTickets(ctx context.Context, in NotesInput) ([]int64, error) {
-	defer keepAlive(ctx)()
 	if a.Zendesk == nil {
 		return nil, a.fail(errNoZendesk)
 	}
@@ -165,7 +162,6 @@ func (a *Activities) pace(ctx context.Context) {
 // TicketStatuses reads the linked tickets' statuses; tickets gone since are
 // left out.
 func (a *Activities) TicketStatuses(ctx context.Context, ids []int64) ([]ib.ZendeskTicket, error) {
-	defer keepAlive(ctx)()
 	if a.Zendesk == nil {
 		return nil, a.fail(errNoZendesk)
 	}
@@ -198,7 +194,6 @@ const maxSearchTerms = 6
 // catalog when it knows them, else their names. One search per term, as
 // Zendesk's search ANDs the words of one query.
 func (a *Activities) SuggestTickets(ctx context.Context, in SuggestInput) ([]ib.ZendeskTicket, error) {
-	defer keepAlive(ctx)()
 	if a.Zendesk == nil || len(in.Services) == 0 {
 		return nil, nil
 	}

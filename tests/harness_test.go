@@ -19,6 +19,7 @@ import (
 	"github.com/stretchr/testify/require"
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/interceptor"
 	"go.temporal.io/sdk/log"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/testsuite"
@@ -346,7 +347,7 @@ const (
 // (10 s, and then the server's growing backoff), which outlasted the test's
 // patience. The guard stays, at the same margin over the code's real cost.
 func inProcessWorker() worker.Options {
-	return worker.Options{DeadlockDetectionTimeout: 10 * time.Second}
+	return worker.Options{DeadlockDetectionTimeout: 10 * time.Second, Interceptors: []interceptor.WorkerInterceptor{&activities.Heartbeats{}}}
 }
 
 // waitFor polls until cond holds, for at most patience.

@@ -15,6 +15,7 @@ import (
 	_ "time/tzdata" // rotations name time zones; the image may have no zoneinfo
 
 	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/interceptor"
 	"go.temporal.io/sdk/worker"
 	"go.uber.org/zap"
 
@@ -98,7 +99,8 @@ func run() error {
 	// room (a bare workflow beside it started in 100 ms). Pollers that scale
 	// with the queue, as the server advises, take it (docs/benchmarks.md).
 	pollers := worker.NewPollerBehaviorAutoscaling(worker.PollerBehaviorAutoscalingOptions{})
-	w := worker.New(c, workflows.TaskQueue, worker.Options{WorkflowTaskPollerBehavior: pollers, ActivityTaskPollerBehavior: pollers})
+	w := worker.New(c, workflows.TaskQueue, worker.Options{WorkflowTaskPollerBehavior: pollers, ActivityTaskPollerBehavior: pollers,
+		Interceptors: []interceptor.WorkerInterceptor{&activities.Heartbeats{}}})
 	slackClient := slack.NewClient(cfg.SlackBotToken, cfg.SlackAPIURL, &http.Client{Timeout: 30 * time.Second,
 		// The pacer holds calls back; the metrics count those that reach Slack.
 		Transport: slack.Paced(m.SlackTransport(nil), slack.Pacing{Speed: cfg.SlackPace, Caller: activities.Caller, Held: m.SlackHeld})})
