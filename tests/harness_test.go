@@ -135,7 +135,11 @@ func runTests(m *testing.M) int {
 	events := eventsGateway()
 	defer events.Close()
 	fake.DeliverEventsTo(events.URL+"/slack/events", signingSecret)
-	return m.Run()
+	code := m.Run()
+	if code != 0 && pgServer != nil {
+		fmt.Fprintf(os.Stderr, "the Temporal server's last complaints:\n%s\n", pgServer.Complaints(40))
+	}
+	return code
 }
 
 // startTemporal starts the Temporal the tests run on, and dials tclient.

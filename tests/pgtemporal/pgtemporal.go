@@ -456,6 +456,19 @@ func freePort() (int, error) {
 	return 0, errors.New("no free port between 20000 and 32000")
 }
 
+// Complaints are the last n warnings and errors in the Temporal server's log:
+// what a failed run shows of the server, whose directory goes with it.
+func (s *Server) Complaints(n int) string {
+	data, _ := os.ReadFile(filepath.Join(s.opts.Dir, "temporal.log"))
+	var found []string
+	for line := range strings.Lines(string(data)) {
+		if strings.Contains(line, `"level":"warn"`) || strings.Contains(line, `"level":"error"`) || strings.Contains(line, `"level":"fatal"`) {
+			found = append(found, strings.TrimSpace(line))
+		}
+	}
+	return strings.Join(found[max(0, len(found)-n):], "\n")
+}
+
 func lastLines(s string, n int) string {
 	lines := strings.Split(strings.TrimSpace(s), "\n")
 	return strings.Join(lines[max(0, len(lines)-n):], "\n")
