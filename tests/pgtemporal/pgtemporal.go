@@ -236,7 +236,7 @@ func (s *Server) startServer(ctx context.Context) error {
 	if err := s.writeConfig(); err != nil {
 		return err
 	}
-	logFile, err := os.OpenFile(filepath.Join(s.opts.Dir, "temporal.log"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+	logFile, err := os.OpenFile(s.logPath(), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
 	if err != nil {
 		return err
 	}
@@ -262,10 +262,10 @@ func (s *Server) await(ctx context.Context) error {
 		select {
 		case err := <-s.exited:
 			s.exited <- err
-			log, _ := os.ReadFile(filepath.Join(s.opts.Dir, "temporal.log"))
+			log, _ := os.ReadFile(s.logPath())
 			return fmt.Errorf("%w (%v):\n%s", errExited, err, lastLines(string(log), 20))
 		case <-ctx.Done():
-			return fmt.Errorf("the Temporal server did not become ready (see %s): %w", filepath.Join(s.opts.Dir, "temporal.log"), errors.Join(ctx.Err(), last))
+			return fmt.Errorf("the Temporal server did not become ready (see %s): %w", s.logPath(), errors.Join(ctx.Err(), last))
 		case <-time.After(500 * time.Millisecond):
 		}
 		if last = s.ready(ctx); last == nil {
@@ -456,10 +456,13 @@ func freePort() (int, error) {
 	return 0, errors.New("no free port between 20000 and 32000")
 }
 
+// logPath is the Temporal server's log, in the server's directory.
+func (s *Server) logPath() string { return filepath.Join(s.opts.Dir, "temporal.log") }
+
 // Complaints are the last n warnings and errors in the Temporal server's log:
 // what a failed run shows of the server, whose directory goes with it.
 func (s *Server) Complaints(n int) string {
-	data, _ := os.ReadFile(filepath.Join(s.opts.Dir, "temporal.log"))
+	data, _ := os.ReadFile(s.logPath())
 	var found []string
 	for line := range strings.Lines(string(data)) {
 		if strings.Contains(line, `"level":"warn"`) || strings.Contains(line, `"level":"error"`) || strings.Contains(line, `"level":"fatal"`) {
