@@ -91,7 +91,8 @@ dev: $(TEMPORAL) build ## run Temporal (SQLite in .data/, Web UI on :8233; the w
 		export SLACK_BOT_TOKEN=xoxb-fake SLACK_API_URL=http://$(FAKE_SLACK_ADDR)/api/ SLACK_SIGNING_SECRET=fake-signing-secret
 	fi
 	export IB_ALERTS_TOKEN=$${IB_ALERTS_TOKEN:-dev-alerts-token}
-	IB_DOCUMENTS_DIR=$${IB_DOCUMENTS_DIR:-.data/postmortems} bin/worker &
+	export IB_DOCUMENTS_DIR=$${IB_DOCUMENTS_DIR:-.data/postmortems} IB_GATEWAY_WORKER=$${IB_GATEWAY_WORKER:-true}
+	bin/worker &
 	pids+=($$!)
 	bin/starter serve --addr 127.0.0.1:$(GATEWAY_PORT) &
 	pids+=($$!)

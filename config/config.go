@@ -56,6 +56,7 @@ type Config struct {
 	DocumentsDir                                                 string        // IB_DOCUMENTS_DIR: where drafts and channel exports are written
 	AlertsToken                                                  string        // IB_ALERTS_TOKEN: the bearer token of the alert endpoints; "" refuses alerts
 	SlackPace                                                    float64       // IB_SLACK_PACE: Slack's tiers sped up by this; 0: no pacing
+	GatewayWorker                                                bool          // IB_GATEWAY_WORKER: the gateway runs a worker too, and the incidents it declares start in it
 	LogLevel                                                     string        // IB_LOG_LEVEL: debug, info, warn, error
 	LogFormat                                                    string        // IB_LOG_FORMAT: console or json
 	HealthAddr                                                   string        // IB_HEALTH_ADDR: the worker's probes; "" off
@@ -110,6 +111,7 @@ var EnvVars = []EnvVar{
 	{"IB_FOLLOWUP_ROTATION", "customer-reliability", "the catalog rotation whose on-call follows up with customers after resolution (else the commander)"},
 	{"IB_TICKET_SUGGESTIONS", "10m", "how often an active incident looks in Zendesk for new customer tickets about its services (0: never)"},
 	{"IB_SLACK_PACE", "1", "the worker paces each Slack Web API method at its documented tier (20, 50 calls a minute…) times this: 1 for Slack; a larger number for a test Slack on a faster clock; 0 turns pacing off"},
+	{"IB_GATEWAY_WORKER", "false", "true: the gateway (`starter serve`) runs a worker of the incidents too, and each incident it declares starts in that worker at once (Temporal's eager workflow start) instead of waiting in the task queue behind the work of incidents already open: declarations stay quick when the Temporal backend is overloaded. Give the gateway the worker's whole configuration (Zendesk, status page, PagerDuty, IB_DOCUMENTS_DIR, IB_POSTMORTEM_TEMPLATE)"},
 	{"IB_LOG_LEVEL", "info", "debug, info, warn or error"},
 	{"IB_LOG_FORMAT", "console", "console or json"},
 	{"IB_METRICS_ADDR", "", "host:port where the worker and the gateway serve Prometheus metrics at /metrics (give each its own); off when empty"},
@@ -163,6 +165,7 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		HealthAddr:           get("IB_HEALTH_ADDR"),
 		MetricsAddr:          get("IB_METRICS_ADDR"),
 		PprofAnyInterface:    get("IB_PPROF_ANY_INTERFACE") == "true",
+		GatewayWorker:        get("IB_GATEWAY_WORKER") == "true",
 	}
 	if !strings.HasSuffix(c.SlackAPIURL, "/") {
 		c.SlackAPIURL += "/" // slack-go appends method names to it
@@ -181,6 +184,9 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 	}
 	if _, err := fmt.Sscan(get("IB_SLACK_PACE"), &c.SlackPace); err != nil || c.SlackPace < 0 {
 		bad("IB_SLACK_PACE", "%q must be a number such as 1, or 0 to turn pacing off", get("IB_SLACK_PACE"))
+	}
+	if v := get("IB_GATEWAY_WORKER"); v != "true" && v != "false" {
+		bad("IB_GATEWAY_WORKER", "%q must be true or false", v)
 	}
 	if c.StatusPageReminder, err = time.ParseDuration(get("IB_STATUSPAGE_REMINDER")); err != nil || c.StatusPageReminder < 0 {
 		bad("IB_STATUSPAGE_REMINDER", "%q must be a duration such as 30m, or 0", get("IB_STATUSPAGE_REMINDER"))

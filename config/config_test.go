@@ -33,12 +33,14 @@ func TestLoadConfig(t *testing.T) {
 		assert.Equal(t, ib.PostmortemPolicy{Start: "next-morning", WorkdayStart: 9, Zone: "UTC", ReviewAfter: 168 * time.Hour, Rest: 12 * time.Hour,
 			DraftDays: map[ib.Severity]int{ib.S1: 3, ib.S2: 5, ib.S3: 10, ib.S4: 10}}, c.Postmortem)
 		assert.Equal(t, "postmortems", c.DocumentsDir)
+		assert.False(t, c.GatewayWorker, "a gateway runs no worker unless told: it would run incidents on its own configuration")
 	})
 	t.Run("Overrides", func(t *testing.T) {
 		c, err := config.LoadConfig(env("SLACK_API_URL", "http://127.0.0.1:9/api", "IB_DEFAULT_SEVERITY", "s2", "IB_INCIDENTS_CHANNEL", "#ops-incidents",
 			"IB_CATALOG", "/etc/ib/catalog.yaml", "IB_STATUSPAGE_REMINDER", "45m", "IB_POSTMORTEM_EMOJI", ":pin:,pushpin",
-			"STATUSPAGE_PAGE_ID", "p1", "STATUSPAGE_API_KEY", "k", "STATUSPAGE_COMPONENT_IDS", "c1, c2"))
+			"STATUSPAGE_PAGE_ID", "p1", "STATUSPAGE_API_KEY", "k", "STATUSPAGE_COMPONENT_IDS", "c1, c2", "IB_GATEWAY_WORKER", "true"))
 		require.NoError(t, err)
+		assert.True(t, c.GatewayWorker)
 		assert.Equal(t, "/etc/ib/catalog.yaml", c.CatalogFile)
 		assert.Equal(t, 45*time.Minute, c.StatusPageReminder)
 		assert.Equal(t, ib.PostmortemItems, c.CollectionEmoji["pin"])
@@ -52,10 +54,10 @@ func TestLoadConfig(t *testing.T) {
 	t.Run("ErrEveryBadVariableNamed", func(t *testing.T) {
 		_, err := config.LoadConfig(env("IB_DEFAULT_SEVERITY", "S9", "IB_CHANNEL_PREFIX", "Bad Prefix", "IB_LOG_LEVEL", "loud",
 			"IB_STATUSPAGE_REMINDER", "soon", "STATUSPAGE_PAGE_ID", "p1", "IB_PAPERTRAIL_EMOJI", "pushpin",
-			"IB_POSTMORTEM_START", "whenever", "IB_WORKDAY_START", "25", "IB_POSTMORTEM_DRAFT_DAYS", "S1=0", "IB_REVIEW_AFTER", "a week"))
+			"IB_POSTMORTEM_START", "whenever", "IB_WORKDAY_START", "25", "IB_POSTMORTEM_DRAFT_DAYS", "S1=0", "IB_REVIEW_AFTER", "a week", "IB_GATEWAY_WORKER", "yes"))
 		require.Error(t, err)
 		for _, name := range []string{"IB_DEFAULT_SEVERITY", "IB_CHANNEL_PREFIX", "IB_LOG_LEVEL", "IB_STATUSPAGE_REMINDER", "STATUSPAGE_PAGE_ID", "IB_POSTMORTEM_EMOJI",
-			"IB_POSTMORTEM_START", "IB_WORKDAY_START", "IB_POSTMORTEM_DRAFT_DAYS", "IB_REVIEW_AFTER"} {
+			"IB_POSTMORTEM_START", "IB_WORKDAY_START", "IB_POSTMORTEM_DRAFT_DAYS", "IB_REVIEW_AFTER", "IB_GATEWAY_WORKER"} {
 			assert.ErrorContains(t, err, name)
 		}
 	})

@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"net/http"
+	"sync/atomic"
 	"time"
 
 	goslack "github.com/slack-go/slack"
@@ -20,9 +21,12 @@ import (
 	"github.com/incident-buddy/ib/integrations/slack/gateway"
 	ibtemporal "github.com/incident-buddy/ib/integrations/temporal"
 	"github.com/incident-buddy/ib/integrations/zendesk"
+	"github.com/incident-buddy/ib/internal/incidentworker"
 	"github.com/incident-buddy/ib/internal/logging"
 	"github.com/incident-buddy/ib/internal/metrics"
 	"github.com/incident-buddy/ib/internal/profiling"
+	"github.com/incident-buddy/ib/oncall"
+	"github.com/incident-buddy/ib/workflows"
 )
 
 // serve runs the Slack gateway: HTTP endpoints, and Socket Mode when
@@ -61,6 +65,14 @@ func serve(ctx context.Context, cfg config.Config, args []string) error {
 		return err
 	}
 	defer c.Close()
+
+	if cfg.GatewayWorker {
+		stop, err := runWorker(ctx, c, cfg, catalog, m, logger)
+		if err != nil {
+			return err
+		}
+		defer stop()
+	}
 
 	api := slack.NewClient(cfg.SlackBotToken, cfg.SlackAPIURL, &http.Client{Timeout: 30 * time.Second, Transport: m.SlackTransport(nil)},
 		goslack.OptionAppLevelToken(cfg.SlackAppToken)).API()
@@ -114,4 +126,44 @@ func serve(ctx context.Context, cfg config.Config, args []string) error {
 	gw.Wait()
 	hook.Wait()
 	return nil
+}
+
+// runWorker runs the gateway's own worker of the incidents (IB_GATEWAY_WORKER)
+// once Temporal answers, so that the incidents the gateway declares start in
+// it at once. A configuration it cannot run on stops the gateway at start;
+// stop stops the worker, after the tasks in hand.
+func runWorker(ctx context.Context, c client.Client, cfg config.Config, catalog *oncall.LiveCatalog, m *metrics.Metrics, logger *zap.Logger) (stop func(), err error) {
+	w, err := incidentworker.New(c, cfg, catalog, m, logger)
+	if err != nil {
+		return nil, err
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	var started atomic.Bool
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for {
+			if _, err := c.CheckHealth(ctx, &client.CheckHealthRequest{}); err == nil {
+				break
+			}
+			select {
+			case <-ctx.Done():
+				return
+			case <-time.After(2 * time.Second):
+			}
+		}
+		if err := w.Start(); err != nil {
+			logger.Error("the gateway's worker does not run: the incidents it declares start in the other workers", zap.Error(err))
+			return
+		}
+		started.Store(true)
+		logger.Info("the gateway runs a worker", zap.String("task_queue", workflows.TaskQueue))
+	}()
+	return func() {
+		cancel()
+		<-done
+		if started.Load() {
+			w.Stop()
+		}
+	}, nil
 }

@@ -71,9 +71,14 @@ func (s *Incidents) Declare(ctx context.Context, d ib.Declaration) (ib.Declared,
 			WorkflowIDConflictPolicy:                 enumspb.WORKFLOW_ID_CONFLICT_POLICY_FAIL,
 			WorkflowIDReusePolicy:                    enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
 			WorkflowExecutionErrorWhenAlreadyStarted: true,
-			TypedSearchAttributes:                    temporal.NewSearchAttributes(workflows.SearchAttributes(ib.NewIncident(id, d, now).Summary)...),
-			StaticSummary:                            d.Title,
-			Memo:                                     map[string]any{memoTitle: d.Title},
+			// A worker in this process (the gateway's, IB_GATEWAY_WORKER) takes
+			// the incident's first task with the answer to its start, never
+			// queued behind the work of incidents already open; without one the
+			// task is queued as ever.
+			EnableEagerStart:      true,
+			TypedSearchAttributes: temporal.NewSearchAttributes(workflows.SearchAttributes(ib.NewIncident(id, d, now).Summary)...),
+			StaticSummary:         d.Title,
+			Memo:                  map[string]any{memoTitle: d.Title},
 		}, workflows.DeclareRequest{ID: id, Declaration: d, DeclaredAt: now, Settings: s.Settings, RecurrenceOf: earlier})
 		var started *serviceerror.WorkflowExecutionAlreadyStarted
 		switch {
