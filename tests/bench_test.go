@@ -2,6 +2,7 @@ package tests
 
 import (
 	"bufio"
+	"cmp"
 	"context"
 	"fmt"
 	"io"
@@ -38,7 +39,10 @@ import (
 // benchWorld is a worker process with a fake Slack of its own.
 type benchWorld struct {
 	fake      *fakeslack.Server
+	fakeBase  string
+	env       []string // the worker's configuration
 	worker    *workerProcess
+	gateway   *gatewayProcess // nil: incidents are declared through the client
 	incidents *ibtemporal.Incidents
 	client    client.Client
 	pprof     string // the worker's pprof address
@@ -62,9 +66,47 @@ func newBenchWorld(b *testing.B, opts fakeslack.Options, env ...string) *benchWo
 	if opts.NoLimits {
 		pace = "0"
 	}
-	w := startWorker(b, append([]string{"SLACK_API_URL=" + srv.URL + "/api/", "IB_PPROF_ADDR=" + pprof, "IB_LOG_LEVEL=error", "IB_SLACK_PACE=" + pace,
-		"ZENDESK_URL=" + zendeskURL, "ZENDESK_EMAIL=bot@example.com", "ZENDESK_API_TOKEN=zd-token"}, env...)...)
-	return &benchWorld{fake: f, worker: w, client: c, pprof: pprof, incidents: &ibtemporal.Incidents{Client: c}}
+	env = append([]string{"SLACK_API_URL=" + srv.URL + "/api/", "IB_LOG_LEVEL=error", "IB_SLACK_PACE=" + pace,
+		"ZENDESK_URL=" + zendeskURL, "ZENDESK_EMAIL=bot@example.com", "ZENDESK_API_TOKEN=zd-token"}, env...)
+	w := startWorker(b, append(slices.Clone(env), "IB_PPROF_ADDR="+pprof)...)
+	return &benchWorld{fake: f, fakeBase: srv.URL, env: env, worker: w, client: c, pprof: pprof, incidents: &ibtemporal.Incidents{Client: c}}
+}
+
+// startGateway runs the gateway binary on the world's fake Slack, with the
+// worker's configuration and env.
+func (w *benchWorld) startGateway(b *testing.B, env ...string) {
+	w.gateway = startGatewayProcess(b, freeAddr(b), devServer.FrontendHostPort(), append(slices.Clone(w.env), env...)...)
+}
+
+// command sends alice's slash command to the world's gateway, as Slack does,
+// and says when it was sent.
+func (w *benchWorld) command(b *testing.B, text string) time.Time {
+	asked := time.Now()
+	form := fakeslack.SlashCommand{Text: text, UserID: w.fake.UserByName("alice"), UserName: "alice", ChannelID: "C0BENCH",
+		ResponseURL: fakeslack.ResponseURL(w.fakeBase, fmt.Sprintf("bench-%d", asked.UnixNano()))}.Form()
+	resp, err := http.DefaultClient.Do(signed(w.gateway.url, request{path: "/slack/commands", contentType: "application/x-www-form-urlencoded", body: form}))
+	if err != nil {
+		b.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		b.Fatalf("the gateway answered %s", resp.Status)
+	}
+	return asked
+}
+
+// declaredIn is the incident whose channel the title's is (its purpose names
+// it), remembered to be ended with the world.
+func (w *benchWorld) declaredIn(b *testing.B, title string) string {
+	ch, _ := w.fake.ChannelByName(ib.ChannelName("inc", time.Now(), title, "", 1))
+	id, _, ok := strings.Cut(strings.TrimPrefix(ch.Purpose, "Incident "), " ")
+	if !ok {
+		b.Fatalf("channel %s names no incident: %q", ch.Name, ch.Purpose)
+	}
+	w.mu.Lock()
+	w.declared = append(w.declared, id)
+	w.mu.Unlock()
+	return id
 }
 
 // close ends the world's incidents and stops its worker, so that no later
@@ -76,6 +118,9 @@ func (w *benchWorld) close() {
 		_ = w.client.TerminateWorkflow(context.Background(), id, "", "benchmark over")
 	}
 	w.worker.kill()
+	if w.gateway != nil {
+		w.gateway.kill()
+	}
 }
 
 func freeAddr(b testing.TB) string {
@@ -128,7 +173,8 @@ func (w *benchWorld) opened(title string) (created, ready time.Time, ok bool) {
 }
 
 // BenchmarkDeclare drives an open-loop load of canonical incidents, 5 a second
-// (IB_BENCH_RATE), against a zero-latency fake Slack: each is declared, gets
+// (IB_BENCH_RATE), against a zero-latency fake Slack: each is declared by a
+// slash command to the gateway binary (with its worker: IB_GATEWAY_WORKER), gets
 // its channel, invites, announcement and problem ticket, then a linked
 // customer ticket, 20 reactions, and 3 status changes to its resolution.
 // It measures how long a declaration takes to its channel, and to a ready
@@ -140,7 +186,10 @@ func (w *benchWorld) opened(title string) (created, ready time.Time, ok bool) {
 func BenchmarkDeclare(b *testing.B) {
 	w := newBenchWorld(b, fakeslack.Options{NoLimits: true})
 	defer w.close()
-	w.incidents.Settings.ProblemTickets = []ib.Severity{ib.S3} // the canonical incident has one
+	// Declared as people do, by a slash command to the gateway, which runs a
+	// worker of its own unless IB_BENCH_GATEWAY_WORKER=false. The canonical
+	// incident has a problem ticket.
+	w.startGateway(b, "IB_GATEWAY_WORKER="+cmp.Or(os.Getenv("IB_BENCH_GATEWAY_WORKER"), "true"), "IB_PROBLEM_TICKETS=S3")
 	bare := startBareWorker(b, w.client)
 	run := time.Now().UnixNano() % 1e6
 	var channel, ready, floor []time.Duration
@@ -152,7 +201,7 @@ func BenchmarkDeclare(b *testing.B) {
 	}
 	tick := time.NewTicker(time.Duration(float64(time.Second) / rate))
 	defer tick.Stop()
-	components := []string{"worker", "temporal", "temporal-server", "postgres"}
+	components := []string{"worker", "starter", "temporal", "temporal-server", "postgres"}
 	cpu0 := cpuByCommand(components...)
 	i := 0
 	for b.Loop() {
@@ -162,10 +211,11 @@ func BenchmarkDeclare(b *testing.B) {
 		wg.Add(2)
 		go func() {
 			defer wg.Done()
-			id, asked := w.declare(b, title)
+			asked := w.command(b, "create S3 "+title)
 			deadline := time.Now().Add(30 * time.Second)
 			for time.Now().Before(deadline) {
 				if created, r, ok := w.opened(title); ok {
+					id := w.declaredIn(b, title)
 					mu.Lock()
 					channel, ready = append(channel, created.Sub(asked)), append(ready, r.Sub(asked))
 					mu.Unlock()
