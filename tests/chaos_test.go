@@ -16,6 +16,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/client"
 
 	"github.com/incident-buddy/ib"
@@ -45,7 +46,8 @@ func chaosIncidents() int {
 // postmortem stage begun once by its timer. On a real server
 // (IB_TEST_TEMPORAL=postgres), two workers and two gateway processes run, and
 // people declare and react through the gateways (each event delivered to
-// both, as Slack's retries may be); one worker and one gateway are killed with
+// both, as Slack's retries may be), which run workers of their own
+// (IB_GATEWAY_WORKER); one worker and one gateway are killed with
 // SIGKILL and started again, the Temporal server process is killed and
 // restarted, and PostgreSQL is restarted, mid-load.
 func TestChaos(t *testing.T) {
@@ -68,7 +70,10 @@ func TestChaos(t *testing.T) {
 		// On a real deployment two workers and two gateways run side by side:
 		// the ones killed below leave the others working. People reach the
 		// incidents through the gateways, taking turns as a load balancer
-		// would, and Slack delivers each event to both.
+		// would, and Slack delivers each event to both. The gateways run
+		// workers of their own, as the compose file has them, so the incidents
+		// they declare start in them and die with the one killed.
+		gatewayEnv = append(gatewayEnv, "IB_GATEWAY_WORKER=true")
 		startWorker(t, workerEnv...)
 		for range 2 {
 			front.gateways = append(front.gateways, startGatewayProcess(t, freeAddr(t), temporal.addr(), gatewayEnv...))
@@ -159,6 +164,17 @@ func TestChaos(t *testing.T) {
 			}
 		}
 		assert.Equal(t, 1, began, "%s: its postmortem stage began once, by its timer", id)
+	}
+	if len(front.gateways) > 0 {
+		eager := 0
+		for _, id := range ids {
+			iter := c.GetWorkflowHistory(t.Context(), id, "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+			if e, err := iter.Next(); err == nil && e.GetWorkflowExecutionStartedEventAttributes().GetEagerExecutionAccepted() {
+				eager++
+			}
+		}
+		assert.Positive(t, eager, "incidents declared through the gateways started in their workers")
+		t.Logf("%d of %d incidents started in the worker of the gateway that declared them", eager, len(ids))
 	}
 }
 
