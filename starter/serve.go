@@ -6,7 +6,6 @@ import (
 	"flag"
 	"fmt"
 	"net/http"
-	"sync/atomic"
 	"time"
 
 	goslack "github.com/slack-go/slack"
@@ -138,8 +137,7 @@ func runWorker(ctx context.Context, c client.Client, cfg config.Config, catalog 
 		return nil, err
 	}
 	ctx, cancel := context.WithCancel(ctx)
-	var started atomic.Bool
-	done := make(chan struct{})
+	started, done := false, make(chan struct{}) // started is read once done is closed
 	go func() {
 		defer close(done)
 		for {
@@ -156,13 +154,13 @@ func runWorker(ctx context.Context, c client.Client, cfg config.Config, catalog 
 			logger.Error("the gateway's worker does not run: the incidents it declares start in the other workers", zap.Error(err))
 			return
 		}
-		started.Store(true)
+		started = true
 		logger.Info("the gateway runs a worker", zap.String("task_queue", workflows.TaskQueue))
 	}()
 	return func() {
 		cancel()
 		<-done
-		if started.Load() {
+		if started {
 			w.Stop()
 		}
 	}, nil
