@@ -64,6 +64,10 @@ func TestComposeFile(t *testing.T) {
 	assert.Equal(t, types.ServiceConditionCompletedSuccessfully, temporal.DependsOn["temporal-schema"].Condition)
 	assert.Equal(t, "postgres12", *temporal.Environment["DB"])
 	assert.Equal(t, "postgresql", *temporal.Environment["POSTGRES_SEEDS"])
+	require.Len(t, temporal.Configs, 1, "the server reads a dynamic configuration")
+	assert.Equal(t, *temporal.Environment["DYNAMIC_CONFIG_FILE_PATH"], temporal.Configs[0].Target)
+	assert.Contains(t, p.Configs[temporal.Configs[0].Source].Content, "system.enableActivityEagerExecution:\n  - value: true",
+		"eager activities, as make dev-postgres has them")
 	assert.Contains(t, strings.Join(p.Services["temporal-setup"].Command, " "), "namespace create --namespace default --retention 720h")
 	for _, svc := range []string{"worker", "gateway"} {
 		var mounts []string
