@@ -99,8 +99,8 @@ func (w *benchWorld) command(b *testing.B, text string) time.Time {
 // it), remembered to be ended with the world.
 func (w *benchWorld) declaredIn(b *testing.B, title string) string {
 	ch, _ := w.fake.ChannelByName(ib.ChannelName("inc", time.Now(), title, "", 1))
-	id, _, ok := strings.Cut(strings.TrimPrefix(ch.Purpose, "Incident "), " ")
-	if !ok {
+	id := incidentOf(ch)
+	if id == "" {
 		b.Fatalf("channel %s names no incident: %q", ch.Name, ch.Purpose)
 	}
 	w.mu.Lock()

@@ -33,7 +33,8 @@ func TestGatewayWorkerStartsItsDeclarations(t *testing.T) {
 		return ok && len(ch.Messages) > 0
 	})
 	ch, _ := fake.ChannelByName(name)
-	id, _, _ := strings.Cut(strings.TrimPrefix(ch.Purpose, "Incident "), " ")
+	id := incidentOf(ch)
+	require.NotEmpty(t, id, "the channel names its incident: %q", ch.Purpose)
 	c, err := client.Dial(client.Options{HostPort: devServer.FrontendHostPort(), Namespace: isolatedNamespace, Logger: quietLogger()})
 	require.NoError(t, err)
 	defer c.Close()

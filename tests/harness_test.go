@@ -354,6 +354,16 @@ func inProcessWorker() worker.Options {
 	return worker.Options{DeadlockDetectionTimeout: 10 * time.Second, Interceptors: []interceptor.WorkerInterceptor{&activities.Heartbeats{}}}
 }
 
+// incidentOf is the incident whose channel ch is, as its purpose names it
+// (activities.ChannelPurpose); "" for a channel of none.
+func incidentOf(ch fakeslack.Channel) string {
+	before, after, _ := strings.Cut(activities.ChannelPurpose("\x00"), "\x00")
+	if !strings.HasPrefix(ch.Purpose, before) || !strings.HasSuffix(ch.Purpose, after) {
+		return ""
+	}
+	return strings.TrimSuffix(strings.TrimPrefix(ch.Purpose, before), after)
+}
+
 // waitFor polls until cond holds, for at most patience.
 func waitFor(t testing.TB, what string, cond func() bool) {
 	t.Helper()
