@@ -68,6 +68,38 @@ func (a *Activities) SetReactions(ctx context.Context, in ReactionsInput) ([]Rea
 	return nil, nil
 }
 
+// CollectInput is newly collected messages to fetch and the bot's reactions
+// to set, in one channel.
+type CollectInput struct {
+	Channel string
+	TS      []string
+	Changes []ReactionChange
+}
+
+// CollectResult is what Collect got through: the fetch's result, and the
+// reactions it did not set (a suffix of the changes asked for).
+type CollectResult struct {
+	Fetched FetchResult      `json:"fetched"`
+	Unset   []ReactionChange `json:"unset,omitempty"`
+}
+
+// Collect fetches newly collected messages and sets the bot's reactions in one
+// call, so that a message collected costs the incident one step, not two. It
+// fails as FetchMessages does, when nothing was fetched; once something was,
+// it succeeds, and the reactions it could not set come back unset, for the
+// incident to set on their own (where their error, if it lasts, is reported).
+func (a *Activities) Collect(ctx context.Context, in CollectInput) (CollectResult, error) {
+	got, err := a.FetchMessages(ctx, FetchInput{Channel: in.Channel, TS: in.TS})
+	if err != nil {
+		return CollectResult{}, err
+	}
+	out := CollectResult{Fetched: got}
+	if out.Unset, err = a.SetReactions(ctx, ReactionsInput{Channel: in.Channel, Changes: in.Changes}); err != nil {
+		out.Unset = in.Changes
+	}
+	return out, nil
+}
+
 // partial decides how a batch that hit an error ends: rate limited after some
 // progress, it succeeds with the rest left over (keep) for the next batch;
 // otherwise it fails as fail says.

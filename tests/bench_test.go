@@ -641,7 +641,11 @@ func BenchmarkCanonicalHistory(b *testing.B) {
 		}
 		time.Sleep(2 * time.Second) // the resolution's notes and announcement
 		// Every run counts: its first steps and the rest of its life.
+		// What the events are: people's channel events (signals), the
+		// workflow tasks that take them and everything else in, quick calls
+		// (markers) and activities.
 		events, largest := historyEvents(b, id), 0
+		kinds := map[enumspb.EventType]int{}
 		iter := tclient.GetWorkflowHistory(ctx, id, "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
 		for iter.HasNext() {
 			e, err := iter.Next()
@@ -649,8 +653,13 @@ func BenchmarkCanonicalHistory(b *testing.B) {
 				b.Fatal(err)
 			}
 			largest = max(largest, proto.Size(e))
+			kinds[e.EventType]++
 		}
 		b.ReportMetric(float64(events), "history-events")
+		b.ReportMetric(float64(kinds[enumspb.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED]), "signals")
+		b.ReportMetric(float64(kinds[enumspb.EVENT_TYPE_WORKFLOW_TASK_COMPLETED]), "workflow-tasks")
+		b.ReportMetric(float64(kinds[enumspb.EVENT_TYPE_MARKER_RECORDED]), "markers")
+		b.ReportMetric(float64(kinds[enumspb.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED]), "activities")
 		b.ReportMetric(float64(largest)/1024, "largest-event-KiB")
 	}
 }

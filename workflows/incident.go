@@ -24,11 +24,11 @@ func IncidentWorkflow(ctx workflow.Context, req DeclareRequest) (ib.Incident, er
 	// every change guarded before it: each marker is two events (the marker
 	// and an upsert of TemporalChangeVersion). A run recorded before it has
 	// no such marker and asks for the others as it did.
-	cheaper := workflow.GetVersion(ctx, versionCheaperCalls, workflow.DefaultVersion, 1) >= 1
-	if !cheaper && workflow.GetVersion(ctx, versionOwedLedger, workflow.DefaultVersion, 1) == workflow.DefaultVersion {
+	calls := workflow.GetVersion(ctx, versionCheaperCalls, workflow.DefaultVersion, 2)
+	if calls == workflow.DefaultVersion && workflow.GetVersion(ctx, versionOwedLedger, workflow.DefaultVersion, 1) == workflow.DefaultVersion {
 		return runFirstLoop(ctx, req)
 	}
-	w, err := newIncident(ctx, req, cheaper)
+	w, err := newIncident(ctx, req, calls)
 	if err != nil {
 		return ib.Incident{}, err
 	}
@@ -60,10 +60,16 @@ type incident struct {
 	// summary they show changed (shown is its key when last owed).
 	cheaperCalls bool
 	shown        string
+	// collectTogether: since version 2 of versionCheaperCalls, a collected
+	// message is fetched and confirmed in one call.
+	collectTogether bool
 }
 
-func newIncident(ctx workflow.Context, req DeclareRequest, cheaper bool) (*incident, error) {
-	w := &incident{settings: req.Settings, log: log.With(workflow.GetLogger(ctx), "incident", req.ID), cheaperCalls: cheaper}
+// newIncident makes the incident of a run of the ledger loop; calls is the
+// run's version of versionCheaperCalls.
+func newIncident(ctx workflow.Context, req DeclareRequest, calls workflow.Version) (*incident, error) {
+	w := &incident{settings: req.Settings, log: log.With(workflow.GetLogger(ctx), "incident", req.ID),
+		cheaperCalls: calls >= 1, collectTogether: calls >= 2}
 	if req.Carried != nil {
 		// A continued run trusts its carried state: a rule tightened since the
 		// declaration must not fail a long incident at its next run.
@@ -79,8 +85,8 @@ func newIncident(ctx workflow.Context, req DeclareRequest, cheaper bool) (*incid
 			w.Recurs(req.RecurrenceOf, req.DeclaredAt)
 		}
 	}
-	w.Rules = ib.Rules{LivedIn: cheaper || workflow.GetVersion(ctx, versionLivedIn, workflow.DefaultVersion, 1) >= 1}
-	w.upsertChanges = cheaper || workflow.GetVersion(ctx, versionUpsertChanges, workflow.DefaultVersion, 1) >= 1
+	w.Rules = ib.Rules{LivedIn: w.cheaperCalls || workflow.GetVersion(ctx, versionLivedIn, workflow.DefaultVersion, 1) >= 1}
+	w.upsertChanges = w.cheaperCalls || workflow.GetVersion(ctx, versionUpsertChanges, workflow.DefaultVersion, 1) >= 1
 	if req.Carried == nil {
 		// The front door started the incident with these (ibtemporal.Declare).
 		w.indexed = indexOf(w.Summary).key()
@@ -94,7 +100,7 @@ func newIncident(ctx workflow.Context, req DeclareRequest, cheaper bool) (*incid
 		return nil, err
 	}
 	if req.Carried == nil && len(req.Declaration.Alerts) > 0 &&
-		(cheaper || workflow.GetVersion(ctx, versionAlertsOnTimeline, workflow.DefaultVersion, 1) >= 1) {
+		(w.cheaperCalls || workflow.GetVersion(ctx, versionAlertsOnTimeline, workflow.DefaultVersion, 1) >= 1) {
 		var before []ib.TimelineEvent
 		for _, e := range w.Timeline {
 			if e.Kind == ib.EventAlert || e.Kind == ib.EventDetected {

@@ -561,9 +561,8 @@ func (s *incidentSuite) TestOffHoursPageRemindsRecovery() {
 func (s *incidentSuite) TestFirstLoopStateTakenOver() {
 	s.mockSlack(slack{})
 	s.env.OnActivity(a.PostStatusPage, mock.Anything, mock.Anything).Return("sp-1", nil)
-	s.env.OnActivity(a.FetchMessages, mock.Anything, mock.Anything).Return(activities.FetchResult{
-		Messages: []ib.MessageContent{{TS: "5.0001", Found: true, Author: "U0BOBBY", Text: "error rate back to normal"}}}, nil)
-	s.env.OnActivity(a.SetReactions, mock.Anything, mock.Anything).Return(nil, nil)
+	s.env.OnActivity(a.Collect, mock.Anything, mock.Anything).Return(activities.CollectResult{Fetched: activities.FetchResult{
+		Messages: []ib.MessageContent{{TS: "5.0001", Found: true, Author: "U0BOBBY", Text: "error rate back to normal"}}}}, nil)
 	req := request()
 	d, err := req.Declaration.Validate()
 	s.Require().NoError(err)
@@ -592,8 +591,51 @@ func (s *incidentSuite) TestFirstLoopStateTakenOver() {
 	s.Equal([]ib.MessageKind{ib.MsgResolved}, s.announced, "the resolution is announced")
 	// The topic and header are refreshed with the queued post.
 	s.env.AssertActivityCalled(s.T(), "Post", mock.Anything, mock.MatchedBy(func(in activities.PostInput) bool { return in.Refresh != nil }))
-	s.env.AssertActivityCalled(s.T(), "SetReactions", mock.Anything, activities.ReactionsInput{Channel: channel.ID,
+	// The collected message is fetched and confirmed in one call.
+	s.env.AssertActivityCalled(s.T(), "Collect", mock.Anything, activities.CollectInput{Channel: channel.ID, TS: []string{"5.0001"},
 		Changes: []activities.ReactionChange{{TS: "5.0001", Emoji: "receipt", Add: true}}})
+}
+
+// A collected message is fetched and confirmed with the bot's reaction in one
+// call (Collect). The reactions that call could not set (Slack's rate limit)
+// are set on their own, and a fetch given up does not take its message's
+// confirmation with it.
+func (s *incidentSuite) TestCollectLeavesNoReactionBehind() {
+	s.mockSlack(slack{})
+	collects := 0
+	s.env.OnActivity(a.Collect, mock.Anything, mock.Anything).Return(func(_ context.Context, in activities.CollectInput) (activities.CollectResult, error) {
+		collects++
+		if collects == 1 { // fetched, then rate limited
+			return activities.CollectResult{Unset: in.Changes, Fetched: activities.FetchResult{
+				Messages: []ib.MessageContent{{TS: in.TS[0], Found: true, Author: bob.SlackID, Text: "DB CPU at 100%"}}}}, nil
+		}
+		return activities.CollectResult{}, temporal.NewNonRetryableApplicationError("the bot is not in the channel", activities.ErrTypeInvalid, nil)
+	})
+	var set []activities.ReactionChange
+	s.env.OnActivity(a.SetReactions, mock.Anything, mock.Anything).Return(func(_ context.Context, in activities.ReactionsInput) ([]activities.ReactionChange, error) {
+		set = append(set, in.Changes...)
+		return nil, nil
+	})
+	for i, ts := range []string{"5.0001", "5.0002"} {
+		s.env.RegisterDelayedCallback(func() {
+			s.env.SignalWorkflow(workflows.SignalSlackEvent, ib.ChannelEvent{ID: "Ev" + ts, Kind: ib.ReactionAdded, User: bob.SlackID,
+				TS: ts, Reaction: "receipt", Collection: ib.Papertrail, At: s.env.Now()})
+		}, time.Duration(i+1)*time.Minute)
+	}
+	var inc ib.Incident
+	s.env.RegisterDelayedCallback(func() { inc = s.state(); s.env.CancelWorkflow() }, time.Hour)
+	s.env.ExecuteWorkflow(workflows.IncidentWorkflow, request())
+
+	s.Equal(2, collects, "one call for each message collected")
+	s.Equal([]activities.ReactionChange{{TS: "5.0001", Emoji: "receipt", Add: true}, {TS: "5.0002", Emoji: "receipt", Add: true}}, set,
+		"each confirmation the calls left is set on its own")
+	s.Require().Len(inc.Evidence, 2)
+	s.True(inc.Evidence[0].Fetched)
+	s.Equal("DB CPU at 100%", inc.Evidence[0].Text)
+	s.False(inc.Evidence[1].Fetched, "the fetch given up")
+	s.True(slices.ContainsFunc(inc.Timeline, func(e ib.TimelineEvent) bool {
+		return strings.HasPrefix(e.Text, "Could not fetch collected messages: the bot is not in the channel")
+	}), "and said on the timeline")
 }
 
 // The postmortem stage waits for a rest after the resolution and for the

@@ -80,8 +80,9 @@ func (w *incident) pay(ctx workflow.Context) {
 // nextOf is a lane's next step: its first owed work, with the work of the
 // same kind that one activity can do with it (timeline posts share a post in
 // their order; all collected messages are fetched at once, all reactions set
-// at once). The topic and header are refreshed once the posts before them
-// are out; since cheaperCalls, by the call that posts them.
+// at once; since collectTogether, both in one call). The topic and header are
+// refreshed once the posts before them are out; since cheaperCalls, by the
+// call that posts them.
 func (w *incident) nextOf(l lane) []Owed {
 	var batch, refresh []Owed
 	for _, o := range w.Owed {
@@ -96,7 +97,7 @@ func (w *incident) nextOf(l lane) []Owed {
 			if !batches(o, 0) {
 				return batch
 			}
-		case o.Kind == batch[0].Kind && batches(o, len(batch)):
+		case (o.Kind == batch[0].Kind || w.collectTogether && l == laneEvidence) && batches(o, len(batch)):
 			batch = append(batch, o)
 		case o.Kind == ib.OwePost:
 			return batch // posts keep their order
@@ -171,10 +172,8 @@ func (w *incident) payStep(ctx workflow.Context, batch []Owed) []Owed {
 		return w.payRefresh(ctx, batch)
 	case ib.OweAnnouncement, ib.OweMessage:
 		return w.payMessage(ctx, batch)
-	case ib.OweFetch:
-		return w.payFetch(ctx, batch)
-	case ib.OweReaction:
-		return w.payReactions(ctx, batch)
+	case ib.OweFetch, ib.OweReaction:
+		return w.payEvidence(ctx, batch)
 	case ib.OweStatusPage:
 		return w.payStatusPage(ctx, batch)
 	case ib.OwePager:

@@ -55,19 +55,51 @@ func (w *incident) payMessage(ctx workflow.Context, batch []Owed) []Owed {
 	return unless(w.settle(ctx, what, workflow.ExecuteActivity(slackCall(ctx), a.Post, in), nil), batch)
 }
 
+// payEvidence pays the evidence lane's step: newly collected messages
+// fetched, the bot's reactions set or taken back, or, since collectTogether,
+// both in one call (Collect), so that a message collected costs one step.
+func (w *incident) payEvidence(ctx workflow.Context, batch []Owed) []Owed {
+	var fetches, reactions []Owed
+	for _, o := range batch {
+		if o.Kind == ib.OweFetch {
+			fetches = append(fetches, o)
+		} else {
+			reactions = append(reactions, o)
+		}
+	}
+	switch {
+	case len(reactions) == 0:
+		return w.payFetch(ctx, fetches)
+	case len(fetches) == 0:
+		return w.payReactions(ctx, reactions)
+	}
+	var got activities.CollectResult
+	collect := w.quick(ctx, slackCall, a.Collect, activities.CollectInput{
+		Channel: w.Channel.ID, TS: refs(fetches), Changes: reactionChanges(reactions)})
+	if !w.settle(ctx, "fetch collected messages", collect, &got) {
+		return batch
+	}
+	if collect.Get(ctx, nil) != nil {
+		return reactions // the fetch was given up; the reactions are yet to be tried
+	}
+	return append(w.fetched(fetches, got.Fetched), reactions[len(reactions)-len(got.Unset):]...)
+}
+
 // payFetch reads newly collected messages, all waiting ones at once: a burst
 // of reactions costs one activity. What Slack's rate limit left unread stays
 // owed.
 func (w *incident) payFetch(ctx workflow.Context, batch []Owed) []Owed {
-	ts := make([]string, len(batch))
-	for i, o := range batch {
-		ts[i] = o.Ref
-	}
 	var got activities.FetchResult
 	if !w.settle(ctx, "fetch collected messages", w.quick(ctx, slackCall, a.FetchMessages,
-		activities.FetchInput{Channel: w.Channel.ID, TS: ts}), &got) {
+		activities.FetchInput{Channel: w.Channel.ID, TS: refs(batch)}), &got) {
 		return batch
 	}
+	return w.fetched(batch, got)
+}
+
+// fetched fills the evidence with the messages a fetch got, and returns the
+// fetches it left unread.
+func (w *incident) fetched(batch []Owed, got activities.FetchResult) []Owed {
 	for _, m := range got.Messages {
 		w.Fill(m)
 	}
@@ -83,16 +115,30 @@ func (w *incident) payFetch(ctx workflow.Context, batch []Owed) []Owed {
 // payReactions confirms collected messages with the bot's own reaction, or
 // takes it back from those withdrawn, all waiting at once.
 func (w *incident) payReactions(ctx workflow.Context, batch []Owed) []Owed {
+	var rest []activities.ReactionChange
+	if !w.settle(ctx, "confirm collected messages", w.quick(ctx, slackCall, a.SetReactions,
+		activities.ReactionsInput{Channel: w.Channel.ID, Changes: reactionChanges(batch)}), &rest) {
+		return batch
+	}
+	return batch[len(batch)-len(rest):]
+}
+
+// refs are the messages owed work concerns.
+func refs(batch []Owed) []string {
+	ts := make([]string, len(batch))
+	for i, o := range batch {
+		ts[i] = o.Ref
+	}
+	return ts
+}
+
+// reactionChanges are the bot's reactions owed.
+func reactionChanges(batch []Owed) []activities.ReactionChange {
 	changes := make([]activities.ReactionChange, len(batch))
 	for i, o := range batch {
 		changes[i] = activities.ReactionChange{TS: o.Ref, Emoji: o.Emoji, Add: !o.Undo}
 	}
-	var rest []activities.ReactionChange
-	if !w.settle(ctx, "confirm collected messages", w.quick(ctx, slackCall, a.SetReactions,
-		activities.ReactionsInput{Channel: w.Channel.ID, Changes: changes}), &rest) {
-		return batch
-	}
-	return batch[len(batch)-len(rest):]
+	return changes
 }
 
 // payStatusPage posts an update on the public status page: the first opens

@@ -30,7 +30,8 @@ const (
 	// on-call of a new incident is found once its channel is asked for.
 	// IncidentWorkflow asks for it first: a run that has it records no other
 	// marker, as it implies owed-ledger, lived-in, upsert-changes and
-	// alerts-on-timeline.
+	// alerts-on-timeline. Version 2: a collected message is fetched and
+	// confirmed with the bot's reaction in one call (Collect), not two.
 	versionCheaperCalls = "cheaper-calls"
 )
 
