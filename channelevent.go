@@ -33,10 +33,27 @@ type ChannelEvent struct {
 }
 
 // ChannelActivity counts what people did in the incident's channel, a measure
-// of the response for its postmortem.
+// of the response for its postmortem. The gateway hands the incident only a
+// person's first message and first reaction (other than a collecting one) in
+// its channel, which is all it needs to know who takes part; the counts are
+// read from the channel's history when the postmortem is drafted
+// (CountActivity), and until then count what the incident was handed.
 type ChannelActivity struct {
 	Messages  int `json:"messages"`
 	Reactions int `json:"reactions"`
+}
+
+// CountActivity counts people's messages (thread replies too) and reactions
+// in a channel's history; the bot's own are left out.
+func CountActivity(history []ChannelMessage) ChannelActivity {
+	var a ChannelActivity
+	for _, m := range history {
+		if !m.Bot {
+			a.Messages++
+		}
+		a.Reactions += m.Reactions
+	}
+	return a
 }
 
 // Observe takes note of a channel event: whoever acts in the channel takes part

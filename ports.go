@@ -77,6 +77,10 @@ type ChannelMessage struct {
 	User   string   `json:"user,omitempty"`
 	Text   string   `json:"text"`
 	Files  []string `json:"files,omitempty"`
+	// Bot: posted by the bot itself. Reactions counts people's reactions to
+	// it (the bot's own confirmations left out).
+	Bot       bool `json:"bot,omitempty"`
+	Reactions int  `json:"reactions,omitempty"`
 }
 
 // StatusPage is what an incident needs of the public status page.

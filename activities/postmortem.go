@@ -104,10 +104,12 @@ type DraftInput struct {
 	LookFirst bool `json:"look_first,omitempty"`
 }
 
-// Draft is where a draft and its channel export were written.
+// Draft is where a draft and its channel export were written, and what
+// people did in the channel, counted from the export.
 type Draft struct {
-	Location string `json:"location"`
-	Export   string `json:"export,omitempty"`
+	Location string              `json:"location"`
+	Export   string              `json:"export,omitempty"`
+	Activity *ib.ChannelActivity `json:"activity,omitempty"`
 }
 
 // DraftPostmortem writes the postmortem draft from the incident's record, puts
@@ -137,6 +139,8 @@ func (a *Activities) DraftPostmortem(ctx context.Context, in DraftInput) (Draft,
 	if d.Export, err = a.Documents.Put(ctx, inc.ID+"/"+inc.ID+"-channel.md", []byte(Transcript(inc.Channel.Name, history))); err != nil {
 		return Draft{}, err
 	}
+	counted := ib.CountActivity(history)
+	d.Activity = &counted
 	if in.LookFirst || activity.GetInfo(ctx).Attempt > 1 {
 		if shared, err := a.Slack.FindFile(ctx, inc.Channel.ID, name); err != nil || shared {
 			return d, a.fail(err)

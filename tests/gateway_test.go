@@ -16,6 +16,7 @@ import (
 	"github.com/incident-buddy/ib/integrations/slack"
 	ibtemporal "github.com/incident-buddy/ib/integrations/temporal"
 	"github.com/incident-buddy/ib/tests/fakeslack"
+	"github.com/incident-buddy/ib/workflows"
 )
 
 // The gateway end to end: Slack-signed requests in Slack's formats, over HTTP,
@@ -274,6 +275,46 @@ func TestEventsDeliveredOnce(t *testing.T) {
 	require.NoError(t, err)
 	closeResolved(t, id)
 	assert.Equal(t, http.StatusOK, gw.event(t, "Ev0CLOSED0001", message, 0), "a closed incident's events are ignored")
+}
+
+// A person's messages and reactions that collect nothing only say that they
+// take part: the incident is handed the first, and not the rest, each of
+// which would cost it a signal and a workflow task. A collecting reaction is
+// always handed over. Another gateway (a restart, a replica) hands over a
+// person's first event again, which changes nothing.
+func TestPeoplesChatterHandedOverOnce(t *testing.T) {
+	gw := startGateway(t, &ibtemporal.Incidents{Client: tclient})
+	alice, bob := fake.UserByName("alice"), fake.UserByName("bob")
+	id := declare(t, ib.Declaration{Title: "Gateway chatter", Severity: ib.S3, Declarer: ib.Person{SlackID: alice}})
+	ch := roomReady(t, id).Channel.ID
+
+	for i := range 3 {
+		message := map[string]any{"type": "message", "channel": ch, "user": bob, "text": fmt.Sprintf("looking %d", i),
+			"ts": fmt.Sprintf("1795461500.%06d", i)}
+		assert.Equal(t, http.StatusOK, gw.event(t, fmt.Sprintf("Ev0CHATTER%03d", i), message, 0))
+		thumbs := map[string]any{"type": "reaction_added", "user": bob, "reaction": "+1",
+			"item": map[string]any{"type": "message", "channel": ch, "ts": "1795461500.000000"}}
+		assert.Equal(t, http.StatusOK, gw.event(t, fmt.Sprintf("Ev0THUMBS%03d", i), thumbs, 0))
+	}
+	other := startGateway(t, &ibtemporal.Incidents{Client: tclient})
+	again := map[string]any{"type": "message", "channel": ch, "user": bob, "text": "still looking", "ts": "1795461500.000009"}
+	assert.Equal(t, http.StatusOK, other.event(t, "Ev0CHATTER009", again, 0))
+	collect := map[string]any{"type": "reaction_added", "user": bob, "reaction": "receipt",
+		"item": map[string]any{"type": "message", "channel": ch, "ts": "1795461500.000001"}}
+	assert.Equal(t, http.StatusOK, gw.event(t, "Ev0COLLECT001", collect, 0))
+
+	waitFor(t, "the collecting reaction reaches the incident", func() bool { return len(state(t, id).Evidence) == 1 })
+	settled(t, tclient, id)
+	signals := 0
+	for _, e := range historyOf(t, id).Events {
+		if a := e.GetWorkflowExecutionSignaledEventAttributes(); a != nil && a.SignalName == workflows.SignalSlackEvent {
+			signals++
+		}
+	}
+	assert.Equal(t, 3, signals, "bob's first message (from each gateway) and the collecting reaction; not the rest")
+	got := state(t, id)
+	assert.Contains(t, got.Participants, bob)
+	assert.Equal(t, ib.ChannelActivity{Messages: 2, Reactions: 1}, got.Activity, "what the incident was handed")
 }
 
 // F6: while Temporal is unreachable or paused, Slack is still acknowledged at

@@ -417,8 +417,10 @@ func TestHostileSignedButNotSlack(t *testing.T) {
 	assert.Equal(t, 1, changes, "one severity change for one click's payload")
 	assert.Zero(t, elsewhere.Load(), "nothing posted to a response_url that is not Slack's")
 
-	for i := range 3 {
-		msg := map[string]any{"type": "message", "channel": inc.Channel.ID, "user": carol, "text": fmt.Sprintf("no id %d", i),
+	// Three people's first messages (a person's later ones are not handed
+	// over at all: they tell the incident nothing new).
+	for i, who := range []string{alice, fake.UserByName("bob"), carol} {
+		msg := map[string]any{"type": "message", "channel": inc.Channel.ID, "user": who, "text": fmt.Sprintf("no id %d", i),
 			"ts": fmt.Sprintf("1795461400.%06d", i)}
 		assert.Equal(t, http.StatusOK, gw.event(t, "", msg, 0))
 	}

@@ -122,6 +122,10 @@ func TestCanonicalIncidentHistory(t *testing.T) {
 		inc := state(t, id)
 		return len(inc.Evidence) == 2 && inc.Evidence[0].Fetched && inc.Evidence[1].Fetched
 	})
+	// alice's second message is not handed to the incident (it knows she
+	// takes part); the postmortem's draft counts it from the channel.
+	_, err = fake.PostAs(alice.SlackID, ch, "latency is back too", msg)
+	require.NoError(t, err)
 	// A page, sent and acknowledged.
 	_, err = change(t, id, &ib.SendPage{Target: "checkout", Message: "please join", By: alice})
 	require.NoError(t, err)
@@ -163,6 +167,8 @@ func TestCanonicalIncidentHistory(t *testing.T) {
 	}
 	final := waitClosed(t, id)
 	assert.Equal(t, ib.StageClosed, final.Stage)
+	assert.Equal(t, ib.ChannelActivity{Messages: 2, Reactions: 2}, final.Activity,
+		"counted from the channel's history when the draft was made: alice's messages (a reply too) and her two reactions, none of the bot's")
 
 	history := historyOf(t, id)
 	require.NoError(t, replayer(t, workflows.IncidentWorkflow).ReplayWorkflowHistory(quietLogger(), history))

@@ -90,6 +90,9 @@ func (w *incident) draft(ctx workflow.Context, lookFirst bool) bool {
 		activities.DraftInput{Incident: w.Incident, Version: w.Postmortem.Drafts + 1, LookFirst: lookFirst}), &d) {
 		return false
 	}
+	if d.Activity != nil {
+		w.Activity = *d.Activity
+	}
 	if d.Location != "" {
 		w.Postmortem.Drafts++
 		w.Postmortem.Document = d.Location

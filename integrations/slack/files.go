@@ -2,6 +2,7 @@ package slack
 
 import (
 	"context"
+	"slices"
 
 	"github.com/incident-buddy/ib"
 	goslack "github.com/slack-go/slack"
@@ -51,14 +52,18 @@ func (c *Client) History(ctx context.Context, channelID string) ([]ib.ChannelMes
 			break
 		}
 	}
+	bot, err := c.botUser(ctx)
+	if err != nil {
+		return nil, err
+	}
 	var out []ib.ChannelMessage
 	for i := len(newestFirst) - 1; i >= 0; i-- {
 		m := newestFirst[i]
-		out = append(out, channelMessage(m))
+		out = append(out, channelMessage(m, bot))
 		if m.ReplyCount == 0 {
 			continue
 		}
-		replies, err := c.replies(ctx, channelID, m.Timestamp)
+		replies, err := c.replies(ctx, channelID, m.Timestamp, bot)
 		if err != nil {
 			return nil, err
 		}
@@ -67,7 +72,7 @@ func (c *Client) History(ctx context.Context, channelID string) ([]ib.ChannelMes
 	return out, nil
 }
 
-func (c *Client) replies(ctx context.Context, channelID, parent string) ([]ib.ChannelMessage, error) {
+func (c *Client) replies(ctx context.Context, channelID, parent, bot string) ([]ib.ChannelMessage, error) {
 	var out []ib.ChannelMessage
 	cursor := ""
 	for {
@@ -79,7 +84,7 @@ func (c *Client) replies(ctx context.Context, channelID, parent string) ([]ib.Ch
 		}
 		for _, m := range msgs {
 			if m.Timestamp != parent {
-				out = append(out, channelMessage(m))
+				out = append(out, channelMessage(m, bot))
 			}
 		}
 		if cursor = next; !more || cursor == "" {
@@ -88,7 +93,8 @@ func (c *Client) replies(ctx context.Context, channelID, parent string) ([]ib.Ch
 	}
 }
 
-func channelMessage(m goslack.Message) ib.ChannelMessage {
+// channelMessage is a message as an export keeps it; bot is the bot's user.
+func channelMessage(m goslack.Message, bot string) ib.ChannelMessage {
 	files := make([]string, 0, len(m.Files))
 	for _, f := range m.Files {
 		files = append(files, f.Name)
@@ -97,7 +103,15 @@ func channelMessage(m goslack.Message) ib.ChannelMessage {
 	if thread == m.Timestamp {
 		thread = ""
 	}
-	return ib.ChannelMessage{TS: m.Timestamp, Thread: thread, User: m.User, Text: m.Text, Files: files}
+	reactions := 0
+	for _, r := range m.Reactions {
+		reactions += r.Count
+		if slices.Contains(r.Users, bot) {
+			reactions--
+		}
+	}
+	return ib.ChannelMessage{TS: m.Timestamp, Thread: thread, User: m.User, Text: m.Text, Files: files,
+		Bot: m.BotID != "" || m.User == bot, Reactions: reactions}
 }
 
 // UserZone is the time zone of a person's Slack profile ("" when Slack does

@@ -64,7 +64,7 @@ func fail(code string) (answer, int) { return answer{"error": code}, 0 }
 
 func (s *Server) authTest(args) (answer, int) {
 	return answer{"url": "https://fake.slack.test/", "team": "Fake Workspace", "user": "incident-buddy",
-		"team_id": TeamID, "user_id": BotUserID, "bot_id": "B00000001"}, 0
+		"team_id": TeamID, "user_id": BotUserID, "bot_id": BotID}, 0
 }
 
 func (s *Server) conversationsCreate(a args) (answer, int) {
@@ -457,6 +457,18 @@ func messageJSON(m Message, withMeta bool) map[string]any {
 	}
 	if m.Blocks != nil {
 		out["blocks"] = m.Blocks
+	}
+	if m.User == BotUserID {
+		out["bot_id"] = BotID
+	}
+	var reactions []map[string]any
+	for _, name := range slices.Sorted(maps.Keys(m.Reactions)) {
+		if users := m.Reactions[name]; len(users) > 0 {
+			reactions = append(reactions, map[string]any{"name": name, "users": users, "count": len(users)})
+		}
+	}
+	if reactions != nil {
+		out["reactions"] = reactions
 	}
 	if withMeta && m.Metadata != nil {
 		out["metadata"] = m.Metadata

@@ -146,7 +146,7 @@ func messageEvent(channelID string, m Message) map[string]any {
 		e["thread_ts"] = m.ThreadTS
 	}
 	if m.User == BotUserID {
-		e["bot_id"] = "B00000001"
+		e["bot_id"] = BotID
 	}
 	return e
 }

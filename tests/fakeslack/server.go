@@ -80,8 +80,11 @@ func (s *Server) scaled(d time.Duration) time.Duration {
 	return time.Duration(float64(d) / s.opts.Scale)
 }
 
-// BotUserID is the fake bot's user.
-const BotUserID = "UBOT00001"
+// BotUserID is the fake bot's user, and BotID its bot.
+const (
+	BotUserID = "UBOT00001"
+	BotID     = "B00000001"
+)
 
 // TeamID is the fake workspace.
 const TeamID = "T00000001"

@@ -18,8 +18,12 @@ import (
 // Event hands an Events API event to the incident whose channel it happened
 // in. Redeliveries (Slack's retries, Socket Mode's) are dropped by event ID here
 // and, should two gateways both take one, again by the workflow. Events of
-// channels that are no incident's, or of closed incidents, are ignored. An
-// error means the event could not be handed over and Slack should try again.
+// channels that are no incident's, or of closed incidents, are ignored. A
+// person's messages and reactions that collect nothing only tell the incident
+// that they take part: once it has one of them, the rest are not handed over
+// (each would cost the incident a signal and a workflow task; its channel's
+// activity is counted from Slack when its postmortem is drafted). An error
+// means the event could not be handed over and Slack should try again.
 func (g *Gateway) Event(ctx context.Context, e slackevents.EventsAPIEvent) error {
 	outer, ok := e.Data.(*slackevents.EventsAPICallbackEvent)
 	if !ok || e.Type != slackevents.CallbackEvent {
@@ -39,6 +43,11 @@ func (g *Gateway) Event(ctx context.Context, e slackevents.EventsAPIEvent) error
 		}
 		ce.Collection = g.CollectionEmoji[ce.Reaction]
 	}
+	presence := ce.User != "" && (ce.Kind == ib.MessagePosted || ce.Reaction != "" && ce.Collection == "")
+	if presence && g.present.has(channel, ce.User) {
+		g.events.remember(outer.EventID, time.Now())
+		return nil
+	}
 	log := g.Log.With(zap.String("event_id", outer.EventID), zap.String("event", string(ce.Kind)), zap.String("channel", channel))
 	id, err := g.Incidents.FindByChannel(ctx, channel)
 	unindexed := ib.ErrorCode(err) == ib.ENOTFOUND
@@ -48,6 +57,9 @@ func (g *Gateway) Event(ctx context.Context, e slackevents.EventsAPIEvent) error
 	switch ib.ErrorCode(err) {
 	case "":
 		g.events.remember(outer.EventID, time.Now())
+		if presence {
+			g.present.add(channel, ce.User)
+		}
 		return nil
 	case ib.ENOTFOUND:
 		if unindexed && g.newIncidentChannel(ctx, channel) {
@@ -178,4 +190,28 @@ func (s *seenEvents) remember(id string, now time.Time) {
 func retryNum(h string) int {
 	n, _ := strconv.Atoi(strings.TrimSpace(h))
 	return n
+}
+
+// toldOf remembers whom the gateway has told an incident of, by channel: a
+// person's later messages tell the incident nothing new. Forgetting (a
+// restart, another gateway, the bound) only means handing one more over,
+// which the incident takes as it took the first.
+type toldOf struct {
+	mu   sync.Mutex
+	seen map[string]bool // channel and user
+}
+
+func (p *toldOf) has(channel, user string) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.seen[channel+" "+user]
+}
+
+func (p *toldOf) add(channel, user string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.seen == nil || len(p.seen) >= 100_000 {
+		p.seen = map[string]bool{}
+	}
+	p.seen[channel+" "+user] = true
 }

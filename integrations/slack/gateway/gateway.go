@@ -54,6 +54,7 @@ type Gateway struct {
 	Log       *zap.Logger
 
 	events   seenEvents
+	present  toldOf           // who each incident was told takes part
 	people   *slack.Directory // the workspace's people by name, for @name typed as text
 	replays  signatures       // requests taken, to refuse them replayed
 	followUp sync.WaitGroup   // work still running after its answer
