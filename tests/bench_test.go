@@ -603,13 +603,25 @@ func (w *benchWorld) memory(b *testing.B) (heap, rss int64) {
 }
 
 // BenchmarkCanonicalHistory runs the canonical incident — declare, channel,
-// invites, announcement, a linked ticket, 20 reactions, 3 status changes,
-// resolve — and reports its workflow history: events, and the largest
-// payload an event carries.
+// invites, announcement, a linked ticket, 20 messages marked 🧾, 3 status
+// changes, resolve — and reports its workflow history: events, and the
+// largest payload an event carries; and the Temporal backend's CPU per
+// incident (the dev server, or the server and PostgreSQL), less what it
+// spends idle over the same time.
 //
 //	go test ./tests -run XXX -bench CanonicalHistory -benchtime 1x
 func BenchmarkCanonicalHistory(b *testing.B) {
+	backend := []string{"temporal", "temporal-server", "postgres"}
+	cpu := func() (sum float64) {
+		for _, s := range cpuByCommand(backend...) {
+			sum += s
+		}
+		return sum
+	}
+	var busy, took float64
+	events, largest, kinds := 0, 0, map[enumspb.EventType]int{}
 	for b.Loop() {
+		from, cpu0 := time.Now(), cpu()
 		ctx := context.Background()
 		alice := ib.Person{SlackID: fake.UserByName("alice"), Name: "alice"}
 		res, err := withZendesk(0).Declare(ctx, ib.Declaration{Title: fmt.Sprintf("Canonical %d", time.Now().UnixNano()), Severity: ib.S2, Declarer: alice})
@@ -640,12 +652,11 @@ func BenchmarkCanonicalHistory(b *testing.B) {
 			}
 		}
 		time.Sleep(2 * time.Second) // the resolution's notes and announcement
-		// Every run counts: its first steps and the rest of its life.
-		// What the events are: people's channel events (signals), the
-		// workflow tasks that take them and everything else in, quick calls
-		// (markers) and activities.
-		events, largest := historyEvents(b, id), 0
-		kinds := map[enumspb.EventType]int{}
+		busy, took = busy+cpu()-cpu0, took+time.Since(from).Seconds()
+		// Every run counts: its first steps and the rest of its life. What
+		// the events are: people's channel events (signals), the workflow
+		// tasks that take them and everything else in, quick calls (markers)
+		// and activities.
 		iter := tclient.GetWorkflowHistory(ctx, id, "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
 		for iter.HasNext() {
 			e, err := iter.Next()
@@ -654,14 +665,22 @@ func BenchmarkCanonicalHistory(b *testing.B) {
 			}
 			largest = max(largest, proto.Size(e))
 			kinds[e.EventType]++
+			events++
 		}
-		b.ReportMetric(float64(events), "history-events")
-		b.ReportMetric(float64(kinds[enumspb.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED]), "signals")
-		b.ReportMetric(float64(kinds[enumspb.EVENT_TYPE_WORKFLOW_TASK_COMPLETED]), "workflow-tasks")
-		b.ReportMetric(float64(kinds[enumspb.EVENT_TYPE_MARKER_RECORDED]), "markers")
-		b.ReportMetric(float64(kinds[enumspb.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED]), "activities")
-		b.ReportMetric(float64(largest)/1024, "largest-event-KiB")
 	}
+	per := func(n int) float64 { return float64(n) / float64(b.N) }
+	b.ReportMetric(per(events), "history-events")
+	b.ReportMetric(per(kinds[enumspb.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED]), "signals")
+	b.ReportMetric(per(kinds[enumspb.EVENT_TYPE_WORKFLOW_TASK_COMPLETED]), "workflow-tasks")
+	b.ReportMetric(per(kinds[enumspb.EVENT_TYPE_MARKER_RECORDED]), "markers")
+	b.ReportMetric(per(kinds[enumspb.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED]), "activities")
+	b.ReportMetric(float64(largest)/1024, "largest-event-KiB")
+	// Less what the backend spends over the same time with nothing to do
+	// (its own timers and queues, the incidents' long polls).
+	idleFrom, idle0 := time.Now(), cpu()
+	time.Sleep(5 * time.Second)
+	idle := (cpu() - idle0) / time.Since(idleFrom).Seconds()
+	b.ReportMetric((busy-idle*took)/float64(b.N), "backend-cpu-s/incident")
 }
 
 func report(b *testing.B, name string, ds []time.Duration) {
