@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 
+	"go.uber.org/zap"
+
 	"github.com/incident-buddy/ib"
 )
 
@@ -95,6 +97,8 @@ func (a *Activities) Collect(ctx context.Context, in CollectInput) (CollectResul
 	}
 	out := CollectResult{Fetched: got}
 	if out.Unset, err = a.SetReactions(ctx, ReactionsInput{Channel: in.Channel, Changes: in.Changes}); err != nil {
+		a.Log.Info("fetched collected messages but could not confirm them; they are confirmed on their own next",
+			zap.String("channel", in.Channel), zap.Error(err))
 		out.Unset = in.Changes
 	}
 	return out, nil
