@@ -85,11 +85,7 @@ func (s *Server) Reactions(channelID, ts string) map[string][]string {
 	if err != nil {
 		return nil
 	}
-	out := map[string][]string{}
-	for k, v := range m.Reactions {
-		out[k] = slices.Clone(v)
-	}
-	return out
+	return cloneReactions(m.Reactions)
 }
 
 // react adds or removes a reaction and returns Slack's error code, if any.

@@ -157,11 +157,27 @@ func (s *Server) CreateChannelAs(name, creator, purpose string) string {
 func (s *Server) copyChannel(ch *Channel) Channel {
 	c := *ch
 	c.Messages = slices.Clone(ch.Messages)
+	for i, m := range c.Messages {
+		// A copy is read outside s.mu (the page's state, the tests): it must
+		// not share the reactions that people and the bot change under it.
+		if m.Reactions != nil {
+			c.Messages[i].Reactions = cloneReactions(m.Reactions)
+		}
+	}
 	c.Members = map[string]bool{}
 	for k, v := range ch.Members {
 		c.Members[k] = v
 	}
 	return c
+}
+
+// cloneReactions is a copy of a message's reactions that shares nothing.
+func cloneReactions(r map[string][]string) map[string][]string {
+	out := make(map[string][]string, len(r))
+	for emoji, users := range r {
+		out[emoji] = slices.Clone(users)
+	}
+	return out
 }
 
 // newID is a new ID for a channel, view or file: unique across the fake's
